@@ -1,0 +1,31 @@
+#ifndef CSYSTEM_H
+#define CSYSTEM_H
+// Glibc's Swift module does not export epoll, eventfd or accept4; this header does.
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1
+#endif
+#include <sys/socket.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <signal.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+// EPOLL* constants are enum members in glibc whose import into Swift is awkward;
+// plain functions give Swift a typed UInt32.
+static inline uint32_t csystem_epollin(void) { return EPOLLIN; }
+static inline uint32_t csystem_epollout(void) { return EPOLLOUT; }
+static inline uint32_t csystem_epollrdhup(void) { return EPOLLRDHUP; }
+static inline uint32_t csystem_epollhup(void) { return EPOLLHUP; }
+static inline uint32_t csystem_epollerr(void) { return EPOLLERR; }
+static inline uint32_t csystem_epollet(void) { return EPOLLET; }
+static inline uint32_t csystem_epolloneshot(void) { return EPOLLONESHOT; }
+
+static inline int csystem_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags) {
+    return accept4(fd, addr, len, flags);
+}
+#endif

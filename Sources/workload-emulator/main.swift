@@ -1,0 +1,1 @@
+print("workload-emulator: not built yet")
