@@ -1,63 +1,106 @@
-/// Limits and behaviour of the engine. Defaults are SPEC §12's.
-public struct HTTPServerConfiguration: Sendable {
-    public var host: String = "127.0.0.1"
-    /// 0 picks a free port; `HTTPServer.start()` returns the bound one.
-    public var port: Int = 8080
-    /// Event-loop threads; 0 = one per core.
-    public var threads: Int = 0
-    public var maxRequestLineBytes: Int = 8 * 1024
-    public var maxHeaderBytes: Int = 64 * 1024
-    public var maxHeaderCount: Int = 100
-    public var maxBodyBytes: Int = 16 * 1024 * 1024
-    /// A client that has not sent a whole head this long after starting one gets 408.
-    public var headerTimeoutSeconds: Double = 10
-    /// Idle keep-alive connections close after this long.
-    public var idleTimeoutSeconds: Double = 75
-    /// Bodies at least this large are gzipped when `Accept-Encoding` allows it.
-    public var gzipMinimumBytes: Int = 1024
-    /// Called once per answered request, off the hot path's critical section.
-    public var requestLog: (@Sendable (HTTPRequestLogEntry) -> Void)? = nil
+import CSystem
+import Dispatch
+import Glibc
+import Synchronization
 
-    public init() {}
-}
-
-public struct HTTPRequestLogEntry: Sendable {
-    public var method: String
-    public var target: String
-    public var status: Int
-    public var responseBytes: Int
-    public var durationSeconds: Double
-    public var remoteAddress: String
-    public var requestID: String
-    public var requestBody: [UInt8]
-    public var responseBody: [UInt8]
-
-    public init(
-        method: String, target: String, status: Int, responseBytes: Int, durationSeconds: Double,
-        remoteAddress: String, requestID: String, requestBody: [UInt8] = [], responseBody: [UInt8] = []
-    ) {
-        self.method = method
-        self.target = target
-        self.status = status
-        self.responseBytes = responseBytes
-        self.durationSeconds = durationSeconds
-        self.remoteAddress = remoteAddress
-        self.requestID = requestID
-        self.requestBody = requestBody
-        self.responseBody = responseBody
+/// The HTTP/1.1 server: one listening socket, `threads` event loops (SPEC §12).
+///
+///     let server = HTTPServer(configuration: config) { request, responder in
+///         responder.respond(.json(200, #"{"ok":true}"#))
+///     }
+///     let port = try server.start()
+///     …
+///     server.shutdown()
+///
+/// The handler runs on an event-loop thread and must return quickly; it may answer then or
+/// later from any thread through the responder.
+public final class HTTPServer: Sendable {
+    private struct State {
+        var listener: ListeningSocket?
+        var loops: [EventLoop] = []
+        var threads: [pthread_t] = []
+        var stopped = false
     }
-}
 
-public enum HTTPServerError: Error, Equatable, CustomStringConvertible {
-    case addressInUse(host: String, port: Int)
-    case invalidAddress(String)
-    case system(call: String, errno: Int32)
+    public let configuration: HTTPServerConfiguration
+    private let handler: HTTPHandler
+    private let state = Mutex(State())
 
-    public var description: String {
-        switch self {
-        case let .addressInUse(host, port): return "address \(host):\(port) is already in use"
-        case let .invalidAddress(host): return "cannot bind to '\(host)': not an IPv4 or IPv6 address"
-        case let .system(call, errno): return "\(call) failed (errno \(errno))"
+    public init(configuration: HTTPServerConfiguration, handler: @escaping HTTPHandler) {
+        self.configuration = configuration
+        self.handler = handler
+    }
+
+    deinit {
+        shutdown(timeoutSeconds: 0)
+    }
+
+    /// Binds, listens and starts the event loops; returns the bound port once connections
+    /// are being accepted. Throws `HTTPServerError.addressInUse` when the port is taken.
+    @discardableResult
+    public func start() throws -> Int {
+        // A peer that resets mid-write must give EPIPE, not kill the process.
+        signal(SIGPIPE, SIG_IGN)
+        return try state.withLock { state -> Int in
+            if let listener = state.listener { return listener.port }
+            let listener = try ListeningSocket.open(host: configuration.host, port: configuration.port)
+            let count = configuration.threads > 0 ? configuration.threads : max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+            let balancer = LoopBalancer()
+            var loops: [EventLoop] = []
+            do {
+                for i in 0..<count {
+                    loops.append(
+                        try EventLoop(
+                            index: i, listenFD: listener.fd, configuration: configuration, balancer: balancer,
+                            handler: handler))
+                }
+            } catch {
+                close(listener.fd)
+                throw error
+            }
+            for loop in loops { loop.peers = loops }
+            let ready = DispatchSemaphore(value: 0)
+            var threads: [pthread_t] = []
+            for loop in loops {
+                threads.append(LoopThread.start { loop.run(started: { ready.signal() }) })
+            }
+            for _ in loops { ready.wait() }
+            state.listener = listener
+            state.loops = loops
+            state.threads = threads
+            return listener.port
         }
+    }
+
+    /// Stops accepting, lets requests in progress finish for up to `timeoutSeconds`, then
+    /// closes every connection and joins the loop threads. Safe to call more than once.
+    public func shutdown(timeoutSeconds: Double = 5) {
+        let (listener, loops, threads) = state.withLock { state -> (ListeningSocket?, [EventLoop], [pthread_t]) in
+            guard !state.stopped, state.listener != nil else { return (nil, [], []) }
+            state.stopped = true
+            return (state.listener, state.loops, state.threads)
+        }
+        guard let listener else { return }
+        let deadline = SystemClock.monotonicSeconds() + max(0, timeoutSeconds)
+        for loop in loops { loop.requestShutdown(deadline: deadline) }
+        // Refuse new connections now rather than leave them in the backlog until close.
+        Glibc.shutdown(listener.fd, Int32(SHUT_RDWR))
+        for thread in threads { pthread_join(thread, nil) }
+        close(listener.fd)
+    }
+
+    /// Raises the soft open-file limit to the hard one (SPEC §12: 10,000 connections).
+    /// Returns the limit now in force.
+    @discardableResult
+    public static func raiseOpenFileLimit() -> Int {
+        var limit = rlimit()
+        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+        guard getrlimit(resource, &limit) == 0 else { return -1 }
+        if limit.rlim_cur < limit.rlim_max {
+            var raised = limit
+            raised.rlim_cur = limit.rlim_max
+            if setrlimit(resource, &raised) == 0 { return Int(clamping: raised.rlim_cur) }
+        }
+        return Int(clamping: limit.rlim_cur)
     }
 }

@@ -1,9 +1,8 @@
 #ifndef CSYSTEM_H
 #define CSYSTEM_H
 // Glibc's Swift module does not export epoll, eventfd or accept4; this header does.
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1
-#endif
+// No _GNU_SOURCE here: it changes glibc's own declarations (e.g. `__rusage_who`), and
+// Swift then refuses to load this module beside SwiftGlibc. accept4 is declared below.
 #include <sys/socket.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -24,6 +23,14 @@ static inline uint32_t csystem_epollhup(void) { return EPOLLHUP; }
 static inline uint32_t csystem_epollerr(void) { return EPOLLERR; }
 static inline uint32_t csystem_epollet(void) { return EPOLLET; }
 static inline uint32_t csystem_epolloneshot(void) { return EPOLLONESHOT; }
+
+extern int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
+#ifndef SOCK_NONBLOCK
+#define SOCK_NONBLOCK 04000
+#endif
+#ifndef SOCK_CLOEXEC
+#define SOCK_CLOEXEC 02000000
+#endif
 
 static inline int csystem_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags) {
     return accept4(fd, addr, len, flags);
