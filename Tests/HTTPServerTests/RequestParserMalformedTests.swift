@@ -52,6 +52,7 @@ let malformedCases: [MalformedCase] = [
     .make(400, "NUL in method", "GE\0T / HTTP/1.1\r\n\(host)\r\n"),
     .make(400, "non-ASCII method", "GÉT / HTTP/1.1\r\n\(host)\r\n"),
     .make(400, "NUL in target", "GET /a\0b HTTP/1.1\r\n\(host)\r\n"),
+    .make(400, "empty target between two spaces", "GET  HTTP/1.1\r\n\(host)\r\n"),
     .make(400, "space inside target", "GET /a b HTTP/1.1\r\n\(host)\r\n"),
     .make(400, "DEL in target", "GET /\u{7f} HTTP/1.1\r\n\(host)\r\n"),
     .make(400, "raw UTF-8 in target", "GET /café HTTP/1.1\r\n\(host)\r\n"),
@@ -200,6 +201,7 @@ let malformedCases: [MalformedCase] = [
         limits: limits(body: 10)),
     .make(400, "trailer with obs-fold", chunkedHead + "0\r\nX-T: a\r\n b\r\n\r\n"),
     .make(400, "trailer with space before colon", chunkedHead + "0\r\nX-T : a\r\n\r\n"),
+    .make(400, "bare LF in a trailer", chunkedHead + "0\r\nX-T: a\n\r\n"),
     .make(400, "trailer without colon", chunkedHead + "0\r\ngarbage\r\n\r\n"),
     .make(400, "NUL in trailer value", chunkedHead + "0\r\nX-T: \0\r\n\r\n"),
     .make(

@@ -206,6 +206,10 @@ let validCases: [ValidCase] = [
         "absolute-form without path", "GET HTTPS://example.com?q HTTP/1.1\r\nHost: example.com\r\n\r\n",
         [.head(.make("GET", "/?q", [("Host", "example.com")])), .end]
     ),
+    .make(
+        "absolute-form with authority only", "GET http://a.example HTTP/1.1\r\nHost: a.example\r\n\r\n",
+        [.head(.make("GET", "/", [("Host", "a.example")])), .end]
+    ),
     .make("leading empty lines ignored", "\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n", [.head(.make()), .end]),
     .make(
         "identical duplicate Content-Length",

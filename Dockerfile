@@ -1,0 +1,47 @@
+# workload-emulator: a self-hosted emulator of the Workload control plane API.
+#
+#   docker build -t workload-emulator .
+#   docker run --rm -p 8080:8080 workload-emulator
+#
+# Build stage: the release build is scripts/build-release, the same command CI runs,
+# so the image and CI cannot drift apart. Builder and runtime are both Debian 12
+# (bookworm): the binary links the builder's glibc, which must not be newer than the
+# runtime's.
+ARG SWIFT_IMAGE=swift:6.3-bookworm
+ARG RUNTIME_IMAGE=debian:bookworm-slim
+
+FROM ${SWIFT_IMAGE} AS build
+# zlib headers and pkg-config for the CZlib system library target.
+RUN export DEBIAN_FRONTEND=noninteractive \
+    && apt-get update -q \
+    && apt-get install -y -q --no-install-recommends zlib1g-dev pkg-config \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+# .dockerignore keeps the context to Package.swift, Sources, Tests, scripts, fixtures.
+COPY . .
+# mkdir: git keeps no empty folder, and the runtime stage copies fixtures/ from here.
+RUN mkdir -p fixtures \
+    && scripts/build-release \
+    && install -D -m 0755 "$(swift build -c release --show-bin-path)/workload-emulator" /out/workload-emulator
+
+FROM ${RUNTIME_IMAGE}
+# Static Swift stdlib: the binary needs only glibc, libstdc++, libgcc_s and zlib, all
+# already in debian:bookworm-slim (apt and dpkg depend on them). No curl: the
+# HEALTHCHECK uses the binary's own --healthcheck.
+RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin emulator \
+    && mkdir -p /data && chown emulator /data
+COPY --from=build /out/workload-emulator /usr/local/bin/workload-emulator
+COPY --from=build /src/fixtures /usr/share/workload-emulator/fixtures
+USER emulator
+WORKDIR /data
+# Inside a container the emulator must listen on every interface; port as in SPEC §2.
+ENV WORKLOAD_EMULATOR_HOST=0.0.0.0 \
+    WORKLOAD_EMULATOR_PORT=8080
+EXPOSE 8080
+# --healthcheck does GET /__emulator/health over loopback on WORKLOAD_EMULATOR_PORT
+# and exits 0 only on a 200.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=2s --retries=3 \
+    CMD ["/usr/local/bin/workload-emulator", "--healthcheck"]
+# SIGTERM (docker stop) is a graceful stop: in-flight requests finish, state is written.
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["/usr/local/bin/workload-emulator"]

@@ -1,0 +1,93 @@
+import WorkloadEmulator
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Everything the executable needs to know to build the application. Owned by the
+/// API module; the executable fills it from flags and environment.
+public struct APIConfiguration: Sendable {
+    public enum AuthMode: String, Sendable { case open, strict }
+    public enum ClockMode: String, Sendable { case real, manual }
+
+    public var publicURL: String? = nil
+    public var clockMode: ClockMode = .real
+    public var timeScale: Double = 1
+    /// `realistic`, `instant`, or a path to a JSON profile.
+    public var lifecycle: String = "realistic"
+    public var fixturesDirectory: String? = nil
+    public var stateFile: String? = nil
+    public var auth: AuthMode = .open
+    public var seed: UInt64 = 0
+    public var partialDeleteStatus: Int = 502
+    public var maxConcurrentWorkloads: Int = 0
+    public var maxReplicas: Int = 0
+    /// Tests substitute a fake wall clock; everything else uses the system's.
+    public var wallClock: any WallClock = SystemWallClock()
+    /// How often real-clock sandboxes fire due transitions without a request (ms).
+    public var tickIntervalMilliseconds: Int = 50
+
+    public init() {}
+
+    /// A convenience for tests and the manual-clock CLI: manual clock, realistic profile.
+    public static func manual(seed: UInt64 = 0) -> APIConfiguration {
+        var c = APIConfiguration()
+        c.clockMode = .manual
+        c.seed = seed
+        return c
+    }
+
+    /// Resolves `lifecycle` to a profile; a file is read once, here, at start-up.
+    public func lifecycleProfile() throws(ConfigurationError) -> LifecycleProfile {
+        if let p = LifecycleProfile.named(lifecycle) { return p }
+        guard let bytes = APIConfiguration.readFile(lifecycle) else {
+            throw ConfigurationError(
+                message: "--lifecycle: '\(lifecycle)' is neither 'realistic', 'instant' nor a readable JSON file")
+        }
+        do {
+            let value = try JSONParser.parse(bytes)
+            return try LifecycleProfile.fromJSON(value, name: lifecycle)
+        } catch let e as JSONParser.Error {
+            throw ConfigurationError(message: "--lifecycle: \(lifecycle): \(e.description)")
+        } catch let e as LifecycleProfile.ParseError {
+            throw ConfigurationError(message: "--lifecycle: \(lifecycle): \(e.description)")
+        } catch {
+            throw ConfigurationError(message: "--lifecycle: \(lifecycle): \(error)")
+        }
+    }
+
+    var sandboxSettings: SandboxSettings {
+        get throws(ConfigurationError) {
+            var s = SandboxSettings()
+            s.seed = seed
+            s.clockMode = clockMode == .manual ? .manual : .real
+            s.timeScale = timeScale
+            s.profile = try lifecycleProfile()
+            s.strictAuth = auth == .strict
+            s.maxConcurrentWorkloads = maxConcurrentWorkloads
+            s.maxReplicas = maxReplicas
+            s.wall = wallClock
+            return s
+        }
+    }
+
+    static func readFile(_ path: String) -> [UInt8]? {
+        guard let f = fopen(path, "rb") else { return nil }
+        defer { fclose(f) }
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = fread(&chunk, 1, chunk.count, f)
+            if n > 0 { out.append(contentsOf: chunk[0..<n]) }
+            if n < chunk.count { break }
+        }
+        return ferror(f) == 0 ? out : nil
+    }
+}
+
+/// A configuration the application cannot start with; `description` is the one-line
+/// message the executable prints before exiting with 2.
+public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var description: String { message }
+}

@@ -1,0 +1,33 @@
+import HTTPServer
+import WorkloadEmulator
+
+/// The few response shapes of the API, all `Content-Type: application/json` exactly.
+enum Responses {
+    static func json(_ status: Int, _ value: JSONValue) -> HTTPResponse {
+        .json(status, JSONSerializer.serialize(value))
+    }
+
+    /// `{"detail": "human sentence"}`: the Workload API's error shape.
+    static func detail(_ status: Int, _ message: String) -> HTTPResponse {
+        json(status, ["detail": .string(message)])
+    }
+
+    static func error(_ e: DomainError) -> HTTPResponse { detail(e.status, e.detail) }
+
+    /// 422 `{"detail": [{"loc", "msg", "type"}, …]}`.
+    static func validation(_ issues: [ValidationIssue]) -> HTTPResponse {
+        json(422, ["detail": .array(issues.map(\.json))])
+    }
+
+    /// The platform's authentication error shape.
+    static let unauthorized = HTTPResponse.json(401, #"{"message":"Invalid API key"}"#)
+
+    static let notFound = HTTPResponse.json(404, #"{"detail":"Not Found"}"#)
+
+    static var noContent: HTTPResponse { HTTPResponse(status: 204) }
+
+    /// Runs a domain command and maps a refusal to its status.
+    static func run(_ body: () throws(DomainError) -> HTTPResponse) -> HTTPResponse {
+        do throws(DomainError) { return try body() } catch { return Responses.error(error) }
+    }
+}

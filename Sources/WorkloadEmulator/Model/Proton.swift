@@ -1,0 +1,18 @@
+public struct Proton: Sendable {
+    public enum Role: String, Sendable { case active, candidate }
+    public var id: String
+    public var workloadId: String
+    public var status: WorkloadStatus
+    public var role: Role
+    public var artifactId: String
+    public var createdAt: Int64
+    public var updatedAt: Int64
+    public var failureMessage: String?
+
+    /// One mutation, so the world changes a proton with a single dictionary lookup.
+    mutating func moved(to status: WorkloadStatus, at time: Int64, failure: String?) {
+        self.status = status
+        updatedAt = time
+        if let failure { failureMessage = failure }
+    }
+}

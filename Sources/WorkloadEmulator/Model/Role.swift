@@ -1,0 +1,3 @@
+public enum Role: String, Sendable, CaseIterable {
+    case owner = "OWNER", user = "USER", consumer = "CONSUMER"
+}

@@ -1,0 +1,19 @@
+/// How new sandboxes start: taken from the command line once.
+public struct SandboxSettings: Sendable {
+    public var seed: UInt64 = 0
+    public var clockMode: SandboxClock.Mode = .real
+    public var timeScale: Double = 1
+    public var profile: LifecycleProfile = .realistic
+    public var strictAuth: Bool = false
+    /// 0 = unlimited.
+    public var maxConcurrentWorkloads: Int = 0
+    /// 0 = unlimited.
+    public var maxReplicas: Int = 0
+    /// Draft workloads expire this long after their most recent start.
+    public var draftTTL: Int64 = 8 * 3_600_000
+    /// Cap of the emulator event log per sandbox.
+    public var logCapacity: Int = 10_000
+    public var wall: any WallClock = SystemWallClock()
+
+    public init() {}
+}

@@ -1,0 +1,94 @@
+import Testing
+import WorkloadEmulator
+
+/// Artifacts, repositories, the v2.41 aliases and deployments over real sockets.
+@Suite struct ArtifactRoutesEndToEndTests {
+    @Test func artifactLifecycle() throws {
+        let live = try LiveEmulator()
+        let c = try live.client()
+        let created = try c.send(
+            "POST", "/api/v2/artifacts/",
+            ["name": "a", "spec": ["containerGroups": [["containers": [["imageUri": "nginx"]]]]]])
+        #expect(created.status == 201)
+        #expect(created.contentType == "application/json")
+        let id = created.json["id"]!.stringValue!
+        let repo = created.json["artifactRepositoryId"]!.stringValue!
+        #expect(try c.send("GET", "/api/v2/artifacts/\(id)").json == created.json)
+        #expect(try c.send("GET", "/api/v2/artifacts").json["totalCount"] == 1)
+        #expect(try c.send("PUT", "/api/v2/artifacts/\(id)", ["name": "b"]).json["name"] == "b")
+        let clone = try c.send("POST", "/api/v2/artifacts/\(id)/clone")
+        #expect(clone.status == 201)
+        let locked = try c.send("PATCH", "/api/v2/artifacts/\(id)", ["status": "locked"])
+        #expect(locked.status == 200)
+        #expect(locked.json["version"] == 1)
+        let repository = try c.send("GET", "/api/v2/artifactRepositories/\(repo)").json
+        #expect(repository["lastVersionNumber"] == 1)
+        #expect(repository["numArtifacts"] == 2)
+        let refused = try c.send("DELETE", "/api/v2/artifacts/\(id)")
+        #expect(refused.status == 409)
+        #expect(refused.contentType == "application/json")
+        #expect(try c.send("DELETE", "/api/v2/artifacts/\(clone.json["id"]!.stringValue!)").status == 204)
+        #expect(try c.send("DELETE", "/api/v2/artifactRepositories/\(repo)").status == 409)
+        #expect(try c.send("DELETE", "/api/v2/artifactRepositories/\(repo)?cascade=true").status == 204)
+        #expect(try c.send("GET", "/api/v2/artifactRepositories").json["totalCount"] == 0)
+        #expect(
+            try c.send("POST", "/api/v2/artifacts", ["name": "x", "spec": ["oops": 1]]).issues == [
+                "body.spec.oops:extra_forbidden"
+            ])
+    }
+
+    @Test func legacyAliasesShareTheState() throws {
+        let live = try LiveEmulator()
+        let c = try live.client()
+        let a = try c.send("POST", "/api/v2/registry/artifacts/", ["name": "a", "status": "registered"])
+        #expect(a.status == 201)
+        #expect(a.json["status"] == "locked")
+        let w = try c.send("POST", "/api/v2/console/workloads/", ["artifactId": a.json["id"]!])
+        #expect(w.status == 201)
+        let id = w.json["id"]!.stringValue!
+        #expect(try c.send("GET", "/api/v2/workloads/\(id)").status == 200)
+        #expect(try c.send("GET", "/api/v2/console/workloads/").json["count"] == 1)
+        try c.advance(3)
+        let d = try c.send("POST", "/api/v2/console/deployments/", ["name": "d", "workloadId": .string(id)])
+        #expect(d.status == 201)
+        let did = d.json["id"]!.stringValue!
+        #expect(try c.send("GET", "/api/v2/console/deployments/\(did)/").json["status"] == "running")
+        #expect(
+            try c.send("PATCH", "/api/v2/console/deployments/\(did)", ["description": "x"]).json["description"] == "x")
+        #expect(try c.send("GET", "/api/v2/console/deployments/\(did)/stats/").status == 200)
+        #expect(try c.send("DELETE", "/api/v2/console/deployments/\(did)").status == 204)
+    }
+}
+
+/// The emulator's control API over real sockets.
+@Suite struct EmulatorControlEndToEndTests {
+    @Test func sandboxesClockFaultsAndReset() throws {
+        let live = try LiveEmulator()
+        let c = try live.client(sandbox: "ctl", token: nil)
+        let clock = try c.send("GET", "/__emulator/clock")
+        #expect(clock.status == 200)
+        #expect(clock.contentType == "application/json")
+        #expect(clock.text == #"{"now":"2026-01-01T00:00:00.000Z","mode":"manual","scale":1.0}"#)
+        #expect(try c.send("PUT", "/__emulator/clock", ["mode": "manual"]).status == 200)
+        let rule = try c.send("POST", "/__emulator/faults", ["action": "launchFailure", "times": 1])
+        #expect(rule.status == 201)
+        #expect(try c.send("GET", "/__emulator/faults").json["count"] == 1)
+        c.token = "t"
+        let id = try c.createWorkload()
+        let adv = try c.advance(3)
+        #expect(adv.json["fired"]!.arrayValue!.last?["to"] == "errored")
+        let view = try c.send("GET", "/__emulator/workloads/\(id)").json
+        #expect(view["status"] == "errored")
+        #expect(view["expiresAt"] == "2026-01-01T08:00:00.000Z")
+        let sandboxes = try c.send("GET", "/__emulator/sandboxes").json["data"]!.arrayValue!
+        #expect(sandboxes.map { $0["name"]!.stringValue! } == ["ctl"])
+        #expect(try c.send("POST", "/__emulator/reset").status == 200)
+        #expect(try c.send("GET", "/__emulator/faults").json["count"] == 0)
+        #expect(try c.send("GET", "/api/v2/workloads").json["totalCount"] == 0)
+        #expect(try c.send("DELETE", "/__emulator/sandboxes/ctl").status == 204)
+        let bad = try c.send("GET", "/sandboxes/bad%2Fname/__emulator/clock")
+        #expect(bad.status == 400)
+        #expect(bad.contentType == "application/json")
+        #expect(try c.send("GET", "/__emulator/health").json["status"] == "ok")
+    }
+}

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Builds the request-parser fuzzer (libFuzzer + AddressSanitizer) and runs it.
+#
+#   scripts/fuzz.sh [seconds]     default 60; CI runs it with the default
+#
+# The parser's files are compiled directly with swiftc, so the fuzzer needs neither a
+# Package.swift target nor the rest of the engine. The seed corpus fuzz/corpus/ is copied
+# to fuzz/corpus-run/ (gitignored) so new inputs never touch the committed seeds; a
+# crashing input lands in fuzz/artifacts/ (gitignored) and the script exits nonzero.
+# Replay one with: .build-fuzz/parser-fuzzer fuzz/artifacts/crash-…
+set -euo pipefail
+
+# Everything is inside a function so bash has read the whole script before running any
+# of it: editing this file during a long run cannot derail the run.
+main() {
+    cd "$(dirname "$0")/.."
+    local seconds="${1:-60}"
+    local out=.build-fuzz
+    mkdir -p "$out" fuzz/artifacts
+
+    # Only what the parser needs; ParserLimits+Configuration.swift is left out on purpose
+    # (it pulls in HTTPServerConfiguration and with it the engine).
+    local sources=(
+        Sources/HTTPServer/RequestParser.swift
+        Sources/HTTPServer/RequestSyntax.swift
+        Sources/HTTPServer/RequestHeadBuilder.swift
+        Sources/HTTPServer/HTTPHeaders.swift
+        Sources/HTTPServer/HTTPRequest.swift
+        fuzz/ParserFuzzer/main.swift
+    )
+
+    echo "building $out/parser-fuzzer"
+    # ld.gold warns about every ASan helper symbol ("Cannot export local symbol"): noise.
+    if ! swiftc -sanitize=fuzzer,address -parse-as-library -O -swift-version 6 \
+        -module-name ParserFuzzer "${sources[@]}" -o "$out/parser-fuzzer" 2>"$out/build.log"; then
+        cat "$out/build.log" >&2
+        exit 1
+    fi
+    grep -v 'Cannot export local symbol' "$out/build.log" >&2 || true
+
+    rm -rf fuzz/corpus-run
+    cp -R fuzz/corpus fuzz/corpus-run
+
+    local log="$out/fuzz.log"
+    echo "fuzzing for ${seconds}s (log: $log)"
+    local status=0
+    # Swift's own backtracer would run inside the ASan process after a fatalError and
+    # trip ASan itself; libFuzzer's deadly-signal report is the one we want.
+    SWIFT_BACKTRACE=enable=no "$out/parser-fuzzer" fuzz/corpus-run \
+        -dict=fuzz/http.dict \
+        -max_total_time="$seconds" \
+        -max_len=4096 \
+        -timeout=10 \
+        -rss_limit_mb=2048 \
+        -artifact_prefix=fuzz/artifacts/ \
+        -print_final_stats=1 \
+        >"$log" 2>&1 || status=$?
+
+    # The last status line and the final stats are the summary worth keeping.
+    grep -E '^#[0-9]+' "$log" | tail -n 1 || true
+    grep -E '^stat::' "$log" || true
+    if [ "$status" -ne 0 ]; then
+        echo "fuzzer FAILED (exit $status); see $log and fuzz/artifacts/" >&2
+        grep -E 'ERROR|Fatal error|SUMMARY|Test unit written' "$log" >&2 || true
+        exit "$status"
+    fi
+    echo "no crash in ${seconds}s"
+}
+
+main "$@"
