@@ -111,3 +111,50 @@ import WorkloadEmulator
         #expect(other.send("POST", "/api/v2/workloads", ["name": "a", "artifact": ["name": "x"]]).body != a[0])
     }
 }
+
+@Suite struct ClientCompatibilityTests {
+    /// The body DataRobot's `workload_create_payload_build` makes (inline mode).
+    @Test func drtoolsPayloadBuilderBodyIsAccepted() {
+        let t = TestApp()
+        let r = t.send(
+            "POST", "/api/v2/workloads",
+            [
+                "name": "hello-drtools", "importance": "low",
+                "artifact": [
+                    "name": "whoami",
+                    "spec": [
+                        "type": "service",
+                        "containerGroups": [
+                            [
+                                "containers": [
+                                    [
+                                        "name": "main", "imageUri": "containous/whoami:latest", "primary": true,
+                                        "port": 8080, "resourceRequest": ["cpu": 1, "memory": 134_217_728, "gpu": 0],
+                                    ]
+                                ]
+                            ]
+                        ],
+                    ],
+                ],
+                "runtime": ["containerGroups": [["name": "default", "replicaCount": 1]]],
+            ])
+        #expect(r.status == 201, "\(r.text)")
+        #expect(r.json["artifact"]?["type"] == "service")
+        #expect(
+            t.send("POST", "/api/v2/artifacts", ["name": "a", "spec": ["type": "job"]]).issues == [
+                "body.spec.type:enum"
+            ])
+    }
+
+    /// `dr.Client()` connects through `GET /version/` with its token: a token that is
+    /// sent is checked; no token at all is still answered (readiness probes).
+    @Test func versionChecksATokenWhenOneIsSent() {
+        let strict = TestApp { $0.auth = .strict }
+        #expect(strict.send("GET", "/api/v2/version/", token: "not-a-fixture-token").status == 401)
+        #expect(strict.send("GET", "/api/v2/version/", token: nil).status == 200)
+        #expect(
+            strict.send("GET", "/api/v2/version/", token: nil, headers: [("Authorization", "Token ")]).status == 401)
+        let open = TestApp()
+        #expect(open.send("GET", "/api/v2/version/", token: "any").status == 200)
+    }
+}

@@ -7,9 +7,16 @@ enum AccountRoutes {
     static let minor = 49
 
     static func register(_ t: inout RouteTable) {
-        // The official client checks the version before it uses its token: no auth here.
-        t.add("GET", "/api/v2/version", authenticated: false) { _ in
-            Responses.json(
+        // Public without a token (readiness checks call it bare), but a token that is
+        // sent is checked: `dr.Client()` connects by calling it with its token and
+        // reports a 401 there as "Unable to authenticate" (docs/CLIENTS.md D5).
+        t.add("GET", "/api/v2/version", authenticated: false) { r in
+            if let header = r.http.headers["Authorization"] {
+                guard let token = EmulatorApplication.token(header),
+                    r.sandbox.read({ $0.authenticate(token: token) }) != nil
+                else { return Responses.unauthorized }
+            }
+            return Responses.json(
                 200,
                 [
                     "major": .int(Int64(major)), "minor": .int(Int64(minor)),

@@ -22,7 +22,8 @@ enum ArtifactRoutes {
     static func input(_ body: JSONValue, defaultName: String) -> ArtifactInput {
         ArtifactInput(
             name: body["name"]?.stringValue ?? defaultName, description: body["description"]?.stringValue,
-            type: body["type"]?.stringValue ?? "service", spec: body["spec"] ?? JSONValue.emptyRuntime,
+            type: body["type"]?.stringValue ?? body["spec"]?["type"]?.stringValue ?? "service",
+            spec: body["spec"] ?? JSONValue.emptyRuntime,
             repositoryId: body["artifactRepositoryId"]?.stringValue, status: status(body["status"]) ?? .draft)
     }
 

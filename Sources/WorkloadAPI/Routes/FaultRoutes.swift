@@ -75,15 +75,15 @@ enum FaultRoutes {
                 method: m?["method"]?.stringValue, path: m?["path"]?.stringValue,
                 workloadId: m?["workloadId"]?.stringValue),
             action: FaultRule.Action(rawValue: body["action"]!.stringValue!)!)
-        rule.status = body["status"]?.numberValue.map { Int($0) }
+        rule.status = body["status"]?.exactInt
         rule.body = body["body"]
         rule.headers = (body["headers"]?.objectValue ?? JSONObject()).map {
             (name: $0.key, value: $0.value.stringValue ?? "")
         }
-        rule.delayMs = body["delayMs"]?.numberValue.map { Int($0) }
+        rule.delayMs = body["delayMs"]?.exactInt
         rule.state = body["state"]?.stringValue.flatMap(WorkloadStatus.init)
         rule.message = body["message"]?.stringValue
-        rule.times = body["times"]?.numberValue.map { Int($0) }
+        rule.times = body["times"]?.exactInt
         rule.probability = body["probability"]?.numberValue
         let doc = r.sandbox.read { w in w.addFault(rule).json }
         return Responses.json(201, doc)

@@ -52,7 +52,11 @@ enum Schemas {
 
     static let runtime = Schema.object([F("containerGroups", .array(containerGroup))])
 
-    static let spec = Schema.object([F("containerGroups", .array(containerGroup))])
+    /// `type` inside `spec` is what DataRobot's own payload builder sends
+    /// (`workload_create_payload_build`: `"spec": {"type": "service", …}`).
+    static let spec = Schema.object([F("type", artifactType), F("containerGroups", .array(containerGroup))])
+
+    static let artifactType = Schema.enumeration(["service"])
 
     static func artifactStatus(legacy: Bool) -> Schema {
         .enumeration(legacy ? ["draft", "locked", "registered"] : ["draft", "locked"])
@@ -62,7 +66,7 @@ enum Schemas {
         .object([
             F("name", .string(min: 1, max: 5000), required: nameRequired),
             F("description", .string(max: 10000), nullable: true),
-            F("type", .enumeration(["service"])), F("spec", spec),
+            F("type", artifactType), F("spec", spec),
             F("artifactRepositoryId", .string(min: 1), nullable: true),
             F("status", artifactStatus(legacy: legacy)),
         ])

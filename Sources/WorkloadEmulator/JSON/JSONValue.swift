@@ -30,6 +30,15 @@ public enum JSONValue: Sendable, Equatable {
         if case let .array(a) = self { return a }
         return nil
     }
+    /// An integer, or a float with no fractional part that fits (schemas accept `2.0`
+    /// where an integer is due); never traps.
+    public var exactInt: Int? {
+        switch self {
+        case let .int(i): return Int(exactly: i)
+        case let .double(d): return Int(exactly: d)
+        default: return nil
+        }
+    }
     public var isNull: Bool {
         if case .null = self { return true }
         return false

@@ -274,9 +274,9 @@ public enum RuntimeShape {
     public static func requestedReplicas(_ runtime: JSONValue) -> Int {
         var most = 0
         for group in runtime["containerGroups"]?.arrayValue ?? [] {
-            if let n = group["replicaCount"]?.intValue { most = max(most, Int(n)) }
+            if let n = group["replicaCount"]?.exactInt { most = max(most, n) }
             for p in group["autoscaling"]?["policies"]?.arrayValue ?? [] {
-                if let n = p["maxCount"]?.intValue { most = max(most, Int(n)) }
+                if let n = p["maxCount"]?.exactInt { most = max(most, n) }
             }
         }
         return most
