@@ -4,10 +4,13 @@
 #   scripts/fuzz.sh [seconds]     default 60; CI runs it with the default
 #
 # The parser's files are compiled directly with swiftc, so the fuzzer needs neither a
-# Package.swift target nor the rest of the engine. The seed corpus fuzz/corpus/ is copied
-# to fuzz/corpus-run/ (gitignored) so new inputs never touch the committed seeds; a
-# crashing input lands in fuzz/artifacts/ (gitignored) and the script exits nonzero.
-# Replay one with: .build-fuzz/parser-fuzzer fuzz/artifacts/crash-…
+# Package.swift target nor the rest of the engine. Each run works in its own folder
+# .build-fuzz/run-<pid>/ (binary, a copy of the seed corpus fuzz/corpus/, log), so two
+# runs at once (a teammate's CI run beside a long local one) cannot disturb each other,
+# and the committed seeds are never touched. A crashing input lands in fuzz/artifacts/
+# (gitignored) and the script exits nonzero. Afterwards .build-fuzz/parser-fuzzer and
+# .build-fuzz/fuzz.log are the latest run's; replay a crash with
+#   .build-fuzz/parser-fuzzer fuzz/artifacts/crash-…
 set -euo pipefail
 
 # Everything is inside a function so bash has read the whole script before running any
@@ -16,7 +19,9 @@ main() {
     cd "$(dirname "$0")/.."
     local seconds="${1:-60}"
     local out=.build-fuzz
-    mkdir -p "$out" fuzz/artifacts
+    local run="$out/run-$$"
+    rm -rf "$run"
+    mkdir -p "$run" fuzz/artifacts
 
     # Only what the parser needs; ParserLimits+Configuration.swift is left out on purpose
     # (it pulls in HTTPServerConfiguration and with it the engine).
@@ -29,24 +34,22 @@ main() {
         fuzz/ParserFuzzer/main.swift
     )
 
-    echo "building $out/parser-fuzzer"
+    echo "building $run/parser-fuzzer"
     # ld.gold warns about every ASan helper symbol ("Cannot export local symbol"): noise.
     if ! swiftc -sanitize=fuzzer,address -parse-as-library -O -swift-version 6 \
-        -module-name ParserFuzzer "${sources[@]}" -o "$out/parser-fuzzer" 2>"$out/build.log"; then
-        cat "$out/build.log" >&2
+        -module-name ParserFuzzer "${sources[@]}" -o "$run/parser-fuzzer" 2>"$run/build.log"; then
+        cat "$run/build.log" >&2
         exit 1
     fi
-    grep -v 'Cannot export local symbol' "$out/build.log" >&2 || true
+    grep -v 'Cannot export local symbol' "$run/build.log" >&2 || true
+    cp -R fuzz/corpus "$run/corpus"
 
-    rm -rf fuzz/corpus-run
-    cp -R fuzz/corpus fuzz/corpus-run
-
-    local log="$out/fuzz.log"
+    local log="$run/fuzz.log"
     echo "fuzzing for ${seconds}s (log: $log)"
     local status=0
     # Swift's own backtracer would run inside the ASan process after a fatalError and
     # trip ASan itself; libFuzzer's deadly-signal report is the one we want.
-    SWIFT_BACKTRACE=enable=no "$out/parser-fuzzer" fuzz/corpus-run \
+    SWIFT_BACKTRACE=enable=no "$run/parser-fuzzer" "$run/corpus" \
         -dict=fuzz/http.dict \
         -max_total_time="$seconds" \
         -max_len=4096 \
@@ -56,14 +59,19 @@ main() {
         -print_final_stats=1 \
         >"$log" 2>&1 || status=$?
 
+    # Renames, so a run still using the previous binary or log is not disturbed.
+    cp "$log" "$out/fuzz.log.$$" && mv -f "$out/fuzz.log.$$" "$out/fuzz.log"
+    mv -f "$run/parser-fuzzer" "$out/parser-fuzzer"
+
     # The last status line and the final stats are the summary worth keeping.
-    grep -E '^#[0-9]+' "$log" | tail -n 1 || true
-    grep -E '^stat::' "$log" || true
+    grep -aE '^#[0-9]+' "$log" | tail -n 1 || true
+    grep -aE '^stat::' "$log" || true
     if [ "$status" -ne 0 ]; then
-        echo "fuzzer FAILED (exit $status); see $log and fuzz/artifacts/" >&2
-        grep -E 'ERROR|Fatal error|SUMMARY|Test unit written' "$log" >&2 || true
+        echo "fuzzer FAILED (exit $status); see $out/fuzz.log and fuzz/artifacts/" >&2
+        grep -aE 'ERROR|Fatal error|SUMMARY|Test unit written' "$log" >&2 || true
         exit "$status"
     fi
+    rm -rf "$run"
     echo "no crash in ${seconds}s"
 }
 
