@@ -24,19 +24,19 @@ from support import TOKEN, Emulator, emulator_binary
 
 @pytest.fixture
 def start_emulator(tmp_path: Path) -> Iterator[Callable[..., Emulator]]:
-    """Factory: start an emulator with extra flags (e.g. `--auth strict`)."""
+    """Factory: start an emulator with extra flags (e.g. `--auth strict`) or another lifecycle."""
     started: list[Emulator] = []
     binary = emulator_binary()
     if not binary.is_file():
         pytest.fail(f"emulator binary not found at {binary}: build it or set WORKLOAD_EMULATOR_BIN")
 
-    def start(*extra: str) -> Emulator:
+    def start(*extra: str, lifecycle: str = "instant") -> Emulator:
         n = len(started)
         port_file = tmp_path / f"port-{n}"
         log = tmp_path / f"emulator-{n}.log"
         args = [
             str(binary), "--port", "0", "--port-file", str(port_file),
-            "--clock", "manual", "--lifecycle", "instant", *extra,
+            "--clock", "manual", "--lifecycle", lifecycle, *extra,
         ]
         env = {k: v for k, v in os.environ.items() if not k.startswith("WORKLOAD_EMULATOR_")}
         with log.open("wb") as err:
@@ -58,6 +58,10 @@ def start_emulator(tmp_path: Path) -> Iterator[Callable[..., Emulator]]:
     yield start
     for emu in started:
         emu.stop()
+        # pytest shows captured output only for a failing test: then the emulator's own
+        # request log is right there beside the assertion.
+        tail = emu.log_text().splitlines()[-40:]
+        print(f"--- emulator on port {emu.port}, last {len(tail)} log lines:", *tail, sep="\n")
 
 
 @pytest.fixture
@@ -65,8 +69,7 @@ def emulator(start_emulator: Callable[..., Emulator]) -> Emulator:
     return start_emulator()
 
 
-@pytest.fixture
-def drtools_env(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
+def configure_drtools(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
     """Configure datarobot_genai.drtools the documented way: environment variables only."""
     from datarobot_genai.drmcputils import credentials
 
@@ -75,8 +78,26 @@ def drtools_env(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Iterator
     monkeypatch.setenv("AUTH_RESOLUTION_STRATEGY", "config")
     monkeypatch.delenv("DATAROBOT_CONFIG_FILE", raising=False)
     # The credentials object is a process-wide cache read once; drop it so this test's
-    # endpoint is the one used, and drop it again so no later test sees it.
+    # endpoint is the one used (and again after the test, so no later test sees it).
     credentials._credentials = None
+
+
+@pytest.fixture
+def drtools_env(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
+    from datarobot_genai.drmcputils import credentials
+
+    configure_drtools(emulator, monkeypatch)
+    yield emulator
+    credentials._credentials = None
+
+
+@pytest.fixture
+def realistic_drtools_env(start_emulator: Callable[..., Emulator], monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
+    """As drtools_env, with the realistic phase durations: nothing settles before an advance."""
+    from datarobot_genai.drmcputils import credentials
+
+    emulator = start_emulator(lifecycle="realistic")
+    configure_drtools(emulator, monkeypatch)
     yield emulator
     credentials._credentials = None
 
