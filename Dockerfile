@@ -39,7 +39,8 @@ ENV WORKLOAD_EMULATOR_HOST=0.0.0.0 \
     WORKLOAD_EMULATOR_PORT=8080
 EXPOSE 8080
 # --healthcheck does GET /__emulator/health over loopback on WORKLOAD_EMULATOR_PORT
-# and exits 0 only on a 200.
+# and exits 0 only on a 200. To move the port, set WORKLOAD_EMULATOR_PORT (docker run -e),
+# not --port: the check is a separate process and only sees the environment.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=2s --retries=3 \
     CMD ["/usr/local/bin/workload-emulator", "--healthcheck"]
 # SIGTERM (docker stop) is a graceful stop: in-flight requests finish, state is written.

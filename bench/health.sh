@@ -21,8 +21,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Other work on the machine skews every figure: the report shows the 1-minute load.
-LOAD_BEFORE=$(cut -d' ' -f1 /proc/loadavg)
 DURATION=${DURATION:-5s}
 ROUNDS=${ROUNDS:-3}
 STARTS=${STARTS:-20}
@@ -131,6 +129,8 @@ done = function(summary, latency, requests)
 end
 EOF
 
+# Other work on the machine skews every figure: the report shows the 1-minute load.
+LOAD_BEFORE=$(cut -d' ' -f1 /proc/loadavg)
 declare -A samples
 for round in $(seq 1 "$ROUNDS"); do
     for c in $CONNECTIONS; do
@@ -148,6 +148,13 @@ EMULATOR_PEAK_RSS=$(awk '/^VmHWM:/ { print $2 }' "/proc/$EMULATOR_PID/status")
 
 median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 column_median() { printf '%s' "${samples[$1,$2]}" | awk -v k="$3" 'NF { print $k }' | median; }
+# Each round runs the emulator and nginx back to back, so their ratio within a round is
+# less sensitive to other load on the machine than the ratio of the two medians.
+paired_ratio() {
+    paste <(printf '%s' "${samples[emulator,$1]}" | awk 'NF { print $1 }') \
+        <(printf '%s' "${samples[nginx,$1]}" | awk 'NF { print $1 }') |
+        awk '{ print 100 * $1 / $2 }' | median
+}
 
 # --- start to first 200 ----------------------------------------------------------
 cat >"$work/startup.py" <<'EOF'
@@ -190,10 +197,10 @@ NGINX_START=$(python3 "$work/startup.py" "$STARTS" "$START_PORT" /health \
 ms() { awk -v us="$1" 'BEGIN { printf "%.3f", us / 1000 }'; }
 mib() { awk -v kib="$1" 'BEGIN { printf "%.1f", kib / 1024 }'; }
 echo
-echo "log level $LOG_LEVEL; workload-emulator $("$EMULATOR" --version | awk '{ print $2 }') vs $("$NGINX" -v 2>&1 | sed 's#.*/#nginx #'), wrk -t1, $DURATION x $ROUNDS rounds (medians), $(nproc) cores, load before the run $LOAD_BEFORE, $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "log level $LOG_LEVEL; workload-emulator $("$EMULATOR" --version | awk '{ print $2 }') vs $("$NGINX" -v 2>&1 | sed 's#.*/#nginx #'), wrk -t1, $DURATION x $ROUNDS rounds (medians), $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
 echo
-echo "| connections | server | req/s | p50 ms | p99 ms | errors | non-2xx | req/s vs nginx |"
-echo "|---:|---|---:|---:|---:|---:|---:|---:|"
+echo "| connections | server | req/s | p50 ms | p99 ms | errors | non-2xx | vs nginx (medians) | vs nginx (paired rounds) |"
+echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|"
 for c in $CONNECTIONS; do
     nginx_rps=$(column_median nginx "$c" 1)
     for target in emulator nginx; do
@@ -203,8 +210,10 @@ for c in $CONNECTIONS; do
         errors=$(column_median "$target" "$c" 4)
         status=$(column_median "$target" "$c" 5)
         ratio=$(awk -v a="$rps" -v b="$nginx_rps" 'BEGIN { printf "%.0f %%", 100 * a / b }')
-        printf '| %s | %s | %.0f | %s | %s | %s | %s | %s |\n' "$c" "$target" "$rps" "$(ms "$p50")" "$(ms "$p99")" \
-            "$errors" "$status" "$ratio"
+        paired="100 %"
+        [[ $target == emulator ]] && paired=$(awk -v r="$(paired_ratio "$c")" 'BEGIN { printf "%.0f %%", r }')
+        printf '| %s | %s | %.0f | %s | %s | %s | %s | %s | %s |\n' "$c" "$target" "$rps" "$(ms "$p50")" \
+            "$(ms "$p99")" "$errors" "$status" "$ratio" "$paired"
     done
 done
 echo
@@ -214,4 +223,5 @@ read -r e_med e_min e_max <<<"$EMULATOR_START"
 read -r n_med n_min n_max <<<"$NGINX_START"
 echo "| exec to first 200, median of $STARTS (min–max) | $e_med ms ($e_min–$e_max) | $n_med ms ($n_min–$n_max) |"
 echo "| idle RSS | $(mib "$EMULATOR_IDLE_RSS") MiB | $(mib "$NGINX_IDLE_RSS") MiB (master + workers) |"
+echo "| 1-minute load average before / after | $LOAD_BEFORE / $(cut -d' ' -f1 /proc/loadavg) | |"
 echo "| RSS after the runs (peak) | $(mib "$EMULATOR_LOADED_RSS") MiB ($(mib "$EMULATOR_PEAK_RSS")) | |"

@@ -26,6 +26,8 @@ public struct APIConfiguration: Sendable {
     public var wallClock: any WallClock = SystemWallClock()
     /// How often real-clock sandboxes fire due transitions without a request (ms).
     public var tickIntervalMilliseconds: Int = 50
+    /// Requests kept per sandbox by the journal (`--journal-size`).
+    public var journalSize: Int = 1000
 
     public init() {}
 
@@ -67,6 +69,7 @@ public struct APIConfiguration: Sendable {
             s.maxConcurrentWorkloads = maxConcurrentWorkloads
             s.maxReplicas = maxReplicas
             s.wall = wallClock
+            s.journalCapacity = journalSize
             return s
         }
     }

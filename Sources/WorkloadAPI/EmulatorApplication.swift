@@ -12,10 +12,17 @@ public final class EmulatorApplication: Sendable {
     private let router: Router
     private let routes: [String: APIRoute]
     private let ticker: RealClockTicker
+    /// Metrics, journal recording, fixtures and the state file (issue 5).
+    private let control: ControlPlane
 
     public init(configuration: APIConfiguration) throws {
         self.configuration = configuration
-        let registry = SandboxRegistry(settings: try configuration.sandboxSettings)
+        let control = try ControlPlane(configuration: configuration)
+        var settings = try configuration.sandboxSettings
+        settings.users = control.users
+        let registry = SandboxRegistry(settings: settings, onChange: control.changeObserver)
+        try control.attach(registry)
+        self.control = control
         self.registry = registry
         var table = RouteTable()
         EmulatorRoutes.register(&table, registry: registry)
@@ -27,7 +34,10 @@ public final class EmulatorApplication: Sendable {
         RepositoryRoutes.register(&table, root: "/api/v2/artifactRepositories", legacy: false)
         RepositoryRoutes.register(&table, root: "/api/v2/registry/artifactRepositories", legacy: true)
         DeploymentRoutes.register(&table, root: "/api/v2/console/deployments")
+        InvokeRoutes.register(&table)
         DashboardRoutes.register(&table)
+        ControlRoutes.register(&table, registry: registry, control: control)
+        OpenAPIDocument.register(&table)
         var router = Router()
         var byKey: [String: APIRoute] = [:]
         for route in table.routes {
@@ -46,13 +56,14 @@ public final class EmulatorApplication: Sendable {
 
     public var handler: HTTPHandler {
         { [self] request, responder in
-            let (response, delay) = self.handle(request)
-            if let delay, delay > 0 {
-                DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(delay)) {
+            self.handle(request) { response, delay in
+                if let delay, delay > 0 {
+                    DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(delay)) {
+                        responder.respond(response)
+                    }
+                } else {
                     responder.respond(response)
                 }
-            } else {
-                responder.respond(response)
             }
         }
     }
@@ -60,10 +71,50 @@ public final class EmulatorApplication: Sendable {
     /// Called on SIGINT/SIGTERM after the server stopped.
     public func shutdown() {
         ticker.stop()
+        control.shutdown()
     }
 
     /// The synchronous core of `handler`; returns the response and any injected delay.
+    /// Every request is counted in the metrics and, outside `/__emulator`, journaled.
+    /// A deferred answer (invoke forwarding) is waited for here: call this only off the
+    /// event loops (tests); the server goes through `handler`.
     public func handle(_ request: HTTPRequest) -> (HTTPResponse, delayMs: Int?) {
+        let answer = Mutex<(HTTPResponse, Int?)?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        handle(request) { response, delay in
+            answer.withLock { $0 = (response, delay) }
+            done.signal()
+        }
+        done.wait()
+        return answer.withLock { $0! }
+    }
+
+    /// Answers now, or later from another thread for a deferred route (never blocking
+    /// the caller's thread on I/O).
+    private func handle(_ request: HTTPRequest, _ done: @escaping @Sendable (HTTPResponse, Int?) -> Void) {
+        let started = RequestMetrics.monotonicMicros()
+        var seen = ControlPlane.Seen()
+        var deferred: DeferredAnswer?
+        let (response, delay) = dispatch(request, &seen, &deferred)
+        guard let deferred else {
+            control.observe(
+                request, response, seen, micros: RequestMetrics.monotonicMicros() - started, registry: registry)
+            done(response, delay)
+            return
+        }
+        let seenNow = seen
+        deferred.start { [self] answer in
+            var response = answer
+            if let injected = deferred.injected { response.headers.set("X-Emulator-Injected", injected) }
+            control.observe(
+                request, response, seenNow, micros: RequestMetrics.monotonicMicros() - started, registry: registry)
+            done(response, delay)
+        }
+    }
+
+    private func dispatch(
+        _ request: HTTPRequest, _ seen: inout ControlPlane.Seen, _ deferred: inout DeferredAnswer?
+    ) -> (HTTPResponse, delayMs: Int?) {
         // 1. Which sandbox: the path prefix, else the header, else `default`.
         var path = Substring(request.path)
         var prefix = ""
@@ -80,6 +131,8 @@ public final class EmulatorApplication: Sendable {
             guard SandboxRegistry.isValidName(header) else { return (invalidSandbox(header), nil) }
             sandboxName = header
         }
+        seen.sandboxName = sandboxName
+        seen.path = String(path)
 
         // 2. Which route.
         let match = router.match(method: request.method, path: String(path))
@@ -97,6 +150,7 @@ public final class EmulatorApplication: Sendable {
             }
             route = r
             parameters = params
+            seen.route = pattern
         }
         // 3. Request-level fault rules (respond, delay, drop), not on /__emulator.
         var delay: Int?
@@ -107,8 +161,12 @@ public final class EmulatorApplication: Sendable {
             let p = String(path)
             if let rule = sandbox.read({ $0.consumeRequestFault(method: method, path: p) }) {
                 injected = rule.id
+                seen.injected = rule
                 switch rule.action {
-                case .drop: return (.drop, nil)
+                case .drop:
+                    var dropped = HTTPResponse.drop
+                    dropped.headers.set("X-Emulator-Injected", rule.id)
+                    return (dropped, nil)
                 case .respond:
                     var headers = HTTPHeaders()
                     for h in rule.headers { headers.set(h.name, h.value) }
@@ -140,6 +198,10 @@ public final class EmulatorApplication: Sendable {
             origin: origin(request),
             legacy: route.legacy,
             configuration: configuration, user: user)
+        if let later = route.deferred {
+            deferred = DeferredAnswer(start: { done in later(api, done) }, injected: injected)
+            return (HTTPResponse(status: 0), delay)
+        }
         var response = route.handler(api)
         if let injected { response.headers.set("X-Emulator-Injected", injected) }
         return (response, delay)

@@ -41,7 +41,7 @@ enum Documents {
         o.append("runtime", w.runtime)
         o.append("endpoint", .string(base + "/api/v2/endpoints/workloads/\(w.id)/"))
         o.append("protonId", .optional(w.protonId))
-        o.append("replacement", .null)
+        o.append("replacement", replacementSummary(w))
         o.append("creator", user(w.creatorId, world))
         o.append("owners", .array(w.roles.filter { $0.role == .owner }.map { user($0.userId, world) }))
         o.append("permissions", permissions(viewer.flatMap { world.role(of: $0, on: w) }))
@@ -94,6 +94,7 @@ enum Documents {
         [
             "id": .string(p.id), "workloadId": .string(p.workloadId), "status": .string(p.status.rawValue),
             "role": .string(p.role.rawValue), "artifactId": .string(p.artifactId),
+            "replicaCount": .int(Int64(p.replicas)),
             "createdAt": .string(Timestamp.format(p.createdAt)), "updatedAt": .string(Timestamp.format(p.updatedAt)),
         ]
     }

@@ -11,6 +11,8 @@ enum ArtifactRoutes {
         t.add("PATCH", root + "/{id}", legacy: legacy, patch)
         t.add("DELETE", root + "/{id}", legacy: legacy, delete)
         t.add("POST", root + "/{id}/clone", legacy: legacy, clone)
+        BuildRoutes.register(&t, root: root, legacy: legacy)
+        SharingRoutes.register(&t, root: root, legacy: legacy, kind: .artifact)
     }
 
     /// `registered` (v2.41) reads as `locked`.

@@ -57,6 +57,12 @@ enum ClockRoutes {
                             )
                         }
                     }
+                    // RFC 3339 years have four digits: past 9999 the timestamps would wrap
+                    // (and read as a clock that went backwards).
+                    let lastMillisecondOf9999: Int64 = 253_402_300_799_999
+                    if target > lastMillisecondOf9999 {
+                        throw .unprocessable("The clock cannot go past 9999-12-31T23:59:59.999Z.")
+                    }
                     let fired = w.advanceClock(to: target)
                     return [
                         "now": .string(Timestamp.format(w.clock.now())), "mode": .string(w.clock.mode.rawValue),

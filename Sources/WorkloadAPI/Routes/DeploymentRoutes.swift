@@ -71,18 +71,21 @@ enum DeploymentRoutes {
         }
     }
 
-    /// Request statistics come with invoke (a later issue): zeros until then.
+    /// The request statistics of the deployment's workload (its invocations, whichever
+    /// route they came through).
     @Sendable static func stats(_ r: APIRequest) -> HTTPResponse {
-        Responses.run { () throws(DomainError) in
-            let id = try r.sandbox.execute { (world) throws(DomainError) in
-                try world.deployment(r.parameter("id"), for: r.user).id
+        let q = StatsRoutes.Query(r.http)
+        guard q.issues.isEmpty else { return Responses.validation(q.issues) }
+        return Responses.run { () throws(DomainError) in
+            let doc = try r.sandbox.execute { (world) throws(DomainError) -> JSONValue in
+                let d = try world.deployment(r.parameter("id"), for: r.user)
+                var o = JSONObject()
+                o.append("deploymentId", .string(d.id))
+                let s = world.workloads[d.workloadId].map { StatsRoutes.computed($0, world, q) } ?? RequestStats()
+                for (k, v) in Documents.stats(s) { o.append(k, v) }
+                return .object(o)
             }
-            return Responses.json(
-                200,
-                [
-                    "deploymentId": .string(id), "totalRequests": 0, "requestsPerMinute": 0.0, "concurrentRequests": 0,
-                    "serverErrorCount": 0, "userErrorCount": 0, "totalErrorRate": 0.0,
-                ])
+            return Responses.json(200, doc)
         }
     }
 }

@@ -8,6 +8,7 @@ enum RepositoryRoutes {
         t.add("GET", root + "/{id}", legacy: legacy, get)
         t.add("DELETE", root + "/{id}", legacy: legacy, delete)
         t.add("GET", root + "/{id}/artifacts", legacy: legacy, artifacts)
+        SharingRoutes.register(&t, root: root, legacy: legacy, kind: .repository)
     }
 
     @Sendable static func list(_ r: APIRequest) -> HTTPResponse {

@@ -9,6 +9,15 @@ struct APIRoute: Sendable {
     let authenticated: Bool
     let legacy: Bool
     let handler: @Sendable (APIRequest) -> HTTPResponse
+    /// Routes that answer later from another thread (invoke forwarding does blocking
+    /// I/O, which must never run on an event loop): called instead of `handler`.
+    var deferred: (@Sendable (APIRequest, @escaping @Sendable (HTTPResponse) -> Void) -> Void)? = nil
+}
+
+/// A deferred route's answer in the making, plus the fault rule id to stamp on it.
+struct DeferredAnswer: Sendable {
+    let start: @Sendable (@escaping @Sendable (HTTPResponse) -> Void) -> Void
+    let injected: String?
 }
 
 struct RouteTable {
@@ -20,5 +29,17 @@ struct RouteTable {
     ) {
         routes.append(
             APIRoute(method: method, pattern: pattern, authenticated: authenticated, legacy: legacy, handler: handler))
+    }
+
+    /// A route whose handler answers through `respond`, now or later, on any thread.
+    mutating func addDeferred(
+        _ method: String, _ pattern: String, authenticated: Bool = true,
+        _ handler: @escaping @Sendable (APIRequest, @escaping @Sendable (HTTPResponse) -> Void) -> Void
+    ) {
+        var route = APIRoute(
+            method: method, pattern: pattern, authenticated: authenticated, legacy: false,
+            handler: { _ in HTTPResponse(status: 500) })
+        route.deferred = handler
+        routes.append(route)
     }
 }

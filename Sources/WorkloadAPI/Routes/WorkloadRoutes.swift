@@ -6,7 +6,7 @@ enum WorkloadRoutes {
     static func register(_ t: inout RouteTable, root: String, legacy: Bool) {
         t.add("POST", root, legacy: legacy, create)
         t.add("GET", root, legacy: legacy, list)
-        t.add("GET", root + "/stats", legacy: legacy, stats)
+        t.add("GET", root + "/stats", legacy: legacy, StatsRoutes.aggregate)
         t.add("GET", root + "/{id}", legacy: legacy, get)
         t.add("PATCH", root + "/{id}", legacy: legacy, patch)
         t.add("DELETE", root + "/{id}", legacy: legacy, delete)
@@ -16,6 +16,9 @@ enum WorkloadRoutes {
         t.add("GET", root + "/{id}/events", legacy: legacy, events)
         t.add("GET", root + "/{id}/protons", legacy: legacy, protons)
         t.add("GET", root + "/{id}/protons/{protonId}", legacy: legacy, proton)
+        ReplacementRoutes.register(&t, root: root, legacy: legacy)
+        StatsRoutes.register(&t, root: root, legacy: legacy)
+        SharingRoutes.register(&t, root: root, legacy: legacy, kind: .workload)
     }
 
     static func document(_ w: Workload, _ world: World, _ r: APIRequest) -> JSONValue {
@@ -53,33 +56,6 @@ enum WorkloadRoutes {
         return Responses.json(200, lr.envelope(items, totalCount: total, request: r))
     }
 
-    /// Aggregate over the caller's workloads, same filters as the list.
-    @Sendable static func stats(_ r: APIRequest) -> HTTPResponse {
-        var lr = ListRequest(r.http, defaultLimit: 10, legacy: r.legacy)
-        lr.requireWorkloadStatuses()
-        guard lr.issues.isEmpty else { return Responses.validation(lr.issues) }
-        var q = lr.query
-        q.offset = 0
-        q.limit = Int.max / 2
-        let doc: JSONValue = r.sandbox.read { world in
-            let page = world.listWorkloads(q, for: r.user)
-            var byStatus = JSONObject()
-            for s in WorkloadStatus.workloadStatuses {
-                byStatus.append(s.rawValue, .int(Int64(page.items.filter { $0.status == s }.count)))
-            }
-            var byImportance = JSONObject()
-            for i in Importance.allCases {
-                byImportance.append(i.rawValue, .int(Int64(page.items.filter { $0.importance == i }.count)))
-            }
-            return [
-                "totalCount": .int(Int64(page.totalCount)), "statusCounts": .object(byStatus),
-                "importanceCounts": .object(byImportance), "totalRequests": 0, "requestsPerMinute": 0.0,
-                "concurrentRequests": 0, "serverErrorCount": 0, "userErrorCount": 0, "totalErrorRate": 0.0,
-            ]
-        }
-        return Responses.json(200, doc)
-    }
-
     @Sendable static func get(_ r: APIRequest) -> HTTPResponse {
         Responses.run { () throws(DomainError) in
             let doc = try r.sandbox.execute { (world) throws(DomainError) in
@@ -107,15 +83,19 @@ enum WorkloadRoutes {
     @Sendable static func delete(_ r: APIRequest) -> HTTPResponse {
         let id = r.parameter("id")
         return Responses.run { () throws(DomainError) in
-            let unstoppable = try r.sandbox.execute { (world) throws(DomainError) in
-                try world.deleteWorkload(id, by: r.user, request: (r.http.method, r.routePath))
+            let (unstoppable, rule) = try r.sandbox.execute { (world) throws(DomainError) in
+                let left = try world.deleteWorkload(id, by: r.user, request: (r.http.method, r.routePath))
+                return (left, left.isEmpty ? nil : world.lastDomainFault)
             }
             if unstoppable.isEmpty { return Responses.noContent }
             let list = unstoppable.joined(separator: ", ")
             let plural = unstoppable.count == 1 ? "proton \(list) could" : "protons \(list) could"
-            return Responses.detail(
+            var response = Responses.detail(
                 r.configuration.partialDeleteStatus == 200 ? 200 : 502,
                 "Workload \(id) was deleted, but \(plural) not be stopped.")
+            // An injected answer: marked like those of the request-level rules.
+            if let rule { response.headers.set("X-Emulator-Injected", rule) }
+            return response
         }
     }
 
@@ -182,8 +162,11 @@ enum WorkloadRoutes {
         return Responses.run { () throws(DomainError) in
             let (items, total) = try r.sandbox.execute { (world) throws(DomainError) in
                 let w = try world.workload(r.parameter("id"), for: r.user)
-                // Active and candidate only: stopped predecessors are history.
-                let live = world.protonsOf(w).filter { $0.id == w.protonId || $0.role == .candidate }
+                // Active, candidate and a predecessor still draining: stopped ones are history.
+                let live = world.protonsOf(w).filter {
+                    $0.id == w.protonId || ($0.role == .candidate && $0.status != .terminated && $0.status != .stopped)
+                        || $0.status == .draining
+                }
                 let start = min(q.offset, live.count)
                 return (live[start..<min(start + q.limit, live.count)].map { Documents.proton($0, world) }, live.count)
             }

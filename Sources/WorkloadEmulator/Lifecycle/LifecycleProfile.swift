@@ -7,19 +7,26 @@ public struct LifecycleProfile: Sendable, Equatable {
     public var stopping: Int64
     public var candidateWarmup: Int64
     public var draining: Int64
+    /// An artifact build from PENDING to COMPLETED: an eighth pending, six eighths in
+    /// progress, an eighth built.
+    public var build: Int64 = 4000
 
     public static let realistic = LifecycleProfile(
         name: "realistic", submitted: 500, provisioning: 1500, launching: 1000, stopping: 1000,
-        candidateWarmup: 2000, draining: 1000)
+        candidateWarmup: 2000, draining: 1000, build: 4000)
     public static let instant = LifecycleProfile(
-        name: "instant", submitted: 0, provisioning: 0, launching: 0, stopping: 0, candidateWarmup: 0, draining: 0)
+        name: "instant", submitted: 0, provisioning: 0, launching: 0, stopping: 0, candidateWarmup: 0, draining: 0,
+        build: 0)
 
-    public static let keys = ["submitted", "provisioning", "launching", "stopping", "candidateWarmup", "draining"]
+    public static let keys = [
+        "submitted", "provisioning", "launching", "stopping", "candidateWarmup", "draining", "build",
+    ]
 
     public init(
         name: String, submitted: Int64, provisioning: Int64, launching: Int64, stopping: Int64,
-        candidateWarmup: Int64, draining: Int64
+        candidateWarmup: Int64, draining: Int64, build: Int64 = 4000
     ) {
+        self.build = build
         self.name = name
         self.submitted = submitted
         self.provisioning = provisioning
@@ -57,6 +64,7 @@ public struct LifecycleProfile: Sendable, Equatable {
             case "stopping": p.stopping = ms
             case "candidateWarmup", "warmup": p.candidateWarmup = ms
             case "draining": p.draining = ms
+            case "build": p.build = ms
             default:
                 throw ParseError(field: key, reason: "unknown phase (expected one of \(keys.joined(separator: ", ")))")
             }
@@ -77,7 +85,7 @@ public struct LifecycleProfile: Sendable, Equatable {
         return [
             "name": .string(name), "submitted": s(submitted), "provisioning": s(provisioning),
             "launching": s(launching), "stopping": s(stopping), "candidateWarmup": s(candidateWarmup),
-            "draining": s(draining),
+            "draining": s(draining), "build": s(build),
         ]
     }
 }

@@ -2,7 +2,9 @@
 /// were scheduled; the world ignores an entry whose token has since changed, so
 /// cancelling is O(1) and never searches the heap.
 public struct ScheduledAction: Sendable, Equatable {
-    public enum Kind: Sendable, Equatable { case transition, expiry }
+    /// `replacement`: the next step of the workload's replacement; `build`: the next
+    /// status of an artifact build (then `workloadId` holds the build's id).
+    public enum Kind: Sendable, Equatable { case transition, expiry, replacement, build }
     public var kind: Kind
     public var workloadId: String
     public var token: UInt64
@@ -25,8 +27,9 @@ public struct LifecycleScheduler: Sendable {
         }
     }
 
-    private var heap: [Entry] = []
-    private var nextSequence: UInt64 = 0
+    // Internal so that a state snapshot can save and restore them as they are.
+    var heap: [Entry] = []
+    var nextSequence: UInt64 = 0
 
     public init() {}
 

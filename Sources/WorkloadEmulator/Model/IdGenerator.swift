@@ -1,6 +1,7 @@
 /// 24 lower-case hex ids (the real API's ObjectId shape).
 public struct IdGenerator: Sendable, Equatable {
-    private var random: SplitMix64
+    /// Internal so that a state snapshot can save and restore the position.
+    var random: SplitMix64
 
     /// `stream` separates independent sequences (objects, events) of one sandbox.
     public init(seed: UInt64, sandbox: String, stream: UInt64 = 0) {

@@ -30,4 +30,17 @@ public struct Workload: Sendable {
     public var promotedAt: Int64?
     /// Oldest first. Kept with the workload: one dictionary fewer, and they go with it.
     public var events: [WorkloadEvent] = []
+    /// The replacement in flight, or the last one if it errored (kept until cancelled or replaced).
+    public var replacement: Replacement? {
+        get { replacementStorage.first }
+        set { replacementStorage = newValue.map { [$0] } ?? [] }
+    }
+    /// Zero or one element: a reference inline instead of a few hundred bytes, since most
+    /// of 100,000 workloads never have a replacement.
+    var replacementStorage: [Replacement] = []
+    /// Finished replacements and promotions, oldest first.
+    public var history: [HistoryEntry] = []
+    /// Where invoke forwards to (`PUT /__emulator/workloads/{id}/upstream`); nil: the echo.
+    public var upstream: String?
+    public var invocations = InvocationLog()
 }

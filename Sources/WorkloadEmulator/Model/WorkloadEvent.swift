@@ -3,6 +3,8 @@
 public struct WorkloadEvent: Sendable {
     public enum Kind: String, Sendable {
         case created, statusChanged, started, stopped, updated, promoted, launchFailed, held, released
+        case settingsChanged, replacementStarted, replacementStatusChanged, replacementCompleted, replacementFailed
+        case replacementCancelled, candidateStatusChanged, trafficSwitched, statsReset, sharingChanged
     }
     /// The sandbox-wide event number; the 24-hex id is derived from it when rendered
     /// (`World.eventId`), which saves a heap string per event.
@@ -14,8 +16,10 @@ public struct WorkloadEvent: Sendable {
     public var from: WorkloadStatus?
     public var to: WorkloadStatus?
     public var message: String?
+    /// The replacement's status after a replacement step.
+    public var replacementStatus: Replacement.Status?
 
-    public var isWarning: Bool { kind == .launchFailed || to == .errored }
+    public var isWarning: Bool { kind == .launchFailed || kind == .replacementFailed || to == .errored }
 
     public var reason: String {
         switch kind {
@@ -27,6 +31,16 @@ public struct WorkloadEvent: Sendable {
         case .launchFailed: return "LaunchFailed"
         case .held: return "Held"
         case .released: return "Released"
+        case .settingsChanged: return "SettingsChanged"
+        case .replacementStarted: return "ReplacementStarted"
+        case .replacementStatusChanged: return "ReplacementProgressing"
+        case .replacementCompleted: return "ReplacementCompleted"
+        case .replacementFailed: return "ReplacementFailed"
+        case .replacementCancelled: return "ReplacementCancelled"
+        case .candidateStatusChanged: return "CandidateStatusChanged"
+        case .trafficSwitched: return "TrafficSwitched"
+        case .statsReset: return "StatsReset"
+        case .sharingChanged: return "SharingChanged"
         case .statusChanged:
             switch to {
             case .provisioning: return "Scheduled"
@@ -60,6 +74,7 @@ public struct WorkloadEvent: Sendable {
         if let from { details.append("from", .string(from.rawValue)) }
         if let to { details.append("to", .string(to.rawValue)) }
         if let message { details.append("message", .string(message)) }
+        if let replacementStatus { details.append("replacementStatus", .string(replacementStatus.rawValue)) }
         return [
             "id": .string(id), "workloadId": .string(workloadId), "eventType": .string(kind.rawValue),
             "timestamp": .string(Timestamp.format(at)), "actorId": .optional(actorId), "details": .object(details),

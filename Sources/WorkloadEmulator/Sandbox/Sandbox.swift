@@ -5,6 +5,8 @@ import Synchronization
 /// so a GET, a list and the events always agree, and observers see every change.
 public final class Sandbox: Sendable {
     public let name: String
+    /// The requests of this sandbox (outside the world: recording one is not a change).
+    public let journal: RequestJournal
     private let world: Mutex<World>
     private let onChange: (@Sendable (Sandbox, UInt64) -> Void)?
     /// Mirrors "has a live respond/delay/drop rule" so that the request path can skip
@@ -14,6 +16,7 @@ public final class Sandbox: Sendable {
     public init(name: String, settings: SandboxSettings, onChange: (@Sendable (Sandbox, UInt64) -> Void)? = nil) {
         self.name = name
         self.world = Mutex(World(name: name, settings: settings))
+        self.journal = RequestJournal(capacity: settings.journalCapacity)
         self.onChange = onChange
     }
 
@@ -56,6 +59,18 @@ public final class Sandbox: Sendable {
             let revision = w.revision
             w = World(name: w.name, settings: w.settings)
             w.revision = revision &+ 1
+            return 0
+        }
+        journal.clear()
+    }
+
+    /// Replaces the whole world (state import): `make` builds it from the old one's
+    /// name and settings; on a refusal nothing changes.
+    public func replaceWorld(_ make: (String, SandboxSettings) throws(DomainError) -> World) throws(DomainError) {
+        _ = try execute { (w) throws(DomainError) -> Int in
+            var fresh = try make(w.name, w.settings)
+            fresh.revision = w.revision &+ 1
+            w = fresh
             return 0
         }
     }

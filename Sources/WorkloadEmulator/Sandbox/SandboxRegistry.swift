@@ -38,7 +38,10 @@ public final class SandboxRegistry: Sendable {
 
     @discardableResult
     public func remove(named name: String) -> Bool {
-        sandboxes.withLock { $0.removeValue(forKey: name) != nil }
+        guard let removed = sandboxes.withLock({ $0.removeValue(forKey: name) }) else { return false }
+        // A removal is a change too (persistence must drop the sandbox); outside the lock.
+        onChange?(removed, removed.inspect { $0.revision })
+        return true
     }
 
     /// In name order.

@@ -17,6 +17,17 @@ public struct SandboxClock: Clock {
         }
     }
 
+    /// A clock as a state snapshot saved it: manual at `now`; real running on from
+    /// `now`, or from the wall clock if that is later (time passed while it was saved).
+    public init(restoring mode: Mode, now: Int64, scale: Double, wall: any WallClock) {
+        self.wall = wall
+        switch mode {
+        case .manual: storage = .manual(ManualClock(start: now))
+        case .real:
+            storage = .real(ScaledRealClock(wall: wall, scale: scale, startingAt: max(now, wall.milliseconds())))
+        }
+    }
+
     public var mode: Mode {
         if case .manual = storage { return .manual }
         return .real

@@ -13,6 +13,10 @@ public struct SandboxSettings: Sendable {
     public var draftTTL: Int64 = 8 * 3_600_000
     /// Cap of the emulator event log per sandbox.
     public var logCapacity: Int = 10_000
+    /// Cap of the request journal per sandbox (`--journal-size`).
+    public var journalCapacity: Int = 1000
+    /// Users every sandbox knows from the start (fixture users): in strict auth, the only valid tokens.
+    public var users: [User] = []
     public var wall: any WallClock = SystemWallClock()
 
     public init() {}

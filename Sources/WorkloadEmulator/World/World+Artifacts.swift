@@ -1,14 +1,26 @@
 /// Artifacts and their repositories. Repositories are created implicitly with their
 /// first artifact; a lock gives the artifact the repository's next version number.
 extension World {
-    public func artifact(_ id: String, for user: User) throws(DomainError) -> Artifact {
-        guard let a = artifacts[id], a.creatorId == user.id else { throw .notFound("Artifact not found.") }
+    /// 404 without a role; any role reads and uses it (a workload on it, a clone);
+    /// `.manage` (change, lock, delete, build, share) needs OWNER.
+    public func artifact(_ id: String, for user: User, _ access: Access = .view) throws(DomainError) -> Artifact {
+        guard let a = artifacts[id], let role = a.roles.first(where: { $0.userId == user.id })?.role else {
+            throw .notFound("Artifact not found.")
+        }
+        guard access != .manage || role == .owner else {
+            throw .forbidden("You do not have permission to perform this action on the artifact.")
+        }
         return a
     }
 
-    public func repository(_ id: String, for user: User) throws(DomainError) -> ArtifactRepository {
-        guard let r = repositories[id], r.creatorId == user.id else {
+    public func repository(
+        _ id: String, for user: User, _ access: Access = .view
+    ) throws(DomainError) -> ArtifactRepository {
+        guard let r = repositories[id], let role = r.roles.first(where: { $0.userId == user.id })?.role else {
             throw .notFound("Artifact repository not found.")
+        }
+        guard access != .manage || role == .owner else {
+            throw .forbidden("You do not have permission to perform this action on the artifact repository.")
         }
         return r
     }
@@ -18,19 +30,20 @@ extension World {
     public mutating func createArtifact(_ input: ArtifactInput, by user: User) throws(DomainError) -> Artifact {
         var repoId: String
         if let rid = input.repositoryId {
-            _ = try repository(rid, for: user)
+            _ = try repository(rid, for: user, .manage)
             repoId = rid
         } else {
             repoId = ids.next()
             let repo = ArtifactRepository(
                 id: repoId, name: input.name, description: input.description, lastVersionNumber: 0, creatorId: user.id,
-                createdAt: now, updatedAt: now, artifactIds: [])
+                createdAt: now, updatedAt: now, artifactIds: [], roles: [(user.id, .owner)])
             repositories.insert(repo, id: repoId, seq: newSeq())
         }
         let id = ids.next()
         let a = Artifact(
             id: id, name: input.name, description: input.description, type: input.type, status: .draft, version: nil,
-            repositoryId: repoId, spec: input.spec, creatorId: user.id, createdAt: now, updatedAt: now)
+            repositoryId: repoId, spec: input.spec, creatorId: user.id, createdAt: now, updatedAt: now,
+            roles: [(user.id, .owner)])
         artifacts.insert(a, id: id, seq: newSeq())
         repositories.update(repoId) {
             $0.artifactIds.append(id)
@@ -70,7 +83,7 @@ extension World {
         let idSet = q.ids.map(Set.init)
         var matched: [Artifact] = []
         for id in artifacts.order.ids {
-            guard let a = artifacts[id], a.creatorId == user.id else { continue }
+            guard let a = artifacts[id], a.roles.contains(where: { $0.userId == user.id }) else { continue }
             if let idSet, !idSet.contains(id) { continue }
             if let s = q.search, !a.name.containsCaseInsensitive(s) { continue }
             if let s = statuses, !s.contains(a.status) { continue }
@@ -107,7 +120,7 @@ extension World {
     public mutating func replaceArtifact(
         _ id: String, with input: ArtifactInput, by user: User
     ) throws(DomainError) -> Artifact {
-        let a = try artifact(id, for: user)
+        let a = try artifact(id, for: user, .manage)
         guard a.status == .draft else { throw .conflict("A locked artifact cannot be modified.") }
         artifacts.update(id) {
             $0.name = input.name
@@ -124,7 +137,7 @@ extension World {
     public mutating func patchArtifact(
         _ id: String, name: String?, description: String??, spec: JSONValue?, status: ArtifactStatus?, by user: User
     ) throws(DomainError) -> Artifact {
-        let a = try artifact(id, for: user)
+        let a = try artifact(id, for: user, .manage)
         if a.status == .locked {
             if spec != nil { throw .conflict("A locked artifact cannot be modified.") }
             if status == .draft { throw .unprocessable("A locked artifact cannot be unlocked.") }
@@ -141,7 +154,7 @@ extension World {
     }
 
     public mutating func deleteArtifact(_ id: String, by user: User) throws(DomainError) {
-        let a = try artifact(id, for: user)
+        let a = try artifact(id, for: user, .manage)
         guard a.status == .draft else { throw .conflict("A locked artifact cannot be deleted.") }
         let users = workloadsUsing(id)
         guard users.isEmpty else {
@@ -173,7 +186,7 @@ extension World {
         let idSet = q.ids.map(Set.init)
         var matched: [ArtifactRepository] = []
         for id in repositories.order.ids {
-            guard let r = repositories[id], r.creatorId == user.id else { continue }
+            guard let r = repositories[id], r.roles.contains(where: { $0.userId == user.id }) else { continue }
             if let idSet, !idSet.contains(id) { continue }
             if let s = q.search, !r.name.containsCaseInsensitive(s) { continue }
             matched.append(r)
@@ -194,7 +207,7 @@ extension World {
 
     /// With artifacts: 409 unless `cascade`; with cascade, 409 if any backs a workload.
     public mutating func deleteRepository(_ id: String, cascade: Bool, by user: User) throws(DomainError) {
-        let r = try repository(id, for: user)
+        let r = try repository(id, for: user, .manage)
         if !r.artifactIds.isEmpty {
             guard cascade else {
                 throw .conflict(

@@ -60,6 +60,7 @@ extension World {
             if action == .hold, let state, r.state != state { continue }
             if let p = r.probability, faultRandom.nextUnit() >= p { continue }
             faults[i].fired += 1
+            lastDomainFault = r.id
             return faults[i]
         }
         return nil

@@ -1,8 +1,13 @@
 /// Workload commands (SPEC §6.1–6.5).
 extension World {
-    public func workload(_ id: String, for user: User) throws(DomainError) -> Workload {
-        guard let w = workloads[id], w.roles.contains(where: { $0.userId == user.id }) else {
+    /// 404 without a role (the workload does not exist for that user); 403 when the
+    /// role does not allow `access`.
+    public func workload(_ id: String, for user: User, _ access: Access = .view) throws(DomainError) -> Workload {
+        guard let w = workloads[id], let role = w.roles.first(where: { $0.userId == user.id })?.role else {
             throw .notFound("Workload not found.")
+        }
+        guard role.allows(access) else {
+            throw .forbidden("You do not have permission to perform this action on the workload.")
         }
         return w
     }
@@ -43,6 +48,7 @@ extension World {
         let artifactId: String
         if let id = input.artifactId {
             let a = try artifact(id, for: user)
+            try requireDeployable(a)
             if a.status == .draft, let other = a.workloadIds.first {
                 throw .conflict(
                     "Draft artifact \(id) already backs workload \(other); a draft artifact can back only one workload."
@@ -66,7 +72,7 @@ extension World {
             pending: nil, transitionToken: 0, expiryToken: 0, heldBy: nil, failureMessage: nil, promotedAt: nil)
         protons[protonId] = Proton(
             id: protonId, workloadId: id, status: .submitted, role: .active, artifactId: artifactId, createdAt: now,
-            updatedAt: now)
+            updatedAt: now, replicas: RuntimeShape.replicas(input.runtime))
         // Created in `submitted`: only the next step is scheduled.
         w.transitionToken = newToken()
         if let (next, after) = WorkloadStatus.submitted.successor(in: profile) {
@@ -198,7 +204,7 @@ extension World {
         }
         protons[protonId] = Proton(
             id: protonId, workloadId: id, status: .submitted, role: .active, artifactId: w.artifactId, createdAt: now,
-            updatedAt: now)
+            updatedAt: now, replicas: RuntimeShape.replicas(w.runtime))
         w.protonId = protonId
         w.protonIds.append(protonId)
         w.failureMessage = nil
@@ -220,6 +226,8 @@ extension World {
         var w = try workload(id, for: user)
         try requireOwner(user, w)
         if w.status == .stopped || w.status == .stopping { return (w, false) }
+        settleReplacement(id, actor: user.id)
+        w = workloads[id]!
         w.heldBy = nil
         workloads.update(id) { [w] in $0 = w }
         addEvent(id, .stopped, actor: user.id)
@@ -238,10 +246,20 @@ extension World {
         guard w0.status == .running else {
             throw .unprocessable("Only a running workload can be promoted (status is \(w0.status.rawValue)).")
         }
+        if let r = w0.replacement, r.status.inFlight {
+            throw .unprocessable("A replacement is in progress; promote the workload once it has finished.")
+        }
         lockArtifact(a.id)
         var w = workloads[id]!
         w.promotedAt = now
         w.updatedAt = now
+        w.history.append(
+            HistoryEntry(
+                id: ids.next(), kind: .promotion, status: "completed", fromArtifactId: a.id, toArtifactId: a.id,
+                actorId: user.id, startedAt: now, finishedAt: now,
+                message: "Artifact \(a.id) locked as version \(artifacts[a.id]?.version ?? 0); TTL removed"))
+        // A promoted workload starts its production statistics afresh (SPEC §6.4).
+        w.invocations.records.removeAll()
         workloads.update(id) { [w] in $0 = w }
         addEvent(id, .promoted, actor: user.id)
         touch()

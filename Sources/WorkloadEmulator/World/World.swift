@@ -8,7 +8,7 @@ public struct World: Sendable {
     public internal(set) var profile: LifecycleProfile
     var scheduler = LifecycleScheduler()
     var ids: IdGenerator
-    let eventIdBase: UInt64
+    var eventIdBase: UInt64
     var nextEventNumber: UInt64 = 0
     var faultRandom: SplitMix64
 
@@ -17,12 +17,19 @@ public struct World: Sendable {
     public internal(set) var artifacts = OrderedStore<Artifact>()
     public internal(set) var repositories = OrderedStore<ArtifactRepository>()
     public internal(set) var deployments = OrderedStore<Deployment>()
+    /// Artifact builds by id (each artifact lists its own in `buildIds`).
+    public internal(set) var builds: [String: ArtifactBuild] = [:]
     /// Per user: the workloads they hold a role on, in creation order (lists slice it).
     var visible: [String: OrderedIndex] = [:]
     public internal(set) var log: [EmulatorLogEntry] = []
     public internal(set) var faults: [FaultRule] = []
     var usersByToken: [String: User] = [:]
     public internal(set) var usersById: [String: User] = [:]
+    /// Emulator log entries by kind since the sandbox started (the log itself is capped): for metrics.
+    public internal(set) var logCounts: [String: UInt64] = [:]
+    /// The last domain fault rule that fired: read under the same lock right after a
+    /// command, so the route can mark its answer with `X-Emulator-Injected`.
+    public internal(set) var lastDomainFault: String?
 
     var nextSeq = 0
     var nextToken: UInt64 = 0
@@ -41,6 +48,10 @@ public struct World: Sendable {
         eventIdBase = settings.seed ^ IdGenerator.fnv1a(name) ^ 0xE7E7_0000_0000_0001
         faultRandom = SplitMix64(seed: settings.seed ^ IdGenerator.fnv1a(name) ^ 0x5EED)
         now = clock.now()
+        for u in settings.users {
+            usersByToken[u.token] = u
+            usersById[u.id] = u
+        }
     }
 
     mutating func touch() { revision &+= 1 }
@@ -114,6 +125,10 @@ public struct World: Sendable {
             }
             enter(id, to)
             return FiredAction(at: now, kind: "transition", workloadId: id, from: from, to: to)
+        case .replacement:
+            return advanceReplacement(id, token: action.token)
+        case .build:
+            return advanceBuild(id, token: action.token)
         }
     }
 
@@ -164,12 +179,12 @@ public struct World: Sendable {
 
     mutating func addEvent(
         _ id: String, _ kind: WorkloadEvent.Kind, actor: String? = nil, from: WorkloadStatus? = nil,
-        to: WorkloadStatus? = nil, message: String? = nil
+        to: WorkloadStatus? = nil, message: String? = nil, replacementStatus: Replacement.Status? = nil
     ) {
         nextEventNumber += 1
         let e = WorkloadEvent(
             number: nextEventNumber, workloadId: id, kind: kind, at: now, actorId: actor, from: from, to: to,
-            message: message)
+            message: message, replacementStatus: replacementStatus)
         workloads.update(id) { $0.events.append(e) }
     }
 
@@ -182,6 +197,7 @@ public struct World: Sendable {
     public func eventJSON(_ e: WorkloadEvent) -> JSONValue { e.json(id: eventId(e.number)) }
 
     mutating func appendLog(_ entry: EmulatorLogEntry) {
+        logCounts[entry.kind, default: 0] &+= 1
         if log.count >= settings.logCapacity { log.removeFirst(log.count / 2) }
         log.append(entry)
     }
@@ -192,6 +208,10 @@ public struct World: Sendable {
         guard let w = workloads.remove(id) else { return }
         for (userId, _) in w.roles { visible[userId]?.remove(seq: w.seq) }
         artifacts.update(w.artifactId) { $0.workloadIds.removeAll { $0 == id } }
+        // A replacement in flight reserved its target artifact.
+        if let r = w.replacement, r.status.inFlight, r.toArtifactId != w.artifactId {
+            artifacts.update(r.toArtifactId) { $0.workloadIds.removeAll { $0 == id } }
+        }
         for pid in w.protonIds { protons[pid] = nil }
         touch()
     }

@@ -1,3 +1,4 @@
+import Dispatch
 import HTTPServer
 import Synchronization
 import Testing
@@ -25,7 +26,15 @@ struct TestApp {
         if !bytes.isEmpty { h.add("Content-Type", "application/json") }
         let request = HTTPRequest(method: method, target: target, headers: h, body: bytes)
         let box = Mutex<HTTPResponse?>(nil)
-        app.handler(request, HTTPResponder { r in box.withLock { $0 = r } })
+        // Invoke forwarding and delays answer later from another thread.
+        let answered = DispatchSemaphore(value: 0)
+        app.handler(
+            request,
+            HTTPResponder { r in
+                box.withLock { $0 = r }
+                answered.signal()
+            })
+        _ = answered.wait(timeout: .now() + 30)
         let response = box.withLock { $0 }!
         return TestResponse(status: response.status, headers: response.headers, body: response.body)
     }

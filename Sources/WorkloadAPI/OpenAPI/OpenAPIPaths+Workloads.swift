@@ -1,0 +1,190 @@
+import WorkloadEmulator
+
+/// `/api/v2/workloads` and its `/api/v2/console/workloads` alias (SPEC §6).
+extension OpenAPIDocument {
+    static func workloadPaths(_ b: inout OpenAPIBuilder, root: String, legacy: Bool) {
+        let p = legacy ? "console" : ""
+        func id(_ s: String) -> String { legacy ? p + s.prefix(1).uppercased() + s.dropFirst() : s }
+        let tag = legacy ? "Workloads (v2.41 alias)" : "Workloads"
+        let listFilters = R.filters(["search", "ids", "status", "importance", "artifactId", "createdBy"])
+        let order = R.orderBy(["name", "createdAt", "updatedAt", "status", "importance"])
+        let item = root + "/{id}"
+        let action = Schemas.action.jsonSchema
+
+        b.add(
+            APIOperation(
+                method: "POST", path: root, id: id("createWorkload"), summary: "Create a workload", tag: tag,
+                body: Schemas.workloadCreate(legacy: legacy).jsonSchema,
+                responses: [
+                    R.status(201, "Workload", "Created; status `submitted`."), R.forbidden, R.notFound, R.conflict,
+                ],
+                description: "Exactly one of `artifactId` or `artifact`; `replicaCount` and enabled `autoscaling` "
+                    + "never together (422)." + (legacy ? " Under the alias `name` is optional." : "")))
+        b.add(
+            APIOperation(
+                method: "GET", path: root, id: id("listWorkloads"), summary: "List workloads", tag: tag,
+                parameters: R.window(defaultLimit: legacy ? 100 : 10) + listFilters + [order],
+                responses: [R.ok("WorkloadList"), R.unprocessable]))
+        b.add(
+            APIOperation(
+                method: "GET", path: root + "/stats", id: id("getWorkloadsAggregateStats"),
+                summary: "Aggregate over the caller's workloads", tag: tag, parameters: listFilters,
+                responses: [R.ok("WorkloadAggregateStats"), R.unprocessable]))
+        b.add(
+            APIOperation(
+                method: "GET", path: item, id: id("getWorkload"), summary: "Get a workload", tag: tag,
+                responses: [R.ok("Workload"), R.notFound]))
+        b.add(
+            APIOperation(
+                method: "PATCH", path: item, id: id("updateWorkload"), summary: "Rename, describe or re-rank",
+                tag: tag, body: Schemas.workloadPatch.jsonSchema,
+                responses: [R.ok("Workload"), R.forbidden, R.notFound]))
+        b.add(
+            APIOperation(
+                method: "DELETE", path: item, id: id("deleteWorkload"), summary: "Delete a workload", tag: tag,
+                responses: [
+                    R.noContent,
+                    R.status(
+                        200, "Error", "Deleted, but a proton could not be stopped (`--partial-delete-status 200`)."),
+                    R.status(502, "Error", "Deleted, but a proton could not be stopped."), R.forbidden, R.notFound,
+                    R.conflict,
+                ]))
+        for (verb, text) in [("start", "Start"), ("stop", "Stop")] {
+            b.add(
+                APIOperation(
+                    method: "POST", path: item + "/" + verb, id: id(verb + "Workload"), summary: "\(text) a workload",
+                    tag: tag, body: action, bodyOptional: true,
+                    responses: [
+                        R.status(202, "WorkloadOperation", "Accepted; poll the workload."),
+                        R.status(200, "WorkloadOperation", "Nothing to do: already there or on the way."),
+                        R.forbidden, R.notFound, R.conflict,
+                    ]))
+        }
+        b.add(
+            APIOperation(
+                method: "POST", path: item + "/promote", id: id("promoteWorkload"),
+                summary: "Lock the artifact in place and drop the TTL", tag: tag, body: action, bodyOptional: true,
+                responses: [R.status(202, "Workload", "Promoted."), R.forbidden, R.notFound, R.conflict]))
+        b.add(
+            APIOperation(
+                method: "GET", path: item + "/settings", id: id("getWorkloadSettings"), summary: "The runtime settings",
+                tag: tag, responses: [R.ok("WorkloadSettings"), R.forbidden, R.notFound]))
+        b.add(
+            APIOperation(
+                method: "PATCH", path: item + "/settings", id: id("updateWorkloadSettings"),
+                summary: "Change the runtime (starts a replacement)", tag: tag,
+                body: Schemas.settings.jsonSchema,
+                responses: [
+                    R.status(202, "Replacement", "Replacement started."), R.forbidden, R.notFound, R.conflict,
+                ]))
+        b.add(
+            APIOperation(
+                method: "POST", path: item + "/replacement", id: id("createWorkloadReplacement"),
+                summary: "Start a rolling replacement", tag: tag, body: Schemas.replacement.jsonSchema,
+                responses: [
+                    R.status(202, "Replacement", "Replacement started."), R.forbidden, R.notFound, R.conflict,
+                ]))
+        b.add(
+            APIOperation(
+                method: "GET", path: item + "/replacement", id: id("getWorkloadReplacement"),
+                summary: "The active or errored replacement", tag: tag,
+                responses: [R.ok("Replacement"), R.forbidden, R.notFound]))
+        b.add(
+            APIOperation(
+                method: "DELETE", path: item + "/replacement", id: id("cancelWorkloadReplacement"),
+                summary: "Cancel the replacement", tag: tag,
+                responses: [
+                    R.status(202, "Replacement", "Cancelling."), R.forbidden, R.notFound, R.conflict,
+                ]))
+        b.add(
+            APIOperation(
+                method: "GET", path: item + "/history", id: id("listWorkloadHistory"),
+                summary: "Replacements and promotions", tag: tag, parameters: R.window(defaultLimit: 10),
+                responses: [R.ok("HistoryList"), R.forbidden, R.notFound, R.unprocessable]))
+        b.add(
+            APIOperation(
+                method: "GET", path: item + "/events", id: id("listWorkloadEvents"), summary: "Events, oldest first",
+                tag: tag, parameters: R.window(maxLimit: 1000, defaultLimit: 100),
+                responses: [R.ok("WorkloadEventList"), R.forbidden, R.notFound, R.unprocessable]))
+        b.add(
+            APIOperation(
+                method: "GET", path: item + "/related", id: id("listWorkloadRelated"),
+                summary: "Objects related to the workload", tag: tag,
+                responses: [R.ok("Related"), R.forbidden, R.notFound]))
+        b.add(
+            APIOperation(
+                method: "GET", path: item + "/protons", id: id("listWorkloadProtons"),
+                summary: "Active and candidate protons", tag: tag, parameters: R.window(defaultLimit: 100),
+                responses: [R.ok("ProtonList"), R.forbidden, R.notFound, R.unprocessable]))
+        b.add(
+            APIOperation(
+                method: "GET", path: item + "/protons/{protonId}", id: id("getWorkloadProton"), summary: "A proton",
+                tag: tag, responses: [R.ok("Proton"), R.forbidden, R.notFound]))
+        b.add(
+            APIOperation(
+                method: "GET", path: item + "/protons/{protonId}/statusDetails",
+                id: id("getWorkloadProtonStatusDetails"),
+                summary: "Replica snapshot", tag: tag,
+                responses: [
+                    R.ok("ProtonStatusDetails"), ("204", OpenAPI.empty("The proton is not scheduled yet.")),
+                    R.forbidden, R.notFound,
+                ]))
+        b.add(
+            APIOperation(
+                method: "GET", path: item + "/stats", id: id("getWorkloadStats"), summary: "Request statistics",
+                tag: tag, parameters: statsQuery(),
+                responses: [R.ok("WorkloadStats"), R.forbidden, R.notFound, R.unprocessable]))
+        b.add(
+            APIOperation(
+                method: "GET", path: item + "/stats/{metric}", id: id("getWorkloadStatsSeries"),
+                summary: "One metric as a time series", tag: tag,
+                parameters: statsQuery() + [
+                    OpenAPI.query(
+                        "resolution", OpenAPI.enumeration(["PT1M", "PT5M", "PT1H", "P1D", "P7D", "P1M"]),
+                        "Bucket size (default P1D).")
+                ],
+                responses: [R.ok("StatsSeries"), R.forbidden, R.notFound, R.unprocessable],
+                description: "Metrics: " + statsMetrics.joined(separator: ", ") + "; another name is a 404."))
+        b.add(
+            APIOperation(
+                method: "DELETE", path: item + "/stats", id: id("deleteWorkloadStats"), summary: "Reset statistics",
+                tag: tag, parameters: Array(statsQuery().prefix(3)),
+                responses: [R.noContent, R.badRequest, R.forbidden, R.notFound]))
+        sharingPaths(&b, item: item, id: id("workload"), tag: tag)
+    }
+
+    static let statsMetrics = [
+        "totalRequests", "requestsOverN", "requestsPerMinute", "concurrentRequests", "responseTime", "totalErrorRate",
+        "serverErrorRate", "userErrorRate",
+    ]
+
+    /// The stats routes' query (`start`/`end` are accepted as synonyms of the times).
+    static func statsQuery() -> [JSONValue] {
+        [
+            OpenAPI.query("protonId", OpenAPI.string, "Only this proton's requests."),
+            OpenAPI.query("startTime", OpenAPI.timestamp, "Start of the range (RFC 3339)."),
+            OpenAPI.query("endTime", OpenAPI.timestamp, "End of the range (RFC 3339), not before startTime."),
+            OpenAPI.query(
+                "responseTimeQuantile", ["type": "number", "minimum": 0, "maximum": 1, "default": 0.5],
+                "Quantile of `responseTime`."),
+            OpenAPI.query(
+                "slowRequestsThreshold", ["type": "number", "minimum": 0, "default": 2000],
+                "Milliseconds over which a request is slow."),
+        ]
+    }
+
+    /// `GET|PATCH …/{id}/sharedRoles` (SPEC §5), on workloads, artifacts and repositories.
+    static func sharingPaths(_ b: inout OpenAPIBuilder, item: String, id noun: String, tag: String) {
+        let cap = noun.prefix(1).uppercased() + noun.dropFirst()
+        b.add(
+            APIOperation(
+                method: "GET", path: item + "/sharedRoles", id: "list\(cap)SharedRoles", summary: "Who has which role",
+                tag: tag, parameters: R.window(defaultLimit: 100),
+                responses: [R.ok("SharedRoleList"), R.forbidden, R.notFound, R.unprocessable]))
+        b.add(
+            APIOperation(
+                method: "PATCH", path: item + "/sharedRoles", id: "update\(cap)SharedRoles",
+                summary: "Grant, change or remove roles", tag: tag, body: Schemas.sharedRoles.jsonSchema,
+                responses: [R.noContent, R.forbidden, R.notFound]))
+    }
+}

@@ -1,0 +1,147 @@
+import Dispatch
+import Glibc
+import HTTPServer
+import WorkloadEmulator
+
+/// `ANY /api/v2/endpoints/workloads/{id}/{path...}` and the deployment variant
+/// (SPEC §8): the built-in echo, or forwarding to the upstream set through
+/// `PUT /__emulator/workloads/{id}/upstream`. Every call is recorded for the stats.
+enum InvokeRoutes {
+    static let methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+    static func register(_ t: inout RouteTable) {
+        for m in methods {
+            t.addDeferred(m, "/api/v2/endpoints/workloads/{id}/{path...}") { r, respond in
+                invoke(r, workloadId: r.parameter("id"), deploymentId: nil, respond)
+            }
+            t.addDeferred(m, "/api/v2/endpoints/deployments/{id}/{path...}") { r, respond in
+                invoke(r, workloadId: nil, deploymentId: r.parameter("id"), respond)
+            }
+        }
+        t.add("PUT", "/__emulator/workloads/{id}/upstream", authenticated: false, setUpstream)
+        t.add("DELETE", "/__emulator/workloads/{id}/upstream", authenticated: false) { r in
+            Responses.run { () throws(DomainError) in
+                try r.sandbox.execute { (w) throws(DomainError) in try w.setUpstream(r.parameter("id"), url: nil) }
+                return Responses.noContent
+            }
+        }
+    }
+
+    /// The platform's error shape, as the invoke gateway answers.
+    static func message(_ status: Int, _ text: String) -> HTTPResponse {
+        Responses.json(status, ["message": .string(text)])
+    }
+
+    /// The part of the path after `/endpoints/{kind}/{id}`, as sent (not decoded), and the query.
+    static func forwardedTarget(_ r: APIRequest) -> String {
+        var segments = r.routePath.split(separator: "/", omittingEmptySubsequences: false).dropFirst(6)
+        if segments.isEmpty { segments = [""] }
+        var tail = "/" + segments.joined(separator: "/")
+        if tail.isEmpty { tail = "/" }
+        return r.http.query.isEmpty ? tail : tail + "?" + r.http.query
+    }
+
+    static func invoke(
+        _ r: APIRequest, workloadId: String?, deploymentId: String?,
+        _ respond: @escaping @Sendable (HTTPResponse) -> Void
+    ) {
+        let decision: World.InvokeDecision
+        do throws(DomainError) {
+            decision = try r.sandbox.execute { (w) throws(DomainError) in
+                try w.beginInvocation(workloadId: workloadId, deploymentId: deploymentId, by: r.user)
+            }
+        } catch {
+            return respond(Responses.error(error))
+        }
+        guard case let .ready(target) = decision else {
+            if case let .notRunning(status) = decision {
+                respond(
+                    message(
+                        503,
+                        "Workload \(workloadId ?? "of deployment \(deploymentId ?? "")") is not running (status: \(status.rawValue))."
+                    ))
+            }
+            return
+        }
+        let started = monotonicMilliseconds()
+        let sandbox = r.sandbox
+        let finish: @Sendable (HTTPResponse) -> Void = { response in
+            let latency = monotonicMilliseconds() - started
+            sandbox.read { $0.finishInvocation(target, status: response.status, latencyMs: latency) }
+            respond(response)
+        }
+        var forwarded = r.http.headers
+        forwarded.remove("Authorization")
+        let headers = forwarded
+        let path = forwardedTarget(r)
+        guard let upstream = target.upstream else {
+            return finish(echo(r, path: path, headers: headers, target: target))
+        }
+        let method = r.http.method
+        let body = r.http.body
+        // Blocking I/O: never on the event loop that called us; a thread per call so
+        // that slow upstreams never wait for each other.
+        let call: @Sendable () -> Void = {
+            guard let t = UpstreamClient.parse(upstream) else {
+                return finish(message(502, "Upstream URL \(upstream) is not a valid http:// URL."))
+            }
+            do throws(UpstreamClient.Failure) {
+                finish(try UpstreamClient.send(t, method: method, path: path, headers: headers, body: body))
+            } catch {
+                finish(message(502, "Upstream \(upstream) failed: \(error.description)."))
+            }
+        }
+        if !DetachedThread.run(call) { DispatchQueue.global().async(execute: call) }
+    }
+
+    /// 200 with what the emulator saw, for clients that need no real container.
+    static func echo(_ r: APIRequest, path: String, headers: HTTPHeaders, target: World.InvokeTarget) -> HTTPResponse {
+        var query = JSONObject()
+        for (name, value) in r.http.queryItems {
+            if let existing = query[name] {
+                query[name] = .array((existing.arrayValue ?? [existing]) + [.string(value)])
+            } else {
+                query[name] = .string(value)
+            }
+        }
+        var h = JSONObject()
+        for (name, value) in headers {
+            let key = name.lowercased()
+            if let existing = h[key]?.stringValue {
+                h[key] = .string(existing + ", " + value)
+            } else {
+                h[key] = .string(value)
+            }
+        }
+        let bare = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? "/"
+        return Responses.json(
+            200,
+            [
+                "method": .string(r.http.method), "path": .string(bare), "query": .object(query), "headers": .object(h),
+                "body": .string(String(decoding: r.http.body, as: UTF8.self)), "workloadId": .string(target.workloadId),
+                "protonId": .string(target.protonId),
+            ])
+    }
+
+    @Sendable static func setUpstream(_ r: APIRequest) -> HTTPResponse {
+        let parsed = r.validatedBody(Schemas.upstream)
+        guard let body = parsed.value else { return parsed.failure! }
+        let url = body["url"]?.stringValue
+        if let url, UpstreamClient.parse(url) == nil {
+            return Responses.validation([
+                ValidationIssue(
+                    loc: ["body", "url"], msg: "Value error, expected http://HOST:PORT[/path]", type: "value_error")
+            ])
+        }
+        return Responses.run { () throws(DomainError) in
+            try r.sandbox.execute { (w) throws(DomainError) in try w.setUpstream(r.parameter("id"), url: url) }
+            return Responses.json(200, ["workloadId": .string(r.parameter("id")), "url": .optional(url)])
+        }
+    }
+
+    static func monotonicMilliseconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) * 1000 + Double(ts.tv_nsec) / 1e6
+    }
+}

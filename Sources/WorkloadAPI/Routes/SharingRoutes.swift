@@ -1,0 +1,44 @@
+import HTTPServer
+import WorkloadEmulator
+
+/// `GET|PATCH …/{id}/sharedRoles` on workloads, artifacts and repositories (SPEC §5).
+enum SharingRoutes {
+    static func register(_ t: inout RouteTable, root: String, legacy: Bool, kind: World.SharedObject) {
+        t.add("GET", root + "/{id}/sharedRoles", legacy: legacy) { r in get(r, kind) }
+        t.add("PATCH", root + "/{id}/sharedRoles", legacy: legacy) { r in patch(r, kind) }
+    }
+
+    static func get(_ r: APIRequest, _ kind: World.SharedObject) -> HTTPResponse {
+        let lr = ListRequest(r.http, defaultLimit: 100, legacy: r.legacy)
+        guard lr.issues.isEmpty else { return Responses.validation(lr.issues) }
+        let q = lr.query
+        return Responses.run { () throws(DomainError) in
+            let (items, total) = try r.sandbox.execute { (world) throws(DomainError) in
+                let roles = try world.sharedRoles(kind, r.parameter("id"), for: r.user)
+                let start = min(q.offset, roles.count)
+                return (
+                    roles[start..<min(start + q.limit, roles.count)].map {
+                        Documents.sharedRole($0.userId, $0.role, world)
+                    }, roles.count
+                )
+            }
+            return Responses.json(200, lr.envelope(items, totalCount: total, request: r))
+        }
+    }
+
+    static func patch(_ r: APIRequest, _ kind: World.SharedObject) -> HTTPResponse {
+        let parsed = r.validatedBody(Schemas.sharedRoles, extra: Schemas.sharingRules)
+        guard let body = parsed.value else { return parsed.failure! }
+        let grants: [World.RoleGrant] = (body["roles"]?.arrayValue ?? []).map { e in
+            World.RoleGrant(
+                userId: e["id"]?.stringValue, username: e["username"]?.stringValue,
+                role: (e["role"]?.stringValue).flatMap { Role.parse($0) } ?? nil)
+        }
+        return Responses.run { () throws(DomainError) in
+            try r.sandbox.execute { (world) throws(DomainError) in
+                try world.updateSharedRoles(kind, r.parameter("id"), grants, by: r.user)
+            }
+            return Responses.noContent
+        }
+    }
+}

@@ -1,0 +1,257 @@
+import HTTPServer
+import WorkloadEmulator
+
+/// Request statistics from real invocations (SPEC §8).
+enum StatsRoutes {
+    static func register(_ t: inout RouteTable, root: String, legacy: Bool) {
+        t.add("GET", root + "/{id}/stats", legacy: legacy, stats)
+        t.add("DELETE", root + "/{id}/stats", legacy: legacy, reset)
+        t.add("GET", root + "/{id}/stats/{metric}", legacy: legacy, metric)
+    }
+
+    static let metrics = [
+        "totalRequests", "requestsOverN", "requestsPerMinute", "concurrentRequests", "responseTime", "totalErrorRate",
+        "serverErrorRate", "userErrorRate",
+    ]
+
+    static let resolutions: [(name: String, ms: Int64)] = [
+        ("PT1M", 60_000), ("PT5M", 300_000), ("PT1H", 3_600_000), ("P1D", 86_400_000), ("P7D", 604_800_000),
+        ("P1M", 0),
+    ]
+
+    /// The query of the stats routes, with 422 issues at `["query", name]`.
+    struct Query {
+        var protonId: String?
+        var start: Int64?
+        var end: Int64?
+        var quantile = 0.5
+        var slowThreshold = 2000.0
+        var resolution = "P1D"
+        var issues: [ValidationIssue] = []
+
+        init(_ http: HTTPRequest) {
+            func fail(_ name: String, _ msg: String, _ type: String) {
+                issues.append(ValidationIssue(loc: ["query", .string(name)], msg: msg, type: type))
+            }
+            for (name, value) in http.queryItems {
+                switch name {
+                case "protonId": protonId = value.isEmpty ? nil : value
+                case "startTime", "start":
+                    if let t = Timestamp.parse(value) {
+                        start = t
+                    } else {
+                        fail(name, "Input should be a valid datetime", "datetime_parsing")
+                    }
+                case "endTime", "end":
+                    if let t = Timestamp.parse(value) {
+                        end = t
+                    } else {
+                        fail(name, "Input should be a valid datetime", "datetime_parsing")
+                    }
+                case "responseTimeQuantile":
+                    if let q = Double(value), q >= 0, q <= 1 {
+                        quantile = q
+                    } else {
+                        fail(name, "Input should be a number between 0 and 1", "value_error")
+                    }
+                case "slowRequestsThreshold":
+                    if let s = Double(value), s >= 0 {
+                        slowThreshold = s
+                    } else {
+                        fail(name, "Input should be a number greater than or equal to 0", "value_error")
+                    }
+                case "resolution":
+                    if resolutions.contains(where: { $0.name == value }) {
+                        resolution = value
+                    } else {
+                        fail(name, "Input should be \(Schema.listing(resolutions.map(\.name)))", "enum")
+                    }
+                default: continue
+                }
+            }
+            if let start, let end, start > end {
+                issues.append(
+                    ValidationIssue(
+                        loc: ["query", "startTime"], msg: "Value error, startTime must not be after endTime",
+                        type: "value_error"))
+            }
+        }
+    }
+
+    static func computed(_ w: Workload, _ world: World, _ q: Query) -> RequestStats {
+        let records = world.invocationRecords(w, protonId: q.protonId, from: q.start, to: q.end)
+        let from = q.start ?? w.invocations.since ?? w.createdAt
+        let to = q.end ?? world.now
+        return RequestStats(
+            records, quantile: q.quantile, slowThresholdMs: q.slowThreshold, windowMs: to - from,
+            inFlight: w.invocations.inFlight)
+    }
+
+    @Sendable static func stats(_ r: APIRequest) -> HTTPResponse {
+        let q = Query(r.http)
+        guard q.issues.isEmpty else { return Responses.validation(q.issues) }
+        return Responses.run { () throws(DomainError) in
+            let doc = try r.sandbox.execute { (world) throws(DomainError) in
+                let w = try world.workload(r.parameter("id"), for: r.user)
+                var o = JSONObject()
+                o.append("workloadId", .string(w.id))
+                o.append("protonId", .optional(q.protonId))
+                o.append("startTime", .string(Timestamp.format(q.start ?? w.invocations.since ?? w.createdAt)))
+                o.append("endTime", .string(Timestamp.format(q.end ?? world.now)))
+                o.append("responseTimeQuantile", .double(q.quantile))
+                o.append("slowRequestsThreshold", .double(q.slowThreshold))
+                for (k, v) in Documents.stats(computed(w, world, q)) { o.append(k, v) }
+                return JSONValue.object(o)
+            }
+            return Responses.json(200, doc)
+        }
+    }
+
+    /// 400 (not 422) for a bad window, as the reference says.
+    @Sendable static func reset(_ r: APIRequest) -> HTTPResponse {
+        let q = Query(r.http)
+        if let issue = q.issues.first {
+            return Responses.detail(400, "Invalid statistics range: \(issue.loc.last?.stringValue ?? "") \(issue.msg).")
+        }
+        return Responses.run { () throws(DomainError) in
+            try r.sandbox.execute { (world) throws(DomainError) in
+                try world.resetStats(r.parameter("id"), protonId: q.protonId, from: q.start, to: q.end, by: r.user)
+            }
+            return Responses.noContent
+        }
+    }
+
+    /// Bucket starts from `start` to `end`: fixed steps, weeks from Monday, calendar months.
+    static func buckets(from start: Int64, to end: Int64, resolution: String) -> [Int64] {
+        var out: [Int64] = []
+        if resolution == "P1M" {
+            let (y0, m0, _) = Timestamp.civil(fromDays: floorDiv(start, 86_400_000))
+            var y = y0
+            var m = m0
+            while true {
+                let t = Timestamp.daysFromCivil(y, m, 1) * 86_400_000
+                if t > end || out.count > 1000 { break }
+                out.append(t)
+                m += 1
+                if m > 12 {
+                    m = 1
+                    y += 1
+                }
+            }
+            return out
+        }
+        let step = resolutions.first { $0.name == resolution }!.ms
+        // Weeks start on Monday: the epoch was a Thursday.
+        let shift: Int64 = resolution == "P7D" ? 3 * 86_400_000 : 0
+        var t = floorDiv(start + shift, step) * step - shift
+        while t <= end && out.count <= 1000 {
+            out.append(t)
+            t += step
+        }
+        return out
+    }
+
+    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+        let q = a / b
+        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+    }
+
+    @Sendable static func metric(_ r: APIRequest) -> HTTPResponse {
+        let name = r.parameter("metric")
+        guard metrics.contains(name) else {
+            return Responses.detail(
+                404, "Unknown metric '\(name)': use one of \(metrics.joined(separator: ", ")).")
+        }
+        let q = Query(r.http)
+        guard q.issues.isEmpty else { return Responses.validation(q.issues) }
+        return Responses.run { () throws(DomainError) in
+            let doc = try r.sandbox.execute { (world) throws(DomainError) -> JSONValue in
+                let w = try world.workload(r.parameter("id"), for: r.user)
+                let end = q.end ?? world.now
+                let unit = resolutions.first { $0.name == q.resolution }!.ms
+                let start = q.start ?? (unit == 0 ? end - 365 * 86_400_000 : end - 23 * unit)
+                let starts = buckets(from: start, to: end, resolution: q.resolution)
+                if starts.count > 1000 {
+                    throw .unprocessable("Too many buckets (over 1000): narrow the window or use a coarser resolution.")
+                }
+                let records = world.invocationRecords(w, protonId: q.protonId, from: starts.first ?? start, to: end)
+                    .sorted { $0.at < $1.at }
+                var data: [JSONValue] = []
+                var i = 0
+                for (n, bucketStart) in starts.enumerated() {
+                    let bucketEnd = n + 1 < starts.count ? starts[n + 1] : Int64.max
+                    var inBucket: [InvocationRecord] = []
+                    while i < records.count, records[i].at < bucketEnd {
+                        if records[i].at >= bucketStart { inBucket.append(records[i]) }
+                        i += 1
+                    }
+                    let width = n + 1 < starts.count ? bucketEnd - bucketStart : max(60_000, end - bucketStart)
+                    let s = RequestStats(
+                        inBucket, quantile: q.quantile, slowThresholdMs: q.slowThreshold, windowMs: width, inFlight: 0)
+                    let value: JSONValue
+                    switch name {
+                    case "totalRequests": value = .int(Int64(s.totalRequests))
+                    case "requestsOverN": value = .int(Int64(s.slowRequests))
+                    case "requestsPerMinute": value = .double(s.requestsPerMinute)
+                    case "concurrentRequests": value = .int(Int64(inBucket.map(\.concurrency).max() ?? 0))
+                    case "responseTime": value = s.responseTime.map { .double($0) } ?? .null
+                    case "serverErrorRate": value = .double(s.serverErrorRate)
+                    case "userErrorRate": value = .double(s.userErrorRate)
+                    default: value = .double(s.totalErrorRate)
+                    }
+                    data.append(["timestamp": .string(Timestamp.format(bucketStart)), "value": value])
+                }
+                return [
+                    "workloadId": .string(w.id), "metric": .string(name), "resolution": .string(q.resolution),
+                    "startTime": .string(Timestamp.format(starts.first ?? start)),
+                    "endTime": .string(Timestamp.format(end)), "protonId": .optional(q.protonId), "data": .array(data),
+                ]
+            }
+            return Responses.json(200, doc)
+        }
+    }
+
+    /// GET /workloads/stats: counts by status and importance plus request counters,
+    /// over the caller's workloads with the list's filters.
+    @Sendable static func aggregate(_ r: APIRequest) -> HTTPResponse {
+        var lr = ListRequest(r.http, defaultLimit: 10, legacy: r.legacy)
+        lr.requireWorkloadStatuses()
+        guard lr.issues.isEmpty else { return Responses.validation(lr.issues) }
+        var q = lr.query
+        q.offset = 0
+        q.limit = Int.max / 2
+        let doc: JSONValue = r.sandbox.read { world in
+            let page = world.listWorkloads(q, for: r.user)
+            var byStatus = JSONObject()
+            for s in WorkloadStatus.workloadStatuses {
+                byStatus.append(s.rawValue, .int(Int64(page.items.filter { $0.status == s }.count)))
+            }
+            var byImportance = JSONObject()
+            for i in Importance.allCases {
+                byImportance.append(i.rawValue, .int(Int64(page.items.filter { $0.importance == i }.count)))
+            }
+            var total = 0
+            var perMinute = 0.0
+            var concurrent = 0
+            var server = 0
+            var user = 0
+            for w in page.items where !w.invocations.records.isEmpty || w.invocations.inFlight > 0 {
+                let s = computed(w, world, Query(HTTPRequest(method: "GET", target: "/")))
+                total += s.totalRequests
+                perMinute += s.requestsPerMinute
+                concurrent += s.concurrentRequests
+                server += s.serverErrorCount
+                user += s.userErrorCount
+            }
+            let rate = total == 0 ? 0 : Double(server + user) / Double(total)
+            return [
+                "totalCount": .int(Int64(page.totalCount)), "statusCounts": .object(byStatus),
+                "importanceCounts": .object(byImportance), "totalRequests": .int(Int64(total)),
+                "requestsPerMinute": .double(perMinute), "concurrentRequests": .int(Int64(concurrent)),
+                "serverErrorCount": .int(Int64(server)), "userErrorCount": .int(Int64(user)),
+                "totalErrorRate": .double(rate),
+            ]
+        }
+        return Responses.json(200, doc)
+    }
+}

@@ -1,0 +1,36 @@
+import Glibc
+
+/// Runs a closure on a new detached thread. For blocking I/O (invoke forwarding):
+/// Dispatch's queues on Linux run about as many threads as there are cores, so slow
+/// upstreams would wait for each other there.
+enum DetachedThread {
+    private final class Box {
+        let body: @Sendable () -> Void
+        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    }
+
+    /// Returns false when no thread could be created (the caller then runs `body` itself).
+    @discardableResult
+    static func run(_ body: @escaping @Sendable () -> Void) -> Bool {
+        let box = Unmanaged.passRetained(Box(body)).toOpaque()
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        defer { pthread_attr_destroy(&attributes) }
+        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+        // Blocking socket calls need little stack.
+        pthread_attr_setstacksize(&attributes, 256 * 1024)
+        var thread = pthread_t()
+        let result = pthread_create(
+            &thread, &attributes,
+            { raw in
+                let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
+                box.body()
+                return nil
+            }, box)
+        if result != 0 {
+            Unmanaged<Box>.fromOpaque(box).release()
+            return false
+        }
+        return true
+    }
+}

@@ -1,0 +1,215 @@
+import Glibc
+import HTTPServer
+
+/// A small blocking HTTP/1.1 client for invoke forwarding: one request per
+/// connection (`Connection: close`), IPv4/IPv6 literal or resolvable host, plain
+/// HTTP only. Always called off the event loops (see `InvokeRoutes`).
+enum UpstreamClient {
+    struct Target: Sendable, Equatable {
+        var host: String
+        var port: Int
+        /// Path prefix of the upstream URL, without a trailing slash ("" for none).
+        var basePath: String
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// `http://host[:port][/base]`; nil for anything else (https is not supported).
+    static func parse(_ url: String) -> Target? {
+        guard url.hasPrefix("http://") else { return nil }
+        var rest = Substring(url.dropFirst(7))
+        let authority = rest.prefix { $0 != "/" && $0 != "?" }
+        rest = rest.dropFirst(authority.count)
+        var base = String(rest.prefix { $0 != "?" })
+        while base.hasSuffix("/") { base.removeLast() }
+        var host = Substring(authority)
+        var port = 80
+        if host.hasPrefix("[") {
+            guard let close = host.firstIndex(of: "]") else { return nil }
+            let after = host[host.index(after: close)...]
+            host = host[host.index(after: host.startIndex)..<close]
+            if after.hasPrefix(":") {
+                guard let p = Int(after.dropFirst()) else { return nil }
+                port = p
+            }
+        } else if let colon = host.lastIndex(of: ":") {
+            guard let p = Int(host[host.index(after: colon)...]) else { return nil }
+            port = p
+            host = host[..<colon]
+        }
+        guard !host.isEmpty, (1...65535).contains(port) else { return nil }
+        return Target(host: String(host), port: port, basePath: base)
+    }
+
+    /// Headers that describe one hop, not the message: never forwarded either way.
+    static let hopByHop: Set<String> = [
+        "connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-connection",
+        "content-length", "expect", "host",
+    ]
+
+    static func send(
+        _ target: Target, method: String, path: String, headers: HTTPHeaders, body: [UInt8],
+        timeoutSeconds: Int = 30
+    ) throws(Failure) -> HTTPResponse {
+        let fd = try connect(target, timeoutSeconds: timeoutSeconds)
+        defer { close(fd) }
+        var head = "\(method) \(target.basePath)\(path) HTTP/1.1\r\nHost: \(target.host):\(target.port)\r\n"
+        for (name, value) in headers where !hopByHop.contains(name.lowercased()) {
+            head += "\(name): \(value)\r\n"
+        }
+        if !body.isEmpty || ["POST", "PUT", "PATCH"].contains(method) { head += "Content-Length: \(body.count)\r\n" }
+        head += "Connection: close\r\n\r\n"
+        try write(fd, Array(head.utf8) + body)
+        var data: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n == 0 { break }
+            if n < 0 {
+                if errno == EINTR { continue }
+                if errno == EAGAIN || errno == EWOULDBLOCK {
+                    throw Failure(description: "no answer within \(timeoutSeconds) s")
+                }
+                throw Failure(description: "read failed (errno \(errno))")
+            }
+            data.append(contentsOf: chunk[0..<n])
+            if data.count > 64 << 20 { throw Failure(description: "response larger than 64 MiB") }
+        }
+        return try parseResponse(data, method: method)
+    }
+
+    private static func connect(_ target: Target, timeoutSeconds: Int) throws(Failure) -> Int32 {
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        // Literal addresses skip the resolver (its first call can take a second here).
+        var probe = in6_addr()
+        if inet_pton(AF_INET, target.host, &probe) == 1 || inet_pton(AF_INET6, target.host, &probe) == 1 {
+            hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV
+        }
+        var list: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(target.host, String(target.port), &hints, &list) == 0, let first = list else {
+            throw Failure(description: "cannot resolve \(target.host)")
+        }
+        defer { freeaddrinfo(list) }
+        var lastError = "no address"
+        var node: UnsafeMutablePointer<addrinfo>? = first
+        while let a = node {
+            node = a.pointee.ai_next
+            let fd = socket(a.pointee.ai_family, a.pointee.ai_socktype, a.pointee.ai_protocol)
+            if fd < 0 { continue }
+            // Connect without blocking, then wait at most the timeout for it.
+            let flags = fcntl(fd, F_GETFL)
+            _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
+            var result = Glibc.connect(fd, a.pointee.ai_addr, a.pointee.ai_addrlen)
+            if result != 0 && errno == EINPROGRESS {
+                var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                if poll(&p, 1, Int32(timeoutSeconds * 1000)) == 1 {
+                    var error: Int32 = 0
+                    var length = socklen_t(MemoryLayout<Int32>.size)
+                    getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
+                    result = error == 0 ? 0 : -1
+                    if error != 0 { errno = error }
+                } else {
+                    errno = ETIMEDOUT
+                }
+            }
+            if result == 0 {
+                _ = fcntl(fd, F_SETFL, flags)
+                var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+                setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                var one: Int32 = 1
+                setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+                return fd
+            }
+            lastError = errno == ECONNREFUSED ? "connection refused" : "connect failed (errno \(errno))"
+            close(fd)
+        }
+        throw Failure(description: lastError)
+    }
+
+    private static func write(_ fd: Int32, _ bytes: [UInt8]) throws(Failure) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw Failure(description: "write failed (errno \(errno))") }
+            offset += n
+        }
+    }
+
+    /// Status line, headers, and a body by `Content-Length`, chunks, or up to the close.
+    static func parseResponse(_ data: [UInt8], method: String) throws(Failure) -> HTTPResponse {
+        guard let end = find(data, [13, 10, 13, 10], from: 0) else {
+            throw Failure(description: data.isEmpty ? "empty response" : "malformed response head")
+        }
+        let head = String(decoding: data[0..<end], as: UTF8.self)
+        var lines = head.split(separator: "\r\n", omittingEmptySubsequences: false)
+        let statusLine = lines.removeFirst().split(separator: " ", maxSplits: 2)
+        guard statusLine.count >= 2, statusLine[0].hasPrefix("HTTP/1."), let status = Int(statusLine[1]),
+            (100...599).contains(status)
+        else { throw Failure(description: "malformed status line") }
+        var headers = HTTPHeaders()
+        var length: Int?
+        var chunked = false
+        for line in lines {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let name = String(line[..<colon])
+            let value = String(line[line.index(after: colon)...].drop { $0 == " " || $0 == "\t" })
+            switch name.lowercased() {
+            case "content-length": length = Int(value)
+            case "transfer-encoding": chunked = value.lowercased().contains("chunked")
+            default: break
+            }
+            if !hopByHop.contains(name.lowercased()) && name.lowercased() != "date" {
+                headers.add(name, value)
+            }
+        }
+        var body = Array(data[(end + 4)...])
+        if method == "HEAD" || status == 204 || status == 304 {
+            body = []
+        } else if chunked {
+            body = try dechunk(body)
+        } else if let length {
+            guard body.count >= length else { throw Failure(description: "response body cut short") }
+            body = Array(body[0..<length])
+        }
+        return HTTPResponse(status: status, headers: headers, body: body)
+    }
+
+    private static func dechunk(_ data: [UInt8]) throws(Failure) -> [UInt8] {
+        var out: [UInt8] = []
+        var i = 0
+        while true {
+            guard let lineEnd = find(data, [13, 10], from: i) else { throw Failure(description: "bad chunk") }
+            let sizeText = String(decoding: data[i..<lineEnd], as: UTF8.self).split(separator: ";").first ?? ""
+            guard let size = Int(sizeText.trimmingCharacters(), radix: 16) else {
+                throw Failure(description: "bad chunk size")
+            }
+            i = lineEnd + 2
+            if size == 0 { return out }
+            guard i + size <= data.count else { throw Failure(description: "chunk cut short") }
+            out += data[i..<(i + size)]
+            i += size + 2
+        }
+    }
+
+    private static func find(_ data: [UInt8], _ needle: [UInt8], from: Int) -> Int? {
+        guard data.count >= needle.count else { return nil }
+        var i = from
+        while i + needle.count <= data.count {
+            if data[i] == needle[0] && Array(data[i..<(i + needle.count)]) == needle { return i }
+            i += 1
+        }
+        return nil
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingCharacters() -> String {
+        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+    }
+}

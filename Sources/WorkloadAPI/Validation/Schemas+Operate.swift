@@ -1,0 +1,56 @@
+import WorkloadEmulator
+
+/// Bodies of issue 4's routes: replacement, settings, sharing, upstream.
+extension Schemas {
+    /// DataRobot's `workload_artifact_replace` sends exactly this (CLIENTS.md §4).
+    static let replacement = Schema.object([
+        F("artifactId", .string(min: 1), required: true),
+        F("strategy", .enumeration(["rolling"])),
+        F(
+            "config",
+            .object([
+                F("warmupDurationMinutes", .integer(min: 0, max: 10_080)),
+                F("keepOldVersionMinutes", .integer(min: 0, max: 10_080)),
+            ]), nullable: true),
+        F("runtime", runtime, nullable: true),
+    ])
+
+    static let settings = Schema.object([F("runtime", runtime, required: true)])
+
+    static let roleNames = ["OWNER", "USER", "CONSUMER", "NO_ROLE"]
+
+    static let sharedRoles = Schema.object([
+        F("operation", .enumeration(["updateRoles"]), required: true),
+        F(
+            "roles",
+            .array(
+                .object([
+                    F("username", .string(min: 1)), F("id", .string(min: 1)),
+                    // Case-insensitive: checked by `sharingRules`.
+                    F("role", .string(min: 1), required: true),
+                    F("shareRecipientType", .enumeration(["user"])),
+                ]), min: 1, max: 100), required: true),
+    ])
+
+    /// Role names in any case; exactly one of username or id per entry.
+    static func sharingRules(_ body: JSONValue) -> [ValidationIssue] {
+        var issues: [ValidationIssue] = []
+        for (i, entry) in (body["roles"]?.arrayValue ?? []).enumerated() {
+            let loc: [JSONValue] = ["body", "roles", .int(Int64(i))]
+            if let role = entry["role"]?.stringValue, Role.parse(role) == nil {
+                issues.append(
+                    ValidationIssue(
+                        loc: loc + ["role"], msg: "Input should be \(Schema.listing(roleNames))", type: "enum"))
+            }
+            if (entry["username"] == nil) == (entry["id"] == nil) {
+                issues.append(
+                    ValidationIssue(
+                        loc: loc, msg: "Value error, exactly one of 'username' or 'id' must be provided",
+                        type: "value_error"))
+            }
+        }
+        return issues
+    }
+
+    static let upstream = Schema.object([F("url", .string(min: 1), required: true, nullable: true)])
+}

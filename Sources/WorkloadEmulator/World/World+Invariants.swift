@@ -1,0 +1,128 @@
+/// What must hold between a workload, its protons, its replacement and its events,
+/// whatever sequence of requests and clock steps led here. Returns one sentence per
+/// violation (empty: consistent). Used by the concurrency tests; cheap enough to run
+/// after every step of a test.
+extension World {
+    public func invariantViolations() -> [String] {
+        var out: [String] = []
+        for id in workloads.order.ids {
+            guard let w = workloads[id] else { continue }
+            out += violations(of: w)
+        }
+        for id in artifacts.order.ids {
+            guard let a = artifacts[id] else { continue }
+            if a.status == .draft && a.workloadIds.count > 1 {
+                out.append("draft artifact \(id) backs \(a.workloadIds.count) workloads")
+            }
+            for wid in a.workloadIds where workloads[wid] == nil {
+                out.append("artifact \(id) lists missing workload \(wid)")
+            }
+        }
+        return out
+    }
+
+    func violations(of w: Workload) -> [String] {
+        var out: [String] = []
+        let id = w.id
+        func fail(_ s: String) { out.append("workload \(id): \(s)") }
+
+        // Protons belong to it, and the active one mirrors the workload's status.
+        for pid in w.protonIds {
+            guard let p = protons[pid] else {
+                fail("proton \(pid) listed but missing")
+                continue
+            }
+            if p.workloadId != id { fail("proton \(pid) belongs to \(p.workloadId)") }
+        }
+        if let pid = w.protonId {
+            if !w.protonIds.contains(pid) { fail("active proton \(pid) not in protonIds") }
+            if let p = protons[pid] {
+                if p.role != .active { fail("active proton \(pid) has role \(p.role.rawValue)") }
+                if p.status != w.status {
+                    fail("active proton \(pid) is \(p.status.rawValue) but the workload is \(w.status.rawValue)")
+                }
+            }
+        }
+        if artifacts[w.artifactId]?.workloadIds.contains(id) != true {
+            fail("artifact \(w.artifactId) does not list it")
+        }
+
+        // Candidates: exactly the replacement's, while it is in flight (before the
+        // switch) or errored.
+        let liveCandidates = w.protonIds.filter { pid in
+            guard let p = protons[pid] else { return false }
+            return p.role == .candidate && ![.stopped, .terminated].contains(p.status)
+        }
+        var expected: [String] = []
+        if let r = w.replacement, r.status == .errored || (r.status.inFlight && r.status != .cleaningUp),
+            let c = r.candidateProtonId
+        {
+            expected = [c]
+        }
+        if liveCandidates != expected {
+            fail("live candidates \(liveCandidates) but the replacement expects \(expected)")
+        }
+        if let r = w.replacement {
+            if !(r.status.inFlight || r.status == .errored) {
+                fail("kept replacement \(r.id) is \(r.status.rawValue)")
+            }
+            if r.status.inFlight {
+                if w.status != .running { fail("replacement \(r.id) in flight while \(w.status.rawValue)") }
+                if r.pendingAt == nil { fail("replacement \(r.id) in flight with nothing scheduled") }
+            }
+            if r.status == .errored, let c = r.candidateProtonId, protons[c]?.status != .errored {
+                fail("errored replacement's candidate \(c) is \(protons[c]?.status.rawValue ?? "missing")")
+            }
+            if r.status == .cleaningUp {
+                if w.protonId != r.candidateProtonId { fail("cleaning up, but traffic is not on the candidate") }
+                if let old = r.oldProtonId, protons[old]?.status != .draining {
+                    fail("cleaning up, but old proton \(old) is \(protons[old]?.status.rawValue ?? "missing")")
+                }
+            } else if r.status.inFlight {
+                if let c = r.candidateProtonId, protons[c]?.role != .candidate {
+                    fail("candidate \(c) switched before the replacement did")
+                }
+                if r.toArtifactId != w.artifactId, artifacts[r.toArtifactId]?.workloadIds.contains(id) != true {
+                    fail("target artifact \(r.toArtifactId) not reserved")
+                }
+            }
+        }
+        // Only the active proton, an in-flight candidate and a draining predecessor run.
+        for pid in w.protonIds where pid != w.protonId && !expected.contains(pid) {
+            guard let p = protons[pid] else { continue }
+            let draining = w.replacement?.status == .cleaningUp && w.replacement?.oldProtonId == pid
+            if draining { continue }
+            if ![.stopped, .terminated, .errored].contains(p.status) {
+                fail("retired proton \(pid) is still \(p.status.rawValue)")
+            }
+        }
+
+        // Events: in time order, and the status changes chain up to the current status.
+        var last: Int64 = .min
+        var status: WorkloadStatus?
+        var replacementStatus: Replacement.Status?
+        for e in w.events {
+            if e.at < last { fail("event \(e.number) goes back in time") }
+            last = e.at
+            if e.kind == .statusChanged || e.kind == .created {
+                if let status, let from = e.from, from != status {
+                    fail("status event \(e.number) from \(from.rawValue) but the workload was \(status.rawValue)")
+                }
+                status = e.to
+            }
+            if let rs = e.replacementStatus { replacementStatus = rs }
+        }
+        if let status, status != w.status {
+            fail("events end in \(status.rawValue) but the workload is \(w.status.rawValue)")
+        }
+        if let r = w.replacement, r.status.inFlight || r.status == .errored, replacementStatus != r.status {
+            fail(
+                "events end with replacement \(replacementStatus?.rawValue ?? "none") but it is \(r.status.rawValue)")
+        }
+        if w.replacement == nil, let rs = replacementStatus, rs.inFlight {
+            fail("events end with replacement \(rs.rawValue) but there is none")
+        }
+        if w.invocations.inFlight < 0 { fail("negative requests in flight") }
+        return out
+    }
+}

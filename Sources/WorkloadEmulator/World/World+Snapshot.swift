@@ -1,0 +1,517 @@
+/// The sandbox as one versioned JSON document (`GET|PUT /__emulator/state`, and each
+/// sandbox of the state file): everything needed to rebuild the world so that every
+/// API answer is the same — objects, users, grants, clock, profile, scheduled
+/// transitions, fault rules, generator positions and the emulator log. Written by
+/// hand: the models hold tuples and derived indexes. A new model field must be added
+/// both to `snapshot()` and to `restore` (and a default given for older documents).
+extension World {
+    public static let snapshotFormat = "workload-emulator/state"
+    public static let snapshotVersion: Int64 = 1
+
+    private static func hex(_ v: UInt64) -> JSONValue { .string(IdGenerator.hex(v, digits: 16)) }
+    private static func ts(_ t: Int64) -> JSONValue { .string(Timestamp.format(t)) }
+    private static func ts(_ t: Int64?) -> JSONValue { t.map { .string(Timestamp.format($0)) } ?? .null }
+    private static func status(_ s: WorkloadStatus?) -> JSONValue { s.map { .string($0.rawValue) } ?? .null }
+
+    public func snapshot() -> JSONValue {
+        var o = JSONObject()
+        o.append("format", .string(World.snapshotFormat))
+        o.append("version", .int(World.snapshotVersion))
+        o.append("sandbox", .string(name))
+        o.append(
+            "clock",
+            ["mode": .string(clock.mode.rawValue), "now": World.ts(clock.now()), "scale": .double(clock.scale)])
+        o.append("now", World.ts(now))
+        o.append("profile", profile.json)
+        o.append(
+            "generators",
+            [
+                "ids": World.hex(ids.random.state), "faults": World.hex(faultRandom.state),
+                "eventIdBase": World.hex(eventIdBase), "nextEventNumber": .int(Int64(nextEventNumber)),
+                "nextSeq": .int(Int64(nextSeq)), "nextToken": World.hex(nextToken),
+                "schedulerSequence": World.hex(scheduler.nextSequence),
+            ])
+        o.append(
+            "users",
+            .array(
+                usersById.values.sorted { $0.id < $1.id }.map {
+                    ["id": .string($0.id), "username": .string($0.username), "token": .string($0.token)]
+                }))
+        o.append("repositories", .array(repositories.values.map(World.encode)))
+        o.append("artifacts", .array(artifacts.values.map(World.encode)))
+        o.append("workloads", .array(workloads.values.map(World.encode)))
+        o.append("protons", .array(protons.values.sorted { $0.id < $1.id }.map(World.encode)))
+        o.append("deployments", .array(deployments.values.map(World.encode)))
+        o.append("builds", .array(builds.values.sorted { $0.id < $1.id }.map(World.encode)))
+        o.append(
+            "scheduled",
+            .array(
+                scheduler.heap.map { e in
+                    [
+                        "at": World.ts(e.at), "sequence": World.hex(e.sequence),
+                        "kind": .string(World.kindName(e.action.kind)),
+                        "workloadId": .string(e.action.workloadId), "token": World.hex(e.action.token),
+                    ]
+                }))
+        o.append("faults", .array(faults.map(World.encode)))
+        o.append("log", .array(log.map(World.encode)))
+        return .object(o)
+    }
+
+    /// Rebuilds a world from `snapshot()`'s document. Refuses, naming the JSON path, a
+    /// document of another format or a newer version, a malformed field, or objects
+    /// that refer to missing ones. Settings (seed, limits, auth) are the process's own.
+    public static func restore(
+        _ value: JSONValue, name: String, settings: SandboxSettings
+    ) throws(JSONPathError) -> World {
+        let r = JSONReader(value)
+        _ = try r.object()
+        let format = try r.string("format")
+        guard format == snapshotFormat else {
+            throw JSONPathError(path: "$.format", reason: "expected '\(snapshotFormat)', found '\(format)'")
+        }
+        let version = try r.int("version")
+        guard version <= snapshotVersion else {
+            throw JSONPathError(
+                path: "$.version",
+                reason: "version \(version) is newer than this emulator understands (\(snapshotVersion)); upgrade it")
+        }
+        guard version >= 1 else { throw JSONPathError(path: "$.version", reason: "must be at least 1") }
+
+        var w = World(name: name, settings: settings)
+        let c = try r.required("clock")
+        let modeReader = try c.required("mode")
+        guard let mode = SandboxClock.Mode(rawValue: try modeReader.string()) else {
+            throw modeReader.fail("expected manual or real")
+        }
+        let scale = try c.optional("scale")?.double() ?? 1
+        guard scale > 0, scale.isFinite else { throw c.fail("scale must be a positive number") }
+        w.clock = SandboxClock(restoring: mode, now: try c.timestamp("now"), scale: scale, wall: settings.wall)
+        w.now = try r.timestamp("now")
+        let p = try r.required("profile")
+        let profileName = try p.optionalString("name") ?? "custom"
+        do throws(LifecycleProfile.ParseError) {
+            w.profile = try LifecycleProfile.fromJSON(p.value, name: profileName)
+        } catch {
+            throw JSONPathError(path: "$.profile" + (error.field.isEmpty ? "" : "." + error.field), reason: error.reason)
+        }
+
+        let g = try r.required("generators")
+        w.ids.random = SplitMix64(seed: try g.required("ids").hex64())
+        w.faultRandom = SplitMix64(seed: try g.required("faults").hex64())
+        w.eventIdBase = try g.required("eventIdBase").hex64()
+        w.nextEventNumber = UInt64(try nonNegative(g.required("nextEventNumber")))
+        w.nextSeq = Int(try nonNegative(g.required("nextSeq")))
+        w.nextToken = try g.required("nextToken").hex64()
+        w.scheduler.nextSequence = try g.required("schedulerSequence").hex64()
+
+        for u in try r.required("users").array() {
+            let user = User(id: try u.string("id"), username: try u.string("username"), token: try u.string("token"))
+            w.usersById[user.id] = user
+            w.usersByToken[user.token] = user
+        }
+        for (i, x) in try r.required("repositories").array().enumerated() {
+            let repo = try decodeRepository(x)
+            guard w.repositories[repo.id] == nil else { throw x.fail("duplicate repository id \(repo.id)") }
+            w.repositories.insert(repo, id: repo.id, seq: i + 1)
+        }
+        for (i, x) in try r.required("artifacts").array().enumerated() {
+            let a = try decodeArtifact(x)
+            guard w.artifacts[a.id] == nil else { throw x.fail("duplicate artifact id \(a.id)") }
+            guard w.repositories[a.repositoryId] != nil else {
+                throw JSONPathError(path: x.path + ".repositoryId", reason: "no repository \(a.repositoryId)")
+            }
+            w.artifacts.insert(a, id: a.id, seq: i + 1)
+        }
+        for x in try r.required("protons").array() {
+            let p = try decodeProton(x)
+            w.protons[p.id] = p
+        }
+        var lastSeq = 0
+        for x in try r.required("workloads").array() {
+            let wl = try decodeWorkload(x)
+            guard w.workloads[wl.id] == nil else { throw x.fail("duplicate workload id \(wl.id)") }
+            guard wl.seq > lastSeq else { throw JSONPathError(path: x.path + ".seq", reason: "must increase") }
+            lastSeq = wl.seq
+            guard w.artifacts[wl.artifactId] != nil else {
+                throw JSONPathError(path: x.path + ".artifactId", reason: "no artifact \(wl.artifactId)")
+            }
+            for pid in wl.protonIds where w.protons[pid] == nil {
+                throw JSONPathError(path: x.path + ".protonIds", reason: "no proton \(pid)")
+            }
+            w.workloads.insert(wl, id: wl.id, seq: wl.seq)
+            // Lists show what a role may read: not CONSUMER (World+Sharing).
+            for (userId, role) in wl.roles where World.listsShow(role) {
+                w.visible[userId, default: OrderedIndex()].append(wl.id, seq: wl.seq)
+            }
+        }
+        for x in try r.required("deployments").array() {
+            let d = try decodeDeployment(x)
+            w.deployments.insert(d, id: d.id, seq: d.seq)
+        }
+        for x in try r.optional("builds")?.array() ?? [] {
+            let b = try decodeBuild(x)
+            guard w.artifacts[b.artifactId] != nil else {
+                throw JSONPathError(path: x.path + ".artifactId", reason: "no artifact \(b.artifactId)")
+            }
+            w.builds[b.id] = b
+        }
+        var heap: [LifecycleScheduler.Entry] = []
+        for x in try r.required("scheduled").array() {
+            let kindName = try x.string("kind")
+            guard let kind = World.kinds.first(where: { World.kindName($0) == kindName }) else {
+                throw JSONPathError(path: x.path + ".kind", reason: "expected transition, expiry, replacement or build")
+            }
+            heap.append(
+                LifecycleScheduler.Entry(
+                    at: try x.timestamp("at"), sequence: try x.required("sequence").hex64(),
+                    action: ScheduledAction(
+                        kind: kind, workloadId: try x.string("workloadId"), token: try x.required("token").hex64())))
+        }
+        // Kept in the saved order when it is a valid heap (so a re-export is byte-identical);
+        // a hand-edited list is sorted instead, which is always a valid heap.
+        func before(_ a: LifecycleScheduler.Entry, _ b: LifecycleScheduler.Entry) -> Bool {
+            a.at < b.at || (a.at == b.at && a.sequence < b.sequence)
+        }
+        let isHeap = heap.indices.dropFirst().allSatisfy { !before(heap[$0], heap[($0 - 1) / 2]) }
+        w.scheduler.heap = isHeap ? heap : heap.sorted(by: before)
+        w.faults = try r.required("faults").array().map { (x) throws(JSONPathError) in try decodeFault(x) }
+        w.log = try (r.optional("log")?.array() ?? []).map { (x) throws(JSONPathError) in try decodeLog(x) }
+        for u in settings.users where w.usersByToken[u.token] == nil {
+            w.usersByToken[u.token] = u
+            w.usersById[u.id] = u
+        }
+        if let problem = w.invariantViolations().first {
+            throw JSONPathError(path: "$", reason: "inconsistent: \(problem)")
+        }
+        return w
+    }
+
+    static let kinds: [ScheduledAction.Kind] = [.transition, .expiry, .replacement, .build]
+    static func kindName(_ k: ScheduledAction.Kind) -> String {
+        switch k {
+        case .transition: return "transition"
+        case .expiry: return "expiry"
+        case .replacement: return "replacement"
+        case .build: return "build"
+        }
+    }
+
+    private static func nonNegative(_ r: JSONReader) throws(JSONPathError) -> Int64 {
+        let v = try r.int()
+        guard v >= 0 else { throw r.fail("must not be negative") }
+        return v
+    }
+
+    // MARK: - Objects
+
+    static func encode(_ r: ArtifactRepository) -> JSONValue {
+        [
+            "id": .string(r.id), "name": .string(r.name), "description": .optional(r.description),
+            "lastVersionNumber": .int(Int64(r.lastVersionNumber)), "creatorId": .string(r.creatorId),
+            "createdAt": ts(r.createdAt), "updatedAt": ts(r.updatedAt), "artifactIds": .array(r.artifactIds.map { .string($0) }),
+            "roles": encodeRoles(r.roles),
+        ]
+    }
+
+    static func decodeRepository(_ x: JSONReader) throws(JSONPathError) -> ArtifactRepository {
+        ArtifactRepository(
+            id: try x.string("id"), name: try x.string("name"), description: try x.optionalString("description"),
+            lastVersionNumber: Int(try x.int("lastVersionNumber")), creatorId: try x.string("creatorId"),
+            createdAt: try x.timestamp("createdAt"), updatedAt: try x.timestamp("updatedAt"),
+            artifactIds: try strings(x.required("artifactIds")), roles: try decodeRoles(x.optional("roles")))
+    }
+
+    static func encodeRoles(_ roles: [(userId: String, role: Role)]) -> JSONValue {
+        .array(roles.map { ["userId": .string($0.userId), "role": .string($0.role.rawValue)] })
+    }
+
+    static func decodeRoles(_ x: JSONReader?) throws(JSONPathError) -> [(userId: String, role: Role)] {
+        try (x?.array() ?? []).map { (g) throws(JSONPathError) -> (userId: String, role: Role) in
+            (try g.string("userId"), try g.required("role").enumeration(Role.self))
+        }
+    }
+
+    static func encode(_ a: Artifact) -> JSONValue {
+        [
+            "id": .string(a.id), "name": .string(a.name), "description": .optional(a.description),
+            "type": .string(a.type), "status": .string(a.status.rawValue), "version": .optional(a.version),
+            "repositoryId": .string(a.repositoryId), "spec": a.spec, "creatorId": .string(a.creatorId),
+            "createdAt": ts(a.createdAt), "updatedAt": ts(a.updatedAt),
+            "workloadIds": .array(a.workloadIds.map { .string($0) }), "roles": encodeRoles(a.roles),
+            "buildIds": .array(a.buildIds.map { .string($0) }),
+        ]
+    }
+
+    static func decodeArtifact(_ x: JSONReader) throws(JSONPathError) -> Artifact {
+        Artifact(
+            id: try x.string("id"), name: try x.string("name"), description: try x.optionalString("description"),
+            type: try x.string("type"), status: try x.required("status").enumeration(ArtifactStatus.self),
+            version: try x.optional("version").map { (v) throws(JSONPathError) in Int(try v.int()) },
+            repositoryId: try x.string("repositoryId"), spec: try x.required("spec").value,
+            creatorId: try x.string("creatorId"), createdAt: try x.timestamp("createdAt"),
+            updatedAt: try x.timestamp("updatedAt"), workloadIds: try strings(x.required("workloadIds")),
+            roles: try decodeRoles(x.optional("roles")),
+            buildIds: try x.optional("buildIds").map { (b) throws(JSONPathError) in try strings(b) } ?? [])
+    }
+
+    static func encode(_ p: Proton) -> JSONValue {
+        [
+            "id": .string(p.id), "workloadId": .string(p.workloadId), "status": .string(p.status.rawValue),
+            "role": .string(p.role.rawValue), "artifactId": .string(p.artifactId), "createdAt": ts(p.createdAt),
+            "updatedAt": ts(p.updatedAt), "failureMessage": .optional(p.failureMessage),
+            "replicas": .int(Int64(p.replicas)), "scheduledAt": ts(p.scheduledAt),
+        ]
+    }
+
+    static func decodeProton(_ x: JSONReader) throws(JSONPathError) -> Proton {
+        let role = try x.string("role")
+        guard let r = Proton.Role(rawValue: role) else {
+            throw JSONPathError(path: x.path + ".role", reason: "expected active or candidate")
+        }
+        return Proton(
+            id: try x.string("id"), workloadId: try x.string("workloadId"),
+            status: try x.required("status").enumeration(WorkloadStatus.self), role: r,
+            artifactId: try x.string("artifactId"), createdAt: try x.timestamp("createdAt"),
+            updatedAt: try x.timestamp("updatedAt"), failureMessage: try x.optionalString("failureMessage"),
+            replicas: Int(try x.optional("replicas")?.int() ?? 1), scheduledAt: try x.optionalTimestamp("scheduledAt"))
+    }
+
+    static func encode(_ w: Workload) -> JSONValue {
+        var o = JSONObject()
+        o.append("id", .string(w.id))
+        o.append("seq", .int(Int64(w.seq)))
+        o.append("name", .string(w.name))
+        o.append("description", .optional(w.description))
+        o.append("importance", .string(w.importance.rawValue))
+        o.append("status", .string(w.status.rawValue))
+        o.append("artifactId", .string(w.artifactId))
+        o.append("runtime", w.runtime)
+        o.append("protonId", .optional(w.protonId))
+        o.append("protonIds", .array(w.protonIds.map { .string($0) }))
+        o.append("creatorId", .string(w.creatorId))
+        o.append("roles", .array(w.roles.map { ["userId": .string($0.userId), "role": .string($0.role.rawValue)] }))
+        o.append("createdAt", ts(w.createdAt))
+        o.append("updatedAt", ts(w.updatedAt))
+        o.append("lastStartAt", ts(w.lastStartAt))
+        o.append("expiresAt", ts(w.expiresAt))
+        o.append("pending", w.pending.map { ["at": ts($0.at), "to": .string($0.to.rawValue)] } ?? .null)
+        o.append("transitionToken", hex(w.transitionToken))
+        o.append("expiryToken", hex(w.expiryToken))
+        o.append("heldBy", .optional(w.heldBy))
+        o.append("failureMessage", .optional(w.failureMessage))
+        o.append("promotedAt", ts(w.promotedAt))
+        o.append("events", .array(w.events.map(encode)))
+        o.append("replacement", w.replacement.map(encode) ?? .null)
+        o.append("history", .array(w.history.map(encode)))
+        o.append("upstream", .optional(w.upstream))
+        o.append("invocationsSince", ts(w.invocations.since))
+        o.append(
+            "invocations",
+            .array(
+                w.invocations.records.map {
+                    [
+                        "at": ts($0.at), "latencyMs": .double($0.latencyMs), "status": .int(Int64($0.status)),
+                        "protonId": .string($0.protonId), "concurrency": .int(Int64($0.concurrency)),
+                    ]
+                }))
+        return .object(o)
+    }
+
+    static func decodeWorkload(_ x: JSONReader) throws(JSONPathError) -> Workload {
+        let roles = try x.required("roles").array().map { (g) throws(JSONPathError) -> (userId: String, role: Role) in
+            (try g.string("userId"), try g.required("role").enumeration(Role.self))
+        }
+        let pending = try x.optional("pending").map { (p) throws(JSONPathError) -> (at: Int64, to: WorkloadStatus) in
+            (try p.timestamp("at"), try p.required("to").enumeration(WorkloadStatus.self))
+        }
+        var w = Workload(
+            id: try x.string("id"), seq: Int(try nonNegative(x.required("seq"))), name: try x.string("name"),
+            description: try x.optionalString("description"),
+            importance: try x.required("importance").enumeration(Importance.self),
+            status: try x.required("status").enumeration(WorkloadStatus.self), artifactId: try x.string("artifactId"),
+            runtime: try x.required("runtime").value, protonId: try x.optionalString("protonId"),
+            protonIds: try strings(x.required("protonIds")), creatorId: try x.string("creatorId"), roles: roles,
+            createdAt: try x.timestamp("createdAt"), updatedAt: try x.timestamp("updatedAt"),
+            lastStartAt: try x.timestamp("lastStartAt"), expiresAt: try x.optionalTimestamp("expiresAt"),
+            pending: pending, transitionToken: try x.required("transitionToken").hex64(),
+            expiryToken: try x.required("expiryToken").hex64(), heldBy: try x.optionalString("heldBy"),
+            failureMessage: try x.optionalString("failureMessage"), promotedAt: try x.optionalTimestamp("promotedAt"))
+        let id = w.id
+        w.events = try x.required("events").array().map { (e) throws(JSONPathError) in try decodeEvent(e, workloadId: id) }
+        w.replacement = try x.optional("replacement").map { (v) throws(JSONPathError) in try decodeReplacement(v) }
+        w.history = try (x.optional("history")?.array() ?? []).map { (v) throws(JSONPathError) in try decodeHistory(v) }
+        w.upstream = try x.optionalString("upstream")
+        // Requests in flight belonged to the process that saved it: none are now.
+        for v in try x.optional("invocations")?.array() ?? [] {
+            w.invocations.records.append(
+                InvocationRecord(
+                    at: try v.timestamp("at"), latencyMs: try v.required("latencyMs").double(),
+                    status: Int(try v.int("status")), protonId: try v.string("protonId"),
+                    concurrency: Int(try v.optional("concurrency")?.int() ?? 1)))
+        }
+        w.invocations.since = try x.optionalTimestamp("invocationsSince")
+        return w
+    }
+
+    static func encode(_ e: WorkloadEvent) -> JSONValue {
+        [
+            "number": .int(Int64(e.number)), "kind": .string(e.kind.rawValue), "at": ts(e.at),
+            "actorId": .optional(e.actorId), "from": status(e.from), "to": status(e.to), "message": .optional(e.message),
+            "replacementStatus": e.replacementStatus.map { .string($0.rawValue) } ?? .null,
+        ]
+    }
+
+    static func decodeEvent(_ x: JSONReader, workloadId: String) throws(JSONPathError) -> WorkloadEvent {
+        let kind = try x.string("kind")
+        guard let k = WorkloadEvent.Kind(rawValue: kind) else {
+            throw JSONPathError(path: x.path + ".kind", reason: "unknown event kind '\(kind)'")
+        }
+        return WorkloadEvent(
+            number: UInt64(try nonNegative(x.required("number"))), workloadId: workloadId, kind: k, at: try x.timestamp("at"),
+            actorId: try x.optionalString("actorId"),
+            from: try x.optional("from")?.enumeration(WorkloadStatus.self),
+            to: try x.optional("to")?.enumeration(WorkloadStatus.self), message: try x.optionalString("message"),
+            replacementStatus: try x.optional("replacementStatus")?.enumeration(Replacement.Status.self))
+    }
+
+    static func encode(_ r: Replacement) -> JSONValue {
+        var o = JSONObject()
+        o.append("id", .string(r.id))
+        o.append("status", .string(r.status.rawValue))
+        o.append("strategy", .string(r.strategy))
+        o.append("trigger", .string(r.trigger))
+        o.append("fromArtifactId", .string(r.fromArtifactId))
+        o.append("toArtifactId", .string(r.toArtifactId))
+        o.append("fromRuntime", r.fromRuntime)
+        o.append("toRuntime", r.toRuntime)
+        o.append("warmupMinutes", .int(Int64(r.warmupMinutes)))
+        o.append("keepMinutes", .int(Int64(r.keepMinutes)))
+        o.append("oldProtonId", .optional(r.oldProtonId))
+        o.append("candidateProtonId", .optional(r.candidateProtonId))
+        o.append("actorId", .string(r.actorId))
+        o.append("createdAt", ts(r.createdAt))
+        o.append("updatedAt", ts(r.updatedAt))
+        o.append("completedAt", ts(r.completedAt))
+        o.append("failureMessage", .optional(r.failureMessage))
+        o.append("token", hex(r.token))
+        o.append("pendingAt", ts(r.pendingAt))
+        return .object(o)
+    }
+
+    static func decodeReplacement(_ x: JSONReader) throws(JSONPathError) -> Replacement {
+        var r = Replacement(
+            id: try x.string("id"), status: try x.required("status").enumeration(Replacement.Status.self),
+            trigger: try x.string("trigger"), fromArtifactId: try x.string("fromArtifactId"),
+            toArtifactId: try x.string("toArtifactId"), fromRuntime: try x.required("fromRuntime").value,
+            toRuntime: try x.required("toRuntime").value, warmupMinutes: Int(try x.int("warmupMinutes")),
+            keepMinutes: Int(try x.int("keepMinutes")), oldProtonId: try x.optionalString("oldProtonId"),
+            candidateProtonId: try x.optionalString("candidateProtonId"), actorId: try x.string("actorId"),
+            createdAt: try x.timestamp("createdAt"), updatedAt: try x.timestamp("updatedAt"),
+            completedAt: try x.optionalTimestamp("completedAt"), failureMessage: try x.optionalString("failureMessage"))
+        r.strategy = try x.optionalString("strategy") ?? "rolling"
+        r.token = try x.optional("token")?.hex64() ?? 0
+        r.pendingAt = try x.optionalTimestamp("pendingAt")
+        return r
+    }
+
+    static func encode(_ h: HistoryEntry) -> JSONValue {
+        [
+            "id": .string(h.id), "kind": .string(h.kind.rawValue), "status": .string(h.status),
+            "fromArtifactId": .string(h.fromArtifactId), "toArtifactId": .string(h.toArtifactId),
+            "replacementId": .optional(h.replacementId), "trigger": .optional(h.trigger),
+            "actorId": .optional(h.actorId), "startedAt": ts(h.startedAt), "finishedAt": ts(h.finishedAt),
+            "message": .optional(h.message),
+        ]
+    }
+
+    static func decodeHistory(_ x: JSONReader) throws(JSONPathError) -> HistoryEntry {
+        let kind = try x.string("kind")
+        guard let k = HistoryEntry.Kind(rawValue: kind) else {
+            throw JSONPathError(path: x.path + ".kind", reason: "expected replacement or promotion")
+        }
+        return HistoryEntry(
+            id: try x.string("id"), kind: k, status: try x.string("status"),
+            fromArtifactId: try x.string("fromArtifactId"), toArtifactId: try x.string("toArtifactId"),
+            replacementId: try x.optionalString("replacementId"), trigger: try x.optionalString("trigger"),
+            actorId: try x.optionalString("actorId"), startedAt: try x.timestamp("startedAt"),
+            finishedAt: try x.timestamp("finishedAt"), message: try x.optionalString("message"))
+    }
+
+    static func encode(_ b: ArtifactBuild) -> JSONValue {
+        [
+            "id": .string(b.id), "artifactId": .string(b.artifactId), "status": .string(b.status.rawValue),
+            "createdAt": ts(b.createdAt), "updatedAt": ts(b.updatedAt), "creatorId": .string(b.creatorId),
+            "imageUri": .optional(b.imageUri),
+            "transitions": .array(b.transitions.map { ["status": .string($0.status.rawValue), "at": ts($0.at)] }),
+        ]
+    }
+
+    static func decodeBuild(_ x: JSONReader) throws(JSONPathError) -> ArtifactBuild {
+        ArtifactBuild(
+            id: try x.string("id"), artifactId: try x.string("artifactId"),
+            status: try x.required("status").enumeration(ArtifactBuild.Status.self),
+            createdAt: try x.timestamp("createdAt"), updatedAt: try x.timestamp("updatedAt"),
+            creatorId: try x.string("creatorId"), imageUri: try x.optionalString("imageUri"),
+            transitions: try x.required("transitions").array().map {
+                (t) throws(JSONPathError) -> (status: ArtifactBuild.Status, at: Int64) in
+                (try t.required("status").enumeration(ArtifactBuild.Status.self), try t.timestamp("at"))
+            })
+    }
+
+    static func encode(_ d: Deployment) -> JSONValue {
+        [
+            "id": .string(d.id), "seq": .int(Int64(d.seq)), "name": .string(d.name),
+            "description": .optional(d.description), "importance": .string(d.importance.rawValue),
+            "workloadId": .string(d.workloadId), "creatorId": .string(d.creatorId), "createdAt": ts(d.createdAt),
+            "updatedAt": ts(d.updatedAt),
+        ]
+    }
+
+    static func decodeDeployment(_ x: JSONReader) throws(JSONPathError) -> Deployment {
+        Deployment(
+            id: try x.string("id"), seq: Int(try nonNegative(x.required("seq"))), name: try x.string("name"),
+            description: try x.optionalString("description"),
+            importance: try x.required("importance").enumeration(Importance.self),
+            workloadId: try x.string("workloadId"), creatorId: try x.string("creatorId"),
+            createdAt: try x.timestamp("createdAt"), updatedAt: try x.timestamp("updatedAt"))
+    }
+
+    static func encode(_ f: FaultRule) -> JSONValue { f.json }
+
+    static func decodeFault(_ x: JSONReader) throws(JSONPathError) -> FaultRule {
+        let m = x.optional("match")
+        var f = FaultRule(
+            id: try x.string("id"),
+            match: FaultRule.Match(
+                method: try m?.optionalString("method"), path: try m?.optionalString("path"),
+                workloadId: try m?.optionalString("workloadId")),
+            action: try x.required("action").enumeration(FaultRule.Action.self),
+            status: try x.optional("status").map { (v) throws(JSONPathError) in Int(try v.int()) },
+            body: x.optional("body")?.value,
+            headers: try (x.optional("headers")?.object() ?? JSONObject()).map {
+                (name: $0.key, value: $0.value.stringValue ?? "")
+            },
+            delayMs: try x.optional("delayMs").map { (v) throws(JSONPathError) in Int(try v.int()) },
+            state: try x.optional("state")?.enumeration(WorkloadStatus.self),
+            message: try x.optionalString("message"),
+            times: try x.optional("times").map { (v) throws(JSONPathError) in Int(try v.int()) },
+            probability: try x.optional("probability")?.double())
+        f.fired = Int(try x.optional("fired")?.int() ?? 0)
+        f.createdAt = try x.optionalTimestamp("createdAt") ?? 0
+        return f
+    }
+
+    static func encode(_ e: EmulatorLogEntry) -> JSONValue { e.json }
+
+    static func decodeLog(_ x: JSONReader) throws(JSONPathError) -> EmulatorLogEntry {
+        EmulatorLogEntry(
+            at: try x.timestamp("timestamp"), kind: try x.string("kind"), workloadId: try x.optionalString("workloadId"),
+            from: try x.optional("from")?.enumeration(WorkloadStatus.self),
+            to: try x.optional("to")?.enumeration(WorkloadStatus.self), detail: try x.optionalString("detail"))
+    }
+
+    private static func strings(_ r: JSONReader) throws(JSONPathError) -> [String] {
+        try r.array().map { (s) throws(JSONPathError) in try s.string() }
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+import Testing
+import WorkloadEmulator
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `--state-file` and `--fixtures` through the real binary (SPEC §9, §10).
+@Suite(.serialized) struct ProcessPersistenceTests {
+    static let demoFixtures = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("fixtures").path
+
+    /// Waits (polling, bounded) until the file holds `text`; returns how long it took.
+    func waitForFile(_ path: String, containing text: String, timeout: Duration = .seconds(5)) -> Duration? {
+        let clock = ContinuousClock()
+        let start = clock.now
+        while clock.now - start < timeout {
+            if let s = try? String(contentsOfFile: path, encoding: .utf8), s.contains(text) { return clock.now - start }
+            usleep(2000)
+        }
+        return nil
+    }
+
+    @Test func stateSurvivesSigtermAndIsWrittenSoonAfterAChange() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let state = dir.appendingPathComponent("state.json").path
+        let args = ["--port", "0", "--state-file", state, "--clock", "manual", "--log-level", "warn"]
+
+        let first = try EmulatorProcess(args)
+        let client = try TestClient(port: try first.waitUntilListening())
+        let id = try client.createWorkload("persisted")
+        try client.advance(10)
+        let doc = try client.send("GET", "/api/v2/workloads/\(id)")
+        #expect(doc.json["status"] == "running")
+        let written = waitForFile(state, containing: id)
+        #expect(written != nil)
+        if let written { #expect(written < .milliseconds(1000), "written after \(written)") }
+        let before = try client.send("GET", "/api/v2/workloads/\(id)/events").text
+        let stopped = try client.send("POST", "/api/v2/workloads/\(id)/stop")
+        #expect(stopped.status == 202)
+        first.send(SIGTERM)
+        #expect(first.waitForExit(timeout: 5) == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["state.json"], "no temporary file left")
+
+        let second = try EmulatorProcess(args)
+        let again = try TestClient(port: try second.waitUntilListening())
+        let after = try again.send("GET", "/api/v2/workloads/\(id)")
+        #expect(after.status == 200)
+        #expect(after.json["status"] == "stopping", "the last acknowledged change is there")
+        let beforeEvents = (try? JSONParser.parse(Array(before.utf8)))?["data"]?.arrayValue ?? []
+        let afterEvents = try again.send("GET", "/api/v2/workloads/\(id)/events").json["data"]?.arrayValue ?? []
+        #expect(beforeEvents.count == 4)
+        #expect(Array(afterEvents.prefix(beforeEvents.count)) == beforeEvents)
+        #expect(afterEvents.count == beforeEvents.count + 2, "stop requested, stopping")
+        // The clock and the scheduled transition came back too.
+        try again.advance(5)
+        #expect(try again.status(id) == "stopped")
+        second.send(SIGTERM)
+        #expect(second.waitForExit(timeout: 5) == 0)
+    }
+
+    @Test(arguments: [
+        ("corrupt", "{\"format\":\"workload-emulator/state-file\",\"version\":1,\"sandboxes\":[", "not valid JSON"),
+        ("newer", "{\"format\":\"workload-emulator/state-file\",\"version\":99,\"sandboxes\":[]}", "$.version: version 99 is newer"),
+        ("foreign", "{\"hello\":1}", "$.format: required field is missing"),
+        (
+            "inconsistent",
+            "{\"format\":\"workload-emulator/state-file\",\"version\":1,\"sandboxes\":[{\"sandbox\":\"default\",\"format\":\"workload-emulator/state\",\"version\":1}]}",
+            "sandbox 'default'"
+        ),
+    ])
+    func badStateFileStopsStartUpAndIsLeftUntouched(name: String, content: String, message: String) throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let state = dir.appendingPathComponent("state.json").path
+        try content.write(toFile: state, atomically: true, encoding: .utf8)
+        let result = try EmulatorProcess.run(["--port", "0", "--state-file", state])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("--state-file"), "\(result.stderr)")
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "one line: \(result.stderr)")
+        #expect(result.stdout.isEmpty)
+        #expect(try String(contentsOfFile: state, encoding: .utf8) == content)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["state.json"])
+    }
+
+    @Test func droppedSandboxLeavesTheFileAndStaleTemporaryFilesAreRemoved() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let state = dir.appendingPathComponent("state.json").path
+        try "partial".write(toFile: state + ".tmp-4242", atomically: false, encoding: .utf8)
+        let p = try EmulatorProcess(["--port", "0", "--state-file", state])
+        let client = try TestClient(port: try p.waitUntilListening())
+        client.sandbox = "doomed"
+        _ = try client.createWorkload()
+        #expect(waitForFile(state, containing: "\"doomed\"") != nil)
+        #expect(!FileManager.default.fileExists(atPath: state + ".tmp-4242"))
+        client.sandbox = nil
+        #expect(try client.send("DELETE", "/__emulator/sandboxes/doomed").status == 204)
+        let clock = ContinuousClock()
+        let start = clock.now
+        while (try? String(contentsOfFile: state, encoding: .utf8))?.contains("\"doomed\"") != false,
+            clock.now - start < .seconds(5)
+        {
+            usleep(2000)
+        }
+        #expect((try String(contentsOfFile: state, encoding: .utf8)).contains("\"doomed\"") == false)
+        p.send(SIGTERM)
+        #expect(p.waitForExit(timeout: 5) == 0)
+    }
+
+    @Test func missingStateFileIsAnEmptyWorld() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let state = dir.appendingPathComponent("new.json").path
+        let p = try EmulatorProcess(["--port", "0", "--state-file", state])
+        let client = try TestClient(port: try p.waitUntilListening())
+        #expect(try client.send("GET", "/api/v2/workloads").json["totalCount"] == 0)
+        #expect(waitForFile(state, containing: "workload-emulator/state-file") != nil)
+        p.send(SIGTERM)
+        #expect(p.waitForExit(timeout: 5) == 0)
+    }
+
+    @Test func fixturesLoadAndAreNotAddedTwiceOverAStateFile() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let state = dir.appendingPathComponent("state.json").path
+        let args = ["--port", "0", "--fixtures", ProcessPersistenceTests.demoFixtures, "--state-file", state]
+        for _ in 0..<2 {
+            let p = try EmulatorProcess(args)
+            let client = try TestClient(port: try p.waitUntilListening())
+            client.token = "dashboard"
+            #expect(try client.send("GET", "/api/v2/workloads").json["totalCount"] == 4)
+            p.send(SIGTERM)
+            #expect(p.waitForExit(timeout: 5) == 0)
+        }
+    }
+
+    @Test func invalidFixtureExitsTwoWithFilePathAndReason() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try #"{"users":[{"username":"u","token":"t"}],"workloads":[{"name":"w","artifact":{"name":"a"},"status":"sleeping"}]}"#
+            .write(to: dir.appendingPathComponent("10-broken.json"), atomically: true, encoding: .utf8)
+        let result = try EmulatorProcess.run(["--port", "0", "--fixtures", dir.path])
+        #expect(result.status == 2)
+        let file = dir.appendingPathComponent("10-broken.json").path
+        #expect(
+            result.stderr == "workload-emulator: --fixtures: \(file): $.workloads[0].status: expected running or stopped\n")
+        #expect(result.stdout.isEmpty)
+    }
+}

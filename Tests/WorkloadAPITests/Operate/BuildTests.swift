@@ -1,0 +1,76 @@
+import Testing
+import WorkloadAPI
+import WorkloadEmulator
+
+@Suite struct BuildTests {
+    let t = TestApp()
+
+    @Test func buildGoesThroughEveryStatusOnTheClock() {
+        let a = t.artifact()
+        let trigger = t.send("POST", "/api/v2/artifacts/\(a)/builds")
+        #expect(trigger.status == 202)
+        #expect(trigger.json.objectValue?.keys == ["buildIds"])
+        let bid = trigger.json["buildIds"]![0]!.stringValue!
+        let path = "/api/v2/artifacts/\(a)/builds/\(bid)"
+        var seen: [String] = []
+        for _ in 0..<20 {
+            let b = t.send("GET", path).json
+            let s = b["status"]!.stringValue!
+            if seen.last != s { seen.append(s) }
+            if s != "COMPLETED" { #expect(b["imageUri"] == .null) }
+            _ = t.advance(0.25)
+        }
+        // realistic: 0.5 s pending, 3 s in progress, 0.5 s built.
+        #expect(seen == ["PENDING", "IN_PROGRESS", "BUILT", "COMPLETED"])
+        let done = t.send("GET", path).json
+        #expect(done["imageUri"]?.stringValue?.hasSuffix(":\(bid)") == true)
+        #expect(done["completedAt"] == "2026-01-01T00:00:04.000Z")
+        let list = t.send("GET", "/api/v2/artifacts/\(a)/builds?limit=100&offset=0").json
+        #expect(list["totalCount"] == 1)
+        #expect(list["data"]![0]! == done)
+
+        let logs = t.send("GET", path + "/logs")
+        #expect(logs.status == 200)
+        #expect(logs.contentType == "application/x-ndjson")
+        let lines = logs.text.split(separator: "\n").map { (try? JSONParser.parse(Array($0.utf8))) ?? .null }
+        #expect(lines.map { $0["status"]?.stringValue ?? "" } == ["PENDING", "IN_PROGRESS", "BUILT", "COMPLETED"])
+        #expect(logs.text.hasSuffix("\n"))
+        #expect(t.send("GET", "/api/v2/artifacts/\(a)/builds/nope").status == 404)
+        #expect(t.send("GET", "/api/v2/registry/artifacts/\(a)/builds/\(bid)").json == done)
+        #expect(t.send("DELETE", path).status == 204)
+        #expect(t.send("GET", path).status == 404)
+    }
+
+    @Test func workloadsWaitForTheLatestBuild() {
+        let a = t.artifact()
+        // Never built: usable as before.
+        let other = t.artifact("other")
+        #expect(t.send("POST", "/api/v2/workloads", ["name": "o", "artifactId": .string(other)]).status == 201)
+
+        _ = t.send("POST", "/api/v2/artifacts/\(a)/builds")
+        let refused = t.send("POST", "/api/v2/workloads", ["name": "w", "artifactId": .string(a)])
+        #expect(refused.status == 422)
+        #expect(refused.json["detail"]?.stringValue?.contains("runtime_image_uri") == true)
+        _ = t.advance(3.6)
+        #expect(t.send("GET", "/api/v2/artifacts/\(a)/builds").json["data"]![0]!["status"] == "BUILT")
+        #expect(t.send("POST", "/api/v2/workloads", ["name": "w", "artifactId": .string(a)]).status == 422)
+        _ = t.advance(0.4)
+        #expect(t.send("POST", "/api/v2/workloads", ["name": "w", "artifactId": .string(a)]).status == 201)
+
+        // A replacement onto an artifact whose build is running: 422 too.
+        let running = t.runningWorkload("r")
+        let next = t.artifact("next")
+        _ = t.send("POST", "/api/v2/artifacts/\(next)/builds")
+        #expect(t.send("POST", "/api/v2/workloads/\(running)/replacement", ["artifactId": .string(next)]).status == 422)
+        _ = t.advance(4)
+        #expect(t.send("POST", "/api/v2/workloads/\(running)/replacement", ["artifactId": .string(next)]).status == 202)
+    }
+
+    @Test func instantProfileBuildsAtOnce() {
+        let t = TestApp { $0.lifecycle = "instant" }
+        let a = t.artifact()
+        let bid = t.send("POST", "/api/v2/artifacts/\(a)/builds").json["buildIds"]![0]!.stringValue!
+        #expect(t.send("GET", "/api/v2/artifacts/\(a)/builds/\(bid)").json["status"] == "COMPLETED")
+        #expect(t.send("GET", "/__emulator/lifecycle", token: nil).json["build"] == 0.0)
+    }
+}

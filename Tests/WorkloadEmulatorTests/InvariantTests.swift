@@ -1,0 +1,62 @@
+import Testing
+
+@testable import WorkloadEmulator
+
+/// `World.invariantViolations` catches real inconsistencies, and holds across long
+/// random sequences of the commands that race in the concurrency test.
+@Suite struct InvariantTests {
+    @Test func theCheckerIsNotVacuous() throws {
+        var w = World.make()
+        let id = try w.createWorkload(draftInput(), by: alice).id
+        w.advanceClock(to: w.now + 3000)
+        #expect(w.invariantViolations().isEmpty)
+        let pid = w.workloads[id]!.protonId!
+        w.protons[pid]!.status = .stopped
+        #expect(
+            w.invariantViolations() == ["workload \(id): active proton \(pid) is stopped but the workload is running"])
+        w.protons[pid]!.status = .running
+        w.workloads.update(id) { $0.status = .stopped }
+        #expect(w.invariantViolations().count == 2)
+    }
+
+    @Test(arguments: [1, 2, 3, 4]) func randomCommandSequencesKeepTheInvariants(seed: UInt64) throws {
+        var w = World.make(.make(seed: seed))
+        var random = SplitMix64(seed: seed)
+        let id = try w.createWorkload(draftInput(), by: alice).id
+        _ = w.addFault(FaultRule(action: .replacementFailure, probability: 0.2))
+        _ = w.addFault(FaultRule(action: .launchFailure, probability: 0.1))
+        var artifacts: [String] = []
+        for step in 0..<1200 {
+            let roll = random.next() % 100
+            do throws(DomainError) {
+                switch roll {
+                case 0..<15: _ = try w.startWorkload(id, by: alice)
+                case 15..<25: _ = try w.stopWorkload(id, by: alice)
+                case 25..<45:
+                    let n = Int(random.next() % 3) + 1
+                    _ = try w.updateSettings(
+                        id, runtime: ["containerGroups": [["replicaCount": .int(Int64(n))]]], by: alice)
+                case 45..<60:
+                    if artifacts.count < 50 || random.next() % 2 == 0 {
+                        artifacts.append(try w.createArtifact(ArtifactInput(name: "a\(step)"), by: alice).id)
+                    }
+                    let target = artifacts[Int(random.next() % UInt64(artifacts.count))]
+                    _ = try w.startReplacement(
+                        id,
+                        World.ReplacementRequest(
+                            artifactId: target, runtime: nil, warmupMinutes: Int(random.next() % 2),
+                            keepMinutes: Int(random.next() % 2)), by: alice)
+                case 60..<68: _ = try w.cancelReplacement(id, by: alice)
+                default:
+                    w.advanceClock(to: w.now + Int64(random.next() % 90_000))
+                }
+            } catch {
+                // Refusals are part of the game; they must leave the world consistent.
+            }
+            let v = w.invariantViolations()
+            #expect(v.isEmpty, "step \(step) roll \(roll): \(v)")
+            if !v.isEmpty { return }
+            if w.workloads[id] == nil { return }
+        }
+    }
+}
