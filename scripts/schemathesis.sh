@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs Schemathesis against a live emulator over every operation of the served OpenAPI
 # document: the server must answer only documented statuses, with the documented content
-# types, headers and schemas, refuse what the schemas refuse, and never fail (no 5xx
-# but the documented 502 of a partial delete and 503 of invoking a stopped workload).
+# types, headers and schemas, refuse what the schemas refuse, 405 with `Allow` for
+# undocumented methods, 401 for unknown tokens, and never fail (no 5xx but the documented
+# 502 of a partial delete or a failed upstream and 503 of invoking a stopped workload).
+# Phases: examples, coverage, fuzzing, and stateful along the document's links.
 #
 #   scripts/schemathesis.sh [-- extra `schemathesis run` arguments]
 #   SCHEMATHESIS_EXAMPLES=N (default 20), SCHEMATHESIS_SEED=N (default 1)
@@ -19,7 +21,15 @@ source scripts/openapi-emulator.sh
 [[ "${1:-}" == "--" ]] && shift
 
 scripts/install-schemathesis.sh
-start_emulator schemathesis --clock manual --lifecycle instant
+# Strict auth, with one fixture user per sandbox, so that `ignored_auth` can check that
+# an unknown token is refused (in the default open mode every token names a user).
+fixtures=$(mktemp -d)
+for sandbox in schemathesis-api schemathesis-control; do
+    printf '{"sandbox": "%s", "users": [{"username": "schemathesis@example.com", "token": "schemathesis"}]}\n' \
+        "$sandbox" >"$fixtures/$sandbox.json"
+done
+start_emulator schemathesis --clock manual --lifecycle instant --auth strict --fixtures "$fixtures"
+rm -rf "$fixtures"
 
 examples="${SCHEMATHESIS_EXAMPLES:-20}"
 seed="${SCHEMATHESIS_SEED:-1}"
@@ -37,6 +47,9 @@ TOML
 
 checks=not_a_server_error,status_code_conformance,content_type_conformance
 checks+=,response_headers_conformance,response_schema_conformance,negative_data_rejection
+# Not ensure_resource_availability: it reads any 404 after a create as "the created object
+# is gone", but sharedRoles PATCH answers 404 for an unknown grantee on an existing object.
+checks+=,unsupported_method,allow_header_conformance,ignored_auth,use_after_free
 common=(
     --checks "$checks" --phases examples,coverage,fuzzing,stateful --max-examples "$examples" --seed "$seed"
     --workers 2 --request-timeout 10 --suppress-health-check all --no-shrink
@@ -53,6 +66,16 @@ pass() {
     emulator_alive schemathesis || status=1
 }
 pass api -H "X-Emulator-Sandbox: schemathesis-api" --exclude-path-regex '^/__emulator' "$@"
+# Guard against a vacuous pass (every request refused with a documented 401 or 404):
+# the API pass must have made workloads move, which the sandbox's event log records.
+.venv-schemathesis/bin/python - "$BASE_URL" <<'PY' || status=1
+import json, sys, urllib.request
+request = urllib.request.Request(sys.argv[1] + "/__emulator/events?limit=1",
+                                 headers={"X-Emulator-Sandbox": "schemathesis-api"})
+total = json.load(urllib.request.urlopen(request))["totalCount"]
+print(f"schemathesis: the API pass left {total} emulator events in its sandbox")
+sys.exit(0 if total > 0 else 1)
+PY
 pass emulator -H "X-Emulator-Sandbox: schemathesis-control" --include-path-regex '^/__emulator' "$@"
 
 if [[ $status -eq 0 ]]; then echo "schemathesis: passed"; else echo "schemathesis: FAILED" >&2; fi

@@ -21,6 +21,8 @@ enum OpenAPIDocument {
         invokePaths(&b)
         emulatorPaths(&b)
         links(&b)
+        var schemas = OpenAPIComponents.schemas.objectValue ?? JSONObject()
+        for (name, schema) in sharedRequestSchemas { schemas.append(name, factored(schema, except: name)) }
         return [
             "openapi": "3.1.0",
             "info": [
@@ -30,13 +32,32 @@ enum OpenAPIDocument {
             ],
             "servers": [["url": "/", "description": "The emulator itself (add `/sandboxes/NAME` for a sandbox)."]],
             "security": [["bearerAuth": []], ["tokenAuth": []]],
-            "paths": .object(b.paths),
+            "paths": factored(.object(b.paths)),
             "components": [
-                "schemas": OpenAPIComponents.schemas,
+                "schemas": .object(schemas),
                 "responses": OpenAPIComponents.responses,
                 "securitySchemes": OpenAPIComponents.securitySchemes,
             ],
         ]
+    }
+
+    /// Request-body parts that many operations share, written once under
+    /// `components/schemas` and referenced (largest first, so a runtime is one `$ref`).
+    static let sharedRequestSchemas: [(String, JSONValue)] = [
+        ("RuntimeInput", Schemas.runtime.jsonSchema), ("ArtifactSpecInput", Schemas.spec.jsonSchema),
+        ("ContainerGroupInput", Schemas.containerGroup.jsonSchema), ("ContainerInput", Schemas.container.jsonSchema),
+    ]
+
+    /// `value` with every subtree equal to a shared schema replaced by a reference to it.
+    static func factored(_ value: JSONValue, except: String? = nil) -> JSONValue {
+        for (name, schema) in sharedRequestSchemas where name != except && value == schema {
+            return OpenAPI.ref(name)
+        }
+        switch value {
+        case let .object(o): return .object(JSONObject(o.map { ($0.key, factored($0.value, except: except)) }))
+        case let .array(a): return .array(a.map { factored($0, except: except) })
+        default: return value
+        }
     }
 
     /// Creates and reads feed the ids they return to the operations on those objects.

@@ -14,7 +14,7 @@ extension OpenAPIDocument {
         b.add(
             APIOperation(
                 method: "POST", path: root, id: id("createWorkload"), summary: "Create a workload", tag: tag,
-                body: Schemas.workloadCreate(legacy: legacy).jsonSchema,
+                body: OpenAPIBodyRules.workloadCreate(legacy: legacy),
                 responses: [
                     R.status(201, "Workload", "Created; status `submitted`."), R.forbidden, R.notFound, R.conflict,
                 ],
@@ -184,7 +184,7 @@ extension OpenAPIDocument {
         b.add(
             APIOperation(
                 method: "PATCH", path: item + "/sharedRoles", id: "update\(cap)SharedRoles",
-                summary: "Grant, change or remove roles", tag: tag, body: Schemas.sharedRoles.jsonSchema,
+                summary: "Grant, change or remove roles", tag: tag, body: OpenAPIBodyRules.sharedRoles,
                 responses: [R.noContent, R.forbidden, R.notFound]))
     }
 }
