@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The suites that drive the built binary from the outside, each installing what it
+# needs through its own script: DataRobot's real clients, the OpenAPI validator,
+# Schemathesis, the dashboard in headless chromium, and (given a release binary) the
+# SIGKILL crash test of the state file. scripts/test calls this before `swift test`.
+#
+#   scripts/test-integration.sh DEBUG_BINARY [RELEASE_BINARY]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+[[ $# -ge 1 && -x "$1" ]] || { echo "test-integration: usage: $0 DEBUG_BINARY [RELEASE_BINARY]" >&2; exit 2; }
+debug_bin="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+release_bin="${2:-}"
+export WORKLOAD_EMULATOR_BIN="$debug_bin"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "client tests: datarobot-genai drtools, datarobot SDK, requests, curl"
+scripts/test-clients.sh "$debug_bin"
+
+step "OpenAPI document validates (openapi-spec-validator)"
+scripts/check-openapi.sh
+
+step "Schemathesis over every operation"
+scripts/schemathesis.sh
+
+step "dashboard in headless chromium"
+scripts/install-browser-deps.sh
+python3 -m pytest -q -p no:cacheprovider tests/browser
+
+if [[ -n "$release_bin" ]]; then
+    step "crash test: 50 SIGKILLs and a SIGTERM against --state-file"
+    python3 tests/persistence/crash_test.py --binary "$release_bin" --rounds 50
+fi
