@@ -62,7 +62,7 @@ def _require_browser():
 class Emulator:
     """The built binary on an ephemeral port, plus a tiny JSON client for its API."""
 
-    def __init__(self, tmp: pathlib.Path):
+    def __init__(self, tmp: pathlib.Path, extra_args=()):
         # A relative path is relative to the repository, like the default.
         binary = str(REPO / os.environ.get("WORKLOAD_EMULATOR_BIN", ".build/debug/workload-emulator"))
         if not os.access(binary, os.X_OK):
@@ -70,7 +70,7 @@ class Emulator:
         port_file = tmp / "port"
         self.stderr = open(tmp / "emulator.log", "w+b")
         self.process = subprocess.Popen(
-            [binary, "--port", "0", "--port-file", str(port_file), "--clock", "manual", "--lifecycle", "instant"],
+            [binary, "--port", "0", "--port-file", str(port_file), "--clock", "manual", "--lifecycle", "instant", *extra_args],
             stdout=subprocess.PIPE,
             stderr=self.stderr,
             cwd=tmp,
@@ -147,6 +147,13 @@ class Emulator:
 @pytest.fixture
 def emulator(tmp_path):
     e = Emulator(tmp_path)
+    yield e
+    e.stop()
+
+
+@pytest.fixture
+def emulator_with_fixtures(tmp_path):
+    e = Emulator(tmp_path, extra_args=("--fixtures", str(REPO / "fixtures")))
     yield e
     e.stop()
 
@@ -437,4 +444,30 @@ def test_faults_on_the_api_do_not_break_the_page(emulator, browser):
     )
     click(browser, '[data-action="remove-all-faults"]')
     wait.until(lambda d: connection(d).get_attribute("data-state") == "ok")
+    assert foreign(requested_urls(browser), emulator.origin) == []
+
+
+def test_fixture_workloads_show_and_advance_8h_removes_the_drafts(emulator_with_fixtures, browser):
+    # The README's quick start: the demo fixtures, seen with the dashboard's default token.
+    emulator = emulator_with_fixtures
+    _, listing = emulator.request("GET", "/api/v2/workloads?limit=100", expect=200)
+    by_name = {w["name"]: w for w in listing["data"]}
+    assert set(by_name) == {"hello-api", "hello-batch", "hello-preview", "scratch-notebook"}
+    ids = {name: w["id"] for name, w in by_name.items()}
+
+    browser.get(emulator.origin + "/")
+    wait = WebDriverWait(browser, WAIT)
+    wait.until(lambda d: row_status(d, ids["hello-api"]) == "running")
+    wait.until(lambda d: row_status(d, ids["hello-batch"]) == "stopped")
+    wait.until(lambda d: row_status(d, ids["hello-preview"]) == "running")
+    wait.until(lambda d: row_status(d, ids["scratch-notebook"]) == "stopped")
+    assert row(browser, ids["hello-preview"]).find_element(By.CSS_SELECTOR, '[data-field="artifact-status"]').text == "draft"
+    assert console_errors(browser) == []
+
+    click(browser, '[data-action="advance-8h"]')
+    wait.until(lambda d: row(d, ids["hello-preview"]) is None and row(d, ids["scratch-notebook"]) is None)
+    assert row_status(browser, ids["hello-api"]) == "running", "a locked workload has no TTL"
+    assert row_status(browser, ids["hello-batch"]) == "stopped"
+    assert emulator.status(ids["hello-preview"]) == 404
+    assert console_errors(browser) == []
     assert foreign(requested_urls(browser), emulator.origin) == []
