@@ -1,44 +1,67 @@
 /// Values by id plus their creation order. The creation sequence lives beside each
-/// value, so an insert or a removal touches one dictionary, not two.
+/// value, so an insert or a removal touches one entry, not two structures' worth.
+///
+/// Values sit densely in an array and the dictionary maps an id to its slot. A
+/// dictionary of whole values keeps 25–62 % of its buckets empty, and every bucket is as
+/// large as a value (a `Workload` is about 350 bytes): at 100,000 workloads (262,144
+/// buckets) the workloads, artifacts and repositories dictionaries alone took ~180 MiB
+/// (massif, `bench/RESULTS.md`). Here the slack is at most half of a dense array, and the
+/// dictionary's buckets are 20 bytes.
 public struct OrderedStore<Value: Sendable>: Sendable {
     struct Entry: Sendable {
+        var id: String
         var seq: Int
         var value: Value
-        mutating func apply<R>(_ body: (inout Value) -> R) -> R { body(&value) }
     }
 
-    private var byId: [String: Entry] = [:]
+    private var entries: [Entry] = []
+    /// Int32: 100,000s of values, never 2^31; 20-byte buckets instead of 24.
+    private var slotById: [String: Int32] = [:]
     public private(set) var order = OrderedIndex()
 
     public init() {}
 
-    public var count: Int { byId.count }
-    public subscript(id: String) -> Value? { byId[id]?.value }
+    public var count: Int { entries.count }
+    public subscript(id: String) -> Value? { slotById[id].map { entries[Int($0)].value } }
 
     /// Reads one part of a value (no copy of the whole of it where the optimizer can help it).
     public func read<R>(_ id: String, _ body: (Value) -> R) -> R? {
-        guard let i = byId.index(forKey: id) else { return nil }
-        return body(byId.values[i].value)
+        guard let slot = slotById[id] else { return nil }
+        return body(entries[Int(slot)].value)
     }
 
     /// Changes a value in place with one dictionary lookup.
     @discardableResult
     public mutating func update<R>(_ id: String, _ body: (inout Value) -> R) -> R? {
-        byId[id]?.apply(body)
+        guard let slot = slotById[id] else { return nil }
+        return body(&entries[Int(slot)].value)
     }
 
     public mutating func insert(_ value: Value, id: String, seq: Int) {
-        byId[id] = Entry(seq: seq, value: value)
+        let entry = Entry(id: id, seq: seq, value: value)
+        if let slot = slotById[id] {
+            entries[Int(slot)] = entry
+        } else {
+            slotById[id] = Int32(entries.count)
+            entries.append(entry)
+        }
         order.append(id, seq: seq)
     }
 
+    /// The last entry moves into the freed slot, so removal is O(1) and leaves no hole.
     @discardableResult
     public mutating func remove(_ id: String) -> Value? {
-        guard let e = byId.removeValue(forKey: id) else { return nil }
-        order.remove(seq: e.seq)
-        return e.value
+        guard let slot = slotById.removeValue(forKey: id).map(Int.init) else { return nil }
+        let removed = entries[slot]
+        let last = entries.removeLast()
+        if slot < entries.count {
+            entries[slot] = last
+            slotById[last.id] = Int32(slot)
+        }
+        order.remove(seq: removed.seq)
+        return removed.value
     }
 
     /// Values in creation order.
-    public var values: [Value] { order.ids.compactMap { byId[$0]?.value } }
+    public var values: [Value] { order.ids.compactMap { id in slotById[id].map { entries[Int($0)].value } } }
 }
