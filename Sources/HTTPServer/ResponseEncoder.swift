@@ -35,7 +35,10 @@ struct ResponseEncoder {
             gzipped = true
         }
         let sendBody = !(outgoing.request?.isHead ?? false)
-        buffer.reserveCapacity(start + 256 + response.headers.count * 48 + (sendBody ? body.count : 0))
+        // reserveCapacity grows to exactly what is asked; with many pipelined answers
+        // queued that recopies the buffer each time, so grow geometrically instead.
+        let needed = start + 256 + response.headers.count * 48 + (sendBody ? body.count : 0)
+        if needed > buffer.capacity { buffer.reserveCapacity(max(needed, buffer.capacity * 2)) }
 
         if status >= 100, status < 600 {
             buffer.append(contentsOf: ResponseEncoder.statusLines[status])
