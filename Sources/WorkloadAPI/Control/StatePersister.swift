@@ -73,13 +73,16 @@ final class StatePersister: Sendable {
             // A copy of the value under the lock (copy-on-write: cheap), encoded outside
             // it, so a big world does not stall the sandbox's requests while it is written.
             let (rev, world) = sandbox.inspect { ($0.revision, $0) }
-            let bytes = JSONSerializer.serialize(world.snapshot())
+            // Written straight to bytes (no JSONValue tree): the same bytes, several times
+            // faster; the previous size saves regrowing the buffer.
+            let bytes = world.snapshotBytes(capacity: (cached?.bytes.count ?? 0) + 4096)
             cache.withLock { $0.encoded[sandbox.name] = (rev, bytes) }
             parts.append(bytes)
         }
         let names = Set(registry.all().map(\.name))
         cache.withLock { c in c.encoded = c.encoded.filter { names.contains($0.key) } }
         var out = Array("{\"format\":\"\(StatePersister.format)\",\"version\":\(StatePersister.version),\"sandboxes\":[".utf8)
+        out.reserveCapacity(out.count + parts.reduce(parts.count + 3) { $0 + $1.count })
         for (i, p) in parts.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
             out.append(contentsOf: p)

@@ -10,7 +10,10 @@ enum ControlRoutes {
             return Responses.noContent
         }
         t.add("GET", "/__emulator/state", authenticated: false) { r in
-            Responses.json(200, r.sandbox.read { $0.snapshot() })
+            // Copy the world under the lock (copy-on-write, cheap) and encode outside it,
+            // with the same byte writer the state file uses.
+            let world = r.sandbox.read { $0 }
+            return HTTPResponse.json(200, world.snapshotBytes())
         }
         t.add("PUT", "/__emulator/state", authenticated: false, importState)
         t.add("GET", "/__emulator/metrics", authenticated: false) { _ in

@@ -2,40 +2,51 @@
 /// read by hand (Howard Hinnant's civil-from-days), so no date formatter is loaded.
 /// Time is Int64 milliseconds since the Unix epoch everywhere in the domain.
 public enum Timestamp {
+    /// Always 24 bytes: `YYYY-MM-DDTHH:MM:SS.mmmZ`.
+    public static let formattedCount = 24
+
     public static func format(_ ms: Int64) -> String {
+        String(unsafeUninitializedCapacity: formattedCount) { fill(ms, $0) }
+    }
+
+    /// Appends `format(ms)`'s bytes without making a String: the state file writes
+    /// hundreds of thousands of timestamps.
+    public static func write(_ ms: Int64, into out: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: formattedCount) { buf in
+            out.append(contentsOf: UnsafeBufferPointer(start: buf.baseAddress, count: fill(ms, buf)))
+        }
+    }
+
+    /// Writes the 24 bytes into `buf` (at least that long) and returns 24. Each field
+    /// keeps its lowest `width` digits, so a year past 9999 wraps rather than widens.
+    private static func fill(_ ms: Int64, _ buf: UnsafeMutableBufferPointer<UInt8>) -> Int {
         let days = floorDiv(ms, 86_400_000)
         let msOfDay = ms - days * 86_400_000
         let (y, m, d) = civil(fromDays: days)
-        let h = msOfDay / 3_600_000
-        let mi = msOfDay / 60_000 % 60
-        let s = msOfDay / 1000 % 60
-        let milli = msOfDay % 1000
-        var out: [UInt8] = []
-        out.reserveCapacity(24)
-        func pad(_ v: Int64, _ width: Int) {
-            var digits: [UInt8] = []
+        func pad(_ v: Int64, _ at: Int, _ width: Int) {
             var x = v
-            for _ in 0..<width {
-                digits.append(UInt8(48 + x % 10))
+            var i = at + width - 1
+            while i >= at {
+                buf[i] = UInt8(truncatingIfNeeded: 48 + x % 10)
                 x /= 10
+                i -= 1
             }
-            out.append(contentsOf: digits.reversed())
         }
-        pad(y, 4)
-        out.append(45)
-        pad(m, 2)
-        out.append(45)
-        pad(d, 2)
-        out.append(84)
-        pad(h, 2)
-        out.append(58)
-        pad(mi, 2)
-        out.append(58)
-        pad(s, 2)
-        out.append(46)
-        pad(milli, 3)
-        out.append(90)
-        return String(decoding: out, as: UTF8.self)
+        pad(y, 0, 4)
+        buf[4] = 45
+        pad(m, 5, 2)
+        buf[7] = 45
+        pad(d, 8, 2)
+        buf[10] = 84
+        pad(msOfDay / 3_600_000, 11, 2)
+        buf[13] = 58
+        pad(msOfDay / 60_000 % 60, 14, 2)
+        buf[16] = 58
+        pad(msOfDay / 1000 % 60, 17, 2)
+        buf[19] = 46
+        pad(msOfDay % 1000, 20, 3)
+        buf[23] = 90
+        return formattedCount
     }
 
     /// Accepts `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`; `t`/`z`/space also allowed.

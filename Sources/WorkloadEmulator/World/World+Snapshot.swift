@@ -3,7 +3,9 @@
 /// API answer is the same — objects, users, grants, clock, profile, scheduled
 /// transitions, fault rules, generator positions and the emulator log. Written by
 /// hand: the models hold tuples and derived indexes. A new model field must be added
-/// both to `snapshot()` and to `restore` (and a default given for older documents).
+/// to `snapshot()`, to `snapshotBytes()` (World+SnapshotBytes, the state file's fast
+/// path; `SnapshotBytesTests` holds the two equal) and to `restore` (with a default
+/// for older documents).
 extension World {
     public static let snapshotFormat = "workload-emulator/state"
     public static let snapshotVersion: Int64 = 1

@@ -1,0 +1,104 @@
+import Testing
+
+@testable import WorkloadEmulator
+
+/// `World.snapshotBytes()` (the state file's fast path) writes exactly the bytes of
+/// `JSONSerializer.serialize(snapshot())`, over worlds that use every kind of object.
+@Suite struct SnapshotBytesTests {
+    /// Random commands as in `InvariantTests`, plus invocations, builds, a promotion, a
+    /// deployment, faults and strings that need escaping.
+    func richWorld(seed: UInt64) throws -> World {
+        var w = World.make(.make(seed: seed))
+        var random = SplitMix64(seed: seed)
+        let odd = "quote\" back\\ nl\n tab\t ctl\u{1} é ☃"
+        let id = try w.createWorkload(
+            WorkloadInput(
+                name: odd, description: odd, importance: .high,
+                runtime: ["containerGroups": [["replicaCount": 2, "odd": .string(odd), "f": 1.5, "t": true]]],
+                artifact: ArtifactInput(name: "art", description: odd)), by: alice
+        ).id
+        _ = w.addFault(FaultRule(action: .replacementFailure, probability: 0.2))
+        _ = w.addFault(FaultRule(match: .init(workloadId: "none"), action: .launchFailure, message: odd))
+        var artifacts: [String] = []
+        for step in 0..<300 {
+            let roll = random.next() % 100
+            do throws(DomainError) {
+                switch roll {
+                case 0..<10: _ = try w.startWorkload(id, by: alice)
+                case 10..<15: _ = try w.stopWorkload(id, by: alice)
+                case 15..<30:
+                    if case let .ready(t) = try w.beginInvocation(workloadId: id, by: alice) {
+                        w.finishInvocation(t, status: 200, latencyMs: Double(random.next() % 1000) / 7)
+                    }
+                case 30..<40:
+                    _ = try w.createWorkload(draftInput("x\(step)"), by: step % 2 == 0 ? alice : bob)
+                case 40..<50:
+                    if artifacts.count < 20 || random.next() % 2 == 0 {
+                        artifacts.append(try w.createArtifact(ArtifactInput(name: "a\(step)"), by: alice).id)
+                    }
+                    let target = artifacts[Int(random.next() % UInt64(artifacts.count))]
+                    _ = try w.startReplacement(
+                        id,
+                        World.ReplacementRequest(
+                            artifactId: target, runtime: nil, warmupMinutes: Int(random.next() % 2),
+                            keepMinutes: Int(random.next() % 2)), by: alice)
+                case 50..<55: _ = try w.cancelReplacement(id, by: alice)
+                case 55..<58: _ = try w.triggerBuild(w.workloads[id]!.artifactId, by: alice)
+                case 58..<60:
+                    _ = try w.promoteWorkload(id, by: alice)
+                    _ = try w.createDeployment(
+                        name: "d\(step)", workloadId: id, description: odd, importance: .critical, by: alice)
+                default:
+                    w.advanceClock(to: w.now + Int64(random.next() % 90_000))
+                }
+            } catch {
+                // Refusals are part of the game.
+            }
+        }
+        // End with a replacement in flight, so `replacement` is an object.
+        _ = try? w.startWorkload(id, by: alice)
+        _ = w.advanceClock(to: w.now + 60_000)
+        _ = try? w.startReplacement(
+            id, World.ReplacementRequest(artifactId: nil, runtime: nil, warmupMinutes: 5, keepMinutes: 5), by: alice)
+        _ = w.advanceClock(to: w.now + 1000)
+        return w
+    }
+
+    @Test(arguments: [1, 2, 3]) func bytesMatchTheTree(seed: UInt64) throws {
+        let w = try richWorld(seed: seed)
+        let expected = JSONSerializer.serialize(w.snapshot())
+        let got = w.snapshotBytes()
+        #expect(got == expected)
+        if got != expected {
+            let i = (0..<min(got.count, expected.count)).first { got[$0] != expected[$0] } ?? min(got.count, expected.count)
+            let from = max(0, i - 80)
+            let mine = String(decoding: got[from..<min(got.count, i + 80)], as: UTF8.self)
+            let theirs = String(decoding: expected[from..<min(expected.count, i + 80)], as: UTF8.self)
+            Issue.record("first difference at \(i): got …\(mine) expected …\(theirs)")
+        }
+        // The world really holds every kind of object the writer knows.
+        let text = String(decoding: got, as: UTF8.self)
+        let missing = [
+            "\"replacement\":{", "\"history\":[{", "\"invocations\":[{", "\"transitions\":[{", "\"faults\":[{",
+            "\"log\":[{", "\"scheduled\":[{", "\"repositories\":[{", "\\u0001",
+        ].filter({ !text.contains($0) })
+        #expect(missing.isEmpty)
+        // And it reads back as the same world.
+        let back = try World.restore(try JSONParser.parse(got), name: "test", settings: w.settings)
+        #expect(back.snapshotBytes() == got)
+    }
+
+    @Test func timestampsAndIntsAtTheEdges() {
+        for ms: Int64 in [0, 1, 999, -1, -86_400_001, 1_790_000_000_123, 253_402_300_799_999, 253_402_300_800_000] {
+            var out: [UInt8] = []
+            Timestamp.write(ms, into: &out)
+            #expect(String(decoding: out, as: UTF8.self) == Timestamp.format(ms))
+            #expect(Timestamp.format(ms).utf8.count == 24)
+        }
+        #expect(Timestamp.format(1_790_000_000_123) == "2026-09-21T14:13:20.123Z")
+        for i: Int64 in [0, 7, 9, 10, -1, -10, 1234567, .max, .min] {
+            #expect(JSONSerializer.string(.int(i)) == String(i))
+        }
+        #expect(JSONSerializer.string([nil, true, false]) == "[null,true,false]")
+    }
+}
