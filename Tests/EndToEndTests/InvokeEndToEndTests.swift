@@ -11,12 +11,17 @@ import WorkloadEmulator
 final class SlowUpstream {
     let server: HTTPServer
     let port: Int
+    /// Signalled once per request as it arrives, so a test can wait until calls are
+    /// in flight instead of guessing with a sleep.
+    let arrivals = DispatchSemaphore(value: 0)
 
     init() throws {
         var c = HTTPServerConfiguration()
         c.port = 0
         c.threads = 1
+        let arrivals = self.arrivals
         server = HTTPServer(configuration: c) { request, responder in
+            arrivals.signal()
             var delay = 0
             var status = 200
             for (name, value) in request.queryItems {
@@ -35,7 +40,7 @@ final class SlowUpstream {
             // can fire a second late on Linux, which would swamp the delay measured.
             let sleep = UInt32(max(0, delay)) * 1000
             SlowUpstream.thread {
-                if sleep > 0 { usleep(sleep) }
+                if sleep > 0 { usleep(sleep) }  // allow-sleep: the emulated upstream's response time
                 responder.respond(response)
             }
         }
@@ -184,7 +189,9 @@ final class SlowUpstream {
                 _ = try? TestClient(port: port).send("GET", "/api/v2/endpoints/workloads/\(id)/slow?delayMs=800")
             }
         }
-        usleep(150_000)
+        for _ in 0..<4 {
+            #expect(upstream.arrivals.wait(timeout: .now() + 5) == .success, "slow call never reached the upstream")
+        }
         let other = try live.client()
         let start = InvokeEndToEndTests.now()
         #expect(try other.send("GET", "/__emulator/health").status == 200)

@@ -12,15 +12,21 @@ import Glibc
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("fixtures").path
 
-    /// Waits (polling, bounded) until the file holds `text`; returns how long it took.
-    func waitForFile(_ path: String, containing text: String, timeout: Duration = .seconds(5)) -> Duration? {
+    /// Polls (bounded) until `condition` holds; returns how long it took. The state file
+    /// is written by another process's background writer on the wall clock, which no
+    /// emulator clock drives, so polling is the only way to observe it.
+    func waitUntil(timeout: Duration = .seconds(5), _ condition: () -> Bool) -> Duration? {
         let clock = ContinuousClock()
         let start = clock.now
         while clock.now - start < timeout {
-            if let s = try? String(contentsOfFile: path, encoding: .utf8), s.contains(text) { return clock.now - start }
-            usleep(2000)
+            if condition() { return clock.now - start }
+            usleep(2000)  // allow-sleep: polling another process's file, see above.
         }
         return nil
+    }
+
+    func waitForFile(_ path: String, containing text: String, timeout: Duration = .seconds(5)) -> Duration? {
+        waitUntil(timeout: timeout) { (try? String(contentsOfFile: path, encoding: .utf8))?.contains(text) == true }
     }
 
     @Test func stateSurvivesSigtermAndIsWrittenSoonAfterAChange() throws {
@@ -100,13 +106,7 @@ import Glibc
         #expect(!FileManager.default.fileExists(atPath: state + ".tmp-4242"))
         client.sandbox = nil
         #expect(try client.send("DELETE", "/__emulator/sandboxes/doomed").status == 204)
-        let clock = ContinuousClock()
-        let start = clock.now
-        while (try? String(contentsOfFile: state, encoding: .utf8))?.contains("\"doomed\"") != false,
-            clock.now - start < .seconds(5)
-        {
-            usleep(2000)
-        }
+        _ = waitUntil { (try? String(contentsOfFile: state, encoding: .utf8))?.contains("\"doomed\"") == false }
         #expect((try String(contentsOfFile: state, encoding: .utf8)).contains("\"doomed\"") == false)
         p.send(SIGTERM)
         #expect(p.waitForExit(timeout: 5) == 0)

@@ -50,7 +50,7 @@ def start_emulator(tmp_path: Path) -> Iterator[Callable[..., Emulator]]:
             if time.monotonic() > deadline:
                 proc.kill()
                 pytest.fail("emulator did not write its port file within 15 s")
-            time.sleep(0.005)
+            time.sleep(0.005)  # allow-sleep: waiting for a process to start, not for emulated state
         emu = Emulator(proc, int(port_file.read_text().strip()), log)
         started.append(emu)
         return emu

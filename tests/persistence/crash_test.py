@@ -178,7 +178,7 @@ def sigkill_rounds(binary, rounds, rng, workdir):
                    for _ in range(3)]
         for t in threads:
             t.start()
-        time.sleep(rng.uniform(0.02, 0.4))  # a random moment: the test's subject, not a wait for state
+        time.sleep(rng.uniform(0.02, 0.4))  # allow-sleep: a random kill moment is the test's subject
         emu.kill(signal.SIGKILL)
         stop.set()
         for t in threads:
