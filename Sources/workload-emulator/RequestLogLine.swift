@@ -31,24 +31,24 @@ enum RequestLogLine {
             out += sanitized(entry.requestID)
             if includeBodies {
                 out += " request="
-                appendJSONString(body(entry.requestBody), to: &out)
+                JSONString.append(body(entry.requestBody), to: &out)
                 out += " response="
-                appendJSONString(body(entry.responseBody), to: &out)
+                JSONString.append(body(entry.responseBody), to: &out)
             }
         case .json:
             out += #"{"time":"\#(time)","level":"\#(includeBodies ? "debug" : "info")","method":"#
-            appendJSONString(entry.method, to: &out)
+            JSONString.append(entry.method, to: &out)
             out += #","target":"#
-            appendJSONString(entry.target, to: &out)
+            JSONString.append(entry.target, to: &out)
             out += #","status":\#(entry.status),"bytes":\#(entry.responseBytes),"durationMs":\#(duration),"remote":"#
-            appendJSONString(entry.remoteAddress, to: &out)
+            JSONString.append(entry.remoteAddress, to: &out)
             out += #","requestId":"#
-            appendJSONString(entry.requestID, to: &out)
+            JSONString.append(entry.requestID, to: &out)
             if includeBodies {
                 out += #","requestBody":"#
-                appendJSONString(body(entry.requestBody), to: &out)
+                JSONString.append(body(entry.requestBody), to: &out)
                 out += #","responseBody":"#
-                appendJSONString(body(entry.responseBody), to: &out)
+                JSONString.append(body(entry.responseBody), to: &out)
             }
             out += "}"
         }
@@ -63,7 +63,7 @@ enum RequestLogLine {
             return Array("\(timestamp()) workload-emulator: \(message)\n".utf8)
         case .json:
             var out = #"{"time":"\#(timestamp())","level":"info","message":"#
-            appendJSONString(message, to: &out)
+            JSONString.append(message, to: &out)
             out += "}\n"
             return Array(out.utf8)
         }
@@ -106,28 +106,7 @@ enum RequestLogLine {
             return s
         }
         var out = ""
-        appendJSONString(s, to: &out)
+        JSONString.append(s, to: &out)
         return String(out.dropFirst().dropLast())
-    }
-
-    static func appendJSONString(_ s: String, to out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
     }
 }
