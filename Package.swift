@@ -21,19 +21,21 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]
         ),
         .target(name: "HTTPServer", dependencies: ["CSystem", "CZlib"], swiftSettings: strict),
-        .target(name: "WorkloadEmulator", swiftSettings: strict),
-        .target(name: "WorkloadAPI", dependencies: ["HTTPServer", "WorkloadEmulator"], swiftSettings: strict),
+        // The JSON value, parser and writer that the domain, the API and persistence share.
+        .target(name: "JSON", swiftSettings: strict),
+        .target(name: "WorkloadEmulator", dependencies: ["JSON"], swiftSettings: strict),
+        .target(name: "WorkloadAPI", dependencies: ["HTTPServer", "JSON", "WorkloadEmulator"], swiftSettings: strict),
         .executableTarget(
             name: "workload-emulator",
-            dependencies: ["HTTPServer", "WorkloadEmulator", "WorkloadAPI"],
+            dependencies: ["HTTPServer", "JSON", "WorkloadEmulator", "WorkloadAPI"],
             swiftSettings: strict
         ),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "CZlib"], swiftSettings: strict),
-        .testTarget(name: "WorkloadEmulatorTests", dependencies: ["WorkloadEmulator"], swiftSettings: strict),
-        .testTarget(name: "WorkloadAPITests", dependencies: ["WorkloadAPI", "HTTPServer", "WorkloadEmulator"], swiftSettings: strict),
+        .testTarget(name: "WorkloadEmulatorTests", dependencies: ["JSON", "WorkloadEmulator"], swiftSettings: strict),
+        .testTarget(name: "WorkloadAPITests", dependencies: ["WorkloadAPI", "HTTPServer", "JSON", "WorkloadEmulator"], swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["WorkloadAPI", "HTTPServer", "WorkloadEmulator", "CZlib"],
+            dependencies: ["WorkloadAPI", "HTTPServer", "JSON", "WorkloadEmulator", "CZlib"],
             swiftSettings: strict
         ),
     ],

@@ -1,3 +1,4 @@
+import JSON
 import WorkloadEmulator
 
 #if canImport(Glibc)

@@ -1,3 +1,4 @@
+import JSON
 import WorkloadEmulator
 
 /// Documents of issue 4: replacements, history, proton snapshots, builds, shares, stats.

@@ -1,3 +1,4 @@
+import JSON
 import WorkloadEmulator
 
 /// JSON documents of the API objects, keys in a fixed order (byte-reproducible).

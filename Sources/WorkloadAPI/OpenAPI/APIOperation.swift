@@ -1,3 +1,4 @@
+import JSON
 import WorkloadEmulator
 
 /// One operation of the document. `responses` are the operation's own;

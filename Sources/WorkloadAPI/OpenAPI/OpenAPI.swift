@@ -1,3 +1,4 @@
+import JSON
 import WorkloadEmulator
 
 /// Small constructors for the OpenAPI document, so that each resource's paths read

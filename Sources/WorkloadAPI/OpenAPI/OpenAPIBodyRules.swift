@@ -1,3 +1,4 @@
+import JSON
 import WorkloadEmulator
 
 /// The request rules the handlers check after the `Schema` (their `extra` closures),

@@ -1,3 +1,4 @@
+import JSON
 import WorkloadEmulator
 
 /// Collects operations into the document's `paths`, adding the responses every

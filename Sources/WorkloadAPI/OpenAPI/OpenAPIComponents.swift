@@ -1,3 +1,4 @@
+import JSON
 import WorkloadEmulator
 
 /// `components`: the response documents (as `Documents` writes them), the error

@@ -1,3 +1,4 @@
+import JSON
 import WorkloadEmulator
 
 /// Version, account, invoke, the emulator's own API (SPEC §7), the dashboard and this document.

@@ -1,3 +1,4 @@
+import JSON
 import WorkloadEmulator
 
 /// `/api/v2/workloads` and its `/api/v2/console/workloads` alias (SPEC §6).

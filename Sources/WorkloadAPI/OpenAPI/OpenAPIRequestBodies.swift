@@ -1,3 +1,4 @@
+import JSON
 import WorkloadEmulator
 
 /// Request bodies that no `Schema` value describes (their handlers parse them by hand).

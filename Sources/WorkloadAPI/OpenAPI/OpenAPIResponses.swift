@@ -1,3 +1,4 @@
+import JSON
 import WorkloadEmulator
 
 /// Shorthands for an operation's responses and list parameters, named `R` because every

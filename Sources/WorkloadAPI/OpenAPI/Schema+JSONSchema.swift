@@ -1,3 +1,4 @@
+import JSON
 import WorkloadEmulator
 
 /// The request-body validators, written as JSON Schema (2020-12, as OpenAPI 3.1 uses):

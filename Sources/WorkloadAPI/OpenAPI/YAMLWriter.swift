@@ -1,3 +1,4 @@
+import JSON
 import WorkloadEmulator
 
 /// Block-style YAML 1.2 for a JSON value. Strings are written double-quoted with JSON's

@@ -1,3 +1,4 @@
+import JSON
 import WorkloadEmulator
 
 /// A small declarative schema: every request body is checked against one, and all

@@ -1,3 +1,4 @@
+import JSON
 import WorkloadEmulator
 
 /// Bodies of issue 4's routes: replacement, settings, sharing, upstream.

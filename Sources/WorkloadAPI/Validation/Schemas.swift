@@ -1,3 +1,4 @@
+import JSON
 import WorkloadEmulator
 
 /// The request bodies the API accepts. Fields come from SPEC §6.1 and the v2.41

@@ -1,3 +1,4 @@
+import JSON
 import WorkloadEmulator
 
 /// One problem with a request, in the real API's (pydantic's) shape:

@@ -1,3 +1,4 @@
+import JSON
 import Synchronization
 
 /// One request as the journal keeps it (SPEC §7.1 `/__emulator/requests`).

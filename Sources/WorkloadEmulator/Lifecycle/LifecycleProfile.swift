@@ -1,3 +1,5 @@
+import JSON
+
 /// Phase durations in milliseconds (SPEC §6.3).
 public struct LifecycleProfile: Sendable, Equatable {
     public var name: String

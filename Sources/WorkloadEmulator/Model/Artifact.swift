@@ -1,3 +1,5 @@
+import JSON
+
 public enum ArtifactStatus: String, Sendable, CaseIterable {
     case draft, locked
 }

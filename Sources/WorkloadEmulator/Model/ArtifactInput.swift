@@ -1,3 +1,5 @@
+import JSON
+
 /// What a client asks for when it creates or replaces an artifact.
 public struct ArtifactInput: Sendable {
     public var name: String

@@ -1,3 +1,5 @@
+import JSON
+
 /// The sandbox's own log (`/__emulator/events`): what the emulator did by itself.
 public struct EmulatorLogEntry: Sendable {
     public var at: Int64

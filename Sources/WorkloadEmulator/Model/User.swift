@@ -1,3 +1,5 @@
+import JSON
+
 public struct User: Sendable, Equatable {
     public var id: String
     public var username: String

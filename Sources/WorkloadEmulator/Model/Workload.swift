@@ -1,3 +1,5 @@
+import JSON
+
 public struct Workload: Sendable {
     public var id: String
     /// Creation order inside the sandbox; the insertion-ordered indexes sort by it.

@@ -1,3 +1,5 @@
+import JSON
+
 /// One entry of `GET /workloads/{id}/events`. Kept compact (100,000 workloads must fit
 /// in memory); the Kubernetes-style `type`, `reason` and `message` are derived.
 public struct WorkloadEvent: Sendable {

@@ -1,3 +1,5 @@
+import JSON
+
 /// What a client asks for when it creates a workload; validated by the API layer.
 public struct WorkloadInput: Sendable {
     public var name: String?

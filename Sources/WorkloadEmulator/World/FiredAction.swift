@@ -1,3 +1,5 @@
+import JSON
+
 /// One thing the scheduler did, as `POST /__emulator/clock/advance` reports it.
 public struct FiredAction: Sendable, Equatable {
     public var at: Int64

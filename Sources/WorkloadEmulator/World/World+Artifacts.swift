@@ -1,3 +1,5 @@
+import JSON
+
 /// Artifacts and their repositories. Repositories are created implicitly with their
 /// first artifact; a lock gives the artifact the repository's next version number.
 extension World {

@@ -1,3 +1,5 @@
+import JSON
+
 /// Rolling replacement and settings changes (SPEC §6.6).
 ///
 /// The candidate proton goes submitted → provisioning → launching → warming → running

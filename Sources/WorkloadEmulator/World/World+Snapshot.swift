@@ -1,3 +1,5 @@
+import JSON
+
 /// The sandbox as one versioned JSON document (`GET|PUT /__emulator/state`, and each
 /// sandbox of the state file): everything needed to rebuild the world so that every
 /// API answer is the same — objects, users, grants, clock, profile, scheduled

@@ -1,3 +1,5 @@
+import JSON
+
 /// `snapshot()`'s document written straight to bytes with `JSONWriter`: the same bytes
 /// as `JSONSerializer.serialize(snapshot())` (a test holds them equal), at a fraction
 /// of the cost, since no `JSONValue` tree is built. The state file (SPEC §10) uses it:

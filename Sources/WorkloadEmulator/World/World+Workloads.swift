@@ -1,3 +1,5 @@
+import JSON
+
 /// Workload commands (SPEC §6.1–6.5).
 extension World {
     /// 404 without a role (the workload does not exist for that user); 403 when the

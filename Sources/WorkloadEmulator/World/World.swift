@@ -1,3 +1,5 @@
+import JSON
+
 /// One sandbox's whole state: objects, clock, scheduler, profile, ids and fault rules.
 /// A plain value, mutated only inside its `Sandbox`'s lock. Commands live in the
 /// `World+…` extensions; each one that changes anything calls `touch()`.

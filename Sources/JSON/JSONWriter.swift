@@ -99,13 +99,15 @@ public struct JSONWriter {
         needsComma = true
     }
 
-    /// `IdGenerator.hex(v, digits: 16)` as a JSON string.
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// Sixteen lower-case hex digits as a JSON string (generator states and ids).
     public mutating func hex16(_ v: UInt64) {
         separate()
         bytes.append(UInt8(ascii: "\""))
         var shift = 60
         while shift >= 0 {
-            bytes.append(IdGenerator.digits[Int((v >> UInt64(shift)) & 0xF)])
+            bytes.append(Self.hexDigits[Int((v >> UInt64(shift)) & 0xF)])
             shift -= 4
         }
         bytes.append(UInt8(ascii: "\""))
