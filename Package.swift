@@ -35,7 +35,7 @@ let package = Package(
         .testTarget(name: "WorkloadAPITests", dependencies: ["WorkloadAPI", "HTTPServer", "JSON", "WorkloadEmulator"], swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["WorkloadAPI", "HTTPServer", "JSON", "WorkloadEmulator", "CZlib"],
+            dependencies: ["WorkloadAPI", "HTTPServer", "JSON", "WorkloadEmulator", "CZlib", "workload-emulator"],
             swiftSettings: strict
         ),
     ],

@@ -1,4 +1,5 @@
 import HTTPServer
+import WorkloadAPI
 
 #if canImport(Glibc)
 import Glibc
@@ -6,12 +7,9 @@ import Glibc
 import Darwin
 #endif
 
-/// Everything the command line and the `WORKLOAD_EMULATOR_*` variables say (SPEC §2),
-/// parsed and validated without starting anything.
-///
-/// It lives here rather than in the executable so that tests can reach it: test targets
-/// cannot import an executable target without changing the package layout. The
-/// executable only turns a `CommandLineAction` into a running process.
+/// Everything the command line and the `WORKLOAD_EMULATOR_*` variables say,
+/// parsed and validated without starting anything: `main.swift` only turns a
+/// `CommandLineAction` into a running process. Tests reach it with `@testable import`.
 public struct ServerOptions: Sendable, Equatable {
     public enum LogFormat: String, Sendable, Equatable, CaseIterable { case text, json }
     /// Request lines are `info`; `debug` adds the bodies; `warn` and `error` silence requests.
