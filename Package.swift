@@ -24,10 +24,14 @@ let package = Package(
         // The JSON value, parser and writer that the domain, the API and persistence share.
         .target(name: "JSON", swiftSettings: strict),
         .target(name: "WorkloadEmulator", dependencies: ["JSON"], swiftSettings: strict),
-        .target(name: "WorkloadAPI", dependencies: ["HTTPServer", "JSON", "WorkloadEmulator"], swiftSettings: strict),
+        // The state file and fixtures: storage of the domain, no HTTP.
+        .target(name: "Persistence", dependencies: ["JSON", "WorkloadEmulator"], swiftSettings: strict),
+        .target(
+            name: "WorkloadAPI", dependencies: ["HTTPServer", "JSON", "Persistence", "WorkloadEmulator"],
+            swiftSettings: strict),
         .executableTarget(
             name: "workload-emulator",
-            dependencies: ["HTTPServer", "JSON", "WorkloadEmulator", "WorkloadAPI"],
+            dependencies: ["HTTPServer", "JSON", "Persistence", "WorkloadEmulator", "WorkloadAPI"],
             swiftSettings: strict
         ),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "CZlib"], swiftSettings: strict),

@@ -1,4 +1,5 @@
 import JSON
+import Persistence
 import WorkloadEmulator
 
 #if canImport(Glibc)
@@ -75,18 +76,7 @@ public struct APIConfiguration: Sendable {
         }
     }
 
-    static func readFile(_ path: String) -> [UInt8]? {
-        guard let f = fopen(path, "rb") else { return nil }
-        defer { fclose(f) }
-        var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = fread(&chunk, 1, chunk.count, f)
-            if n > 0 { out.append(contentsOf: chunk[0..<n]) }
-            if n < chunk.count { break }
-        }
-        return ferror(f) == 0 ? out : nil
-    }
+    static func readFile(_ path: String) -> [UInt8]? { Files.read(path) }
 }
 
 /// A configuration the application cannot start with; `description` is the one-line

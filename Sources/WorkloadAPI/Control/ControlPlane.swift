@@ -1,5 +1,6 @@
 import JSON
 import HTTPServer
+import Persistence
 import WorkloadEmulator
 
 /// What the emulator keeps around the domain for test control: request metrics, the
@@ -21,18 +22,15 @@ final class ControlPlane: Sendable {
     private let saved: [(name: String, document: JSONValue)]
 
     init(configuration: APIConfiguration) throws(ConfigurationError) {
-        if let dir = configuration.fixturesDirectory {
-            fixtures = try FixtureFile.loadDirectory(dir)
-        } else {
-            fixtures = []
+        do throws(PersistenceError) {
+            fixtures = try configuration.fixturesDirectory.map { (dir) throws(PersistenceError) in
+                try FixtureFile.loadDirectory(dir, rules: .api)
+            } ?? []
+            saved = try configuration.stateFile.map { (path) throws(PersistenceError) in try StatePersister.load(path) } ?? []
+        } catch {
+            throw ConfigurationError(message: error.message)
         }
-        if let path = configuration.stateFile {
-            saved = try StatePersister.load(path)
-            persister = StatePersister(path: path)
-        } else {
-            saved = []
-            persister = nil
-        }
+        persister = configuration.stateFile.map { StatePersister(path: $0) }
     }
 
     /// Every fixture user, known to every sandbox (in strict auth, the valid tokens).

@@ -12,13 +12,13 @@ import Glibc
 /// queue of its own, at most `coalesceMilliseconds` after a change, and once more at
 /// shutdown. A change only sets a flag and maybe schedules a write: the event loops
 /// never touch the disk. After a SIGKILL the file is always a complete earlier state.
-final class StatePersister: Sendable {
+public final class StatePersister: Sendable {
     static let format = "workload-emulator/state-file"
     static let version: Int64 = 1
     /// Changes within this window share one write; well inside the 100 ms promise.
     static let coalesceMilliseconds = 20
 
-    let path: String
+    public let path: String
     private let queue = DispatchQueue(label: "workload-emulator.state-file")
     private let scheduled = Atomic<Bool>(false)
     private let stopped = Atomic<Bool>(false)
@@ -32,9 +32,9 @@ final class StatePersister: Sendable {
     }
     private let cache = Mutex(Cache())
 
-    init(path: String) { self.path = path }
+    public init(path: String) { self.path = path }
 
-    func start(_ registry: SandboxRegistry) {
+    public func start(_ registry: SandboxRegistry) {
         cache.withLock { $0.registry = registry }
         removeStaleTemporaryFiles()
         // The loaded (or fixture) state is written at once, so the file exists from the start.
@@ -42,7 +42,7 @@ final class StatePersister: Sendable {
     }
 
     /// Called by the registry's observer, on whatever thread made the change.
-    func changed() {
+    public func changed() {
         guard !stopped.load(ordering: .relaxed) else { return }
         if scheduled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged {
             queue.asyncAfter(deadline: .now() + .milliseconds(StatePersister.coalesceMilliseconds)) { [self] in
@@ -54,12 +54,12 @@ final class StatePersister: Sendable {
     }
 
     /// The final write, after the server has drained.
-    func stop() {
+    public func stop() {
         stopped.store(true, ordering: .relaxed)
         queue.sync { writeNow() }
     }
 
-    var writeCount: Int { cache.withLock { $0.writes } }
+    public var writeCount: Int { cache.withLock { $0.writes } }
 
     private func writeNow() {
         guard let registry = cache.withLock({ $0.registry }) else { return }
@@ -167,17 +167,17 @@ final class StatePersister: Sendable {
     /// The sandboxes of an existing state file; none when it does not exist. A file
     /// that cannot be read, is not JSON, or has another format or a newer version
     /// stops start-up (and is left as it is).
-    static func load(_ path: String) throws(ConfigurationError) -> [(name: String, document: JSONValue)] {
+    public static func load(_ path: String) throws(PersistenceError) -> [(name: String, document: JSONValue)] {
         var s = stat()
         if stat(path, &s) != 0 {
             if errno == ENOENT { return [] }
-            throw ConfigurationError(message: "--state-file: \(path): \(String(cString: strerror(errno)))")
+            throw PersistenceError("--state-file: \(path): \(Files.lastError)")
         }
-        guard let bytes = APIConfiguration.readFile(path) else {
-            throw ConfigurationError(message: "--state-file: \(path): cannot be read")
+        guard let bytes = Files.read(path) else {
+            throw PersistenceError("--state-file: \(path): cannot be read")
         }
-        func fail(_ reason: String) -> ConfigurationError {
-            ConfigurationError(message: "--state-file: \(path): \(reason) (the file was left untouched)")
+        func fail(_ reason: String) -> PersistenceError {
+            PersistenceError("--state-file: \(path): \(reason) (the file was left untouched)")
         }
         let value: JSONValue
         do {
