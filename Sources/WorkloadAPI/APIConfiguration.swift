@@ -19,6 +19,8 @@ public struct APIConfiguration: Sendable {
     public var lifecycle: String = "realistic"
     public var fixturesDirectory: String? = nil
     public var stateFile: String? = nil
+    /// `--durability`: when a change's answer may leave (see StateStore.Durability).
+    public var durability: StateStore.Durability = .batch
     public var auth: AuthMode = .open
     public var seed: UInt64 = 0
     public var partialDeleteStatus: Int = 502
@@ -83,5 +85,7 @@ public struct APIConfiguration: Sendable {
 /// message the executable prints before exiting with 2.
 public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
     public var message: String
+    /// 2 for bad input; 1 when the state file is held by another process.
+    public var exitCode: Int32 = 2
     public var description: String { message }
 }

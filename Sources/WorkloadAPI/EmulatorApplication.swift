@@ -21,7 +21,7 @@ public final class EmulatorApplication: Sendable {
         let control = try ControlPlane(configuration: configuration)
         var settings = try configuration.sandboxSettings
         settings.users = control.users
-        let registry = SandboxRegistry(settings: settings, onChange: control.changeObserver)
+        let registry = SandboxRegistry(settings: settings, recorder: control.store)
         try control.attach(registry)
         self.control = control
         self.registry = registry
@@ -69,10 +69,12 @@ public final class EmulatorApplication: Sendable {
         }
     }
 
-    /// Called on SIGINT/SIGTERM after the server stopped.
-    public func shutdown() {
+    /// Called on SIGINT/SIGTERM after the server stopped. False when the final write of
+    /// the state file failed (the process then exits 1).
+    @discardableResult
+    public func shutdown() -> Bool {
         ticker.stop()
-        control.shutdown()
+        return control.shutdown()
     }
 
     /// The synchronous core of `handler`; returns the response and any injected delay.
@@ -100,7 +102,7 @@ public final class EmulatorApplication: Sendable {
         guard let deferred else {
             control.observe(
                 request, response, seen, micros: RequestMetrics.monotonicMicros() - started, registry: registry)
-            done(response, delay)
+            control.acknowledge(response, method: request.method) { done($0, delay) }
             return
         }
         let seenNow = seen
@@ -109,7 +111,7 @@ public final class EmulatorApplication: Sendable {
             if let injected = deferred.injected { response.headers.set("X-Emulator-Injected", injected) }
             control.observe(
                 request, response, seenNow, micros: RequestMetrics.monotonicMicros() - started, registry: registry)
-            done(response, delay)
+            control.acknowledge(response, method: request.method) { done($0, delay) }
         }
     }
 
@@ -152,6 +154,13 @@ public final class EmulatorApplication: Sendable {
             route = r
             parameters = params
             seen.route = pattern
+        }
+        // A state file that cannot be written: changes are refused, reads go on.
+        if let problem = control.persistenceProblem {
+            if seen.route == "/__emulator/health" {
+                return (Responses.json(503, ["status": "degraded", "persistence": .string(problem)]), nil)
+            }
+            if request.method != "GET" && request.method != "HEAD" { return (ControlPlane.notSaved(problem), nil) }
         }
         // 3. Request-level fault rules (respond, delay, drop), not on /__emulator.
         var delay: Int?

@@ -59,6 +59,7 @@ import WorkloadAPI
         ("lifecycle", "instant", { $0.lifecycle == "instant" }),
         ("fixtures", "/", { $0.fixtures == "/" }),
         ("state-file", "/tmp/state.json", { $0.stateFile == "/tmp/state.json" }),
+        ("durability", "sync", { $0.durability == .sync }),
         ("auth", "strict", { $0.auth == .strict }),
         ("seed", "18446744073709551615", { $0.seed == UInt64.max }),
         ("partial-delete-status", "200", { $0.partialDeleteStatus == 200 }),
@@ -73,7 +74,7 @@ import WorkloadAPI
     @Test func everyFlagOfTheSpecIsCovered() {
         let spec = [
             "host", "port", "port-file", "public-url", "clock", "time-scale", "lifecycle", "fixtures",
-            "state-file", "auth", "seed", "partial-delete-status", "max-concurrent-workloads", "max-replicas",
+            "state-file", "durability", "auth", "seed", "partial-delete-status", "max-concurrent-workloads", "max-replicas",
             "max-body-bytes", "threads", "log-format", "log-level",
         ]
         #expect(ServerOptions.flags.map(\.name) == spec)

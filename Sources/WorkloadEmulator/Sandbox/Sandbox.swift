@@ -1,5 +1,15 @@
 import Synchronization
 
+/// Receives the record of every change (`World.takeChangeRecord`), under the sandbox's
+/// lock, so each sandbox's records arrive in the order of its changes: the state log.
+public protocol ChangeRecorder: AnyObject, Sendable {
+    /// False until the saved state is installed: installing it is not a change to record.
+    var isRecording: Bool { get }
+    func record(sandbox: String, change: [UInt8])
+    /// The sandbox was removed; called under its lock, after its last record.
+    func dropped(sandbox: String)
+}
+
 /// One isolated world behind one lock. Every read and every change goes through
 /// `execute`, which first brings the world to its clock's time (firing what is due),
 /// so a GET, a list and the events always agree, and observers see every change.
@@ -9,12 +19,20 @@ public final class Sandbox: Sendable {
     public let journal: RequestJournal
     private let world: Mutex<World>
     private let onChange: (@Sendable (Sandbox, UInt64) -> Void)?
+    private let recorder: (any ChangeRecorder)?
+    /// Set, under the lock, when the registry removed it: a request still holding it
+    /// must not bring it back in the state log.
+    private let isRemoved = Atomic<Bool>(false)
     /// Mirrors "has a live respond/delay/drop rule" so that the request path can skip
     /// the lock when there is none (the common case).
     private let requestFaults = Atomic<Bool>(false)
 
-    public init(name: String, settings: SandboxSettings, onChange: (@Sendable (Sandbox, UInt64) -> Void)? = nil) {
+    public init(
+        name: String, settings: SandboxSettings, onChange: (@Sendable (Sandbox, UInt64) -> Void)? = nil,
+        recorder: (any ChangeRecorder)? = nil
+    ) {
         self.name = name
+        self.recorder = recorder
         self.world = Mutex(World(name: name, settings: settings))
         self.journal = RequestJournal(capacity: settings.journalCapacity)
         self.onChange = onChange
@@ -28,7 +46,14 @@ public final class Sandbox: Sendable {
             w.syncToClock()
             let r: Result<R, DomainError>
             do throws(DomainError) { r = .success(try body(&w)) } catch { r = .failure(error) }
-            if w.revision != before { requestFaults.store(w.hasLiveRequestFaults, ordering: .relaxed) }
+            if w.revision != before {
+                requestFaults.store(w.hasLiveRequestFaults, ordering: .relaxed)
+                if let recorder, recorder.isRecording, !isRemoved.load(ordering: .relaxed) {
+                    recorder.record(sandbox: name, change: w.takeChangeRecord())
+                } else {
+                    w.discardChanges()
+                }
+            }
             return (r, before, w.revision)
         }
         if after != before, let onChange { onChange(self, after) }
@@ -72,6 +97,14 @@ public final class Sandbox: Sendable {
             fresh.revision = w.revision &+ 1
             w = fresh
             return 0
+        }
+    }
+
+    /// Called by the registry when it lets the sandbox go.
+    func markRemoved() {
+        world.withLock { _ in
+            isRemoved.store(true, ordering: .relaxed)
+            recorder?.dropped(sandbox: name)
         }
     }
 

@@ -5,10 +5,15 @@ public final class SandboxRegistry: Sendable {
     public let settings: SandboxSettings
     private let sandboxes: Mutex<[String: Sandbox]> = Mutex([:])
     private let onChange: (@Sendable (Sandbox, UInt64) -> Void)?
+    private let recorder: (any ChangeRecorder)?
 
-    public init(settings: SandboxSettings, onChange: (@Sendable (Sandbox, UInt64) -> Void)? = nil) {
+    public init(
+        settings: SandboxSettings, onChange: (@Sendable (Sandbox, UInt64) -> Void)? = nil,
+        recorder: (any ChangeRecorder)? = nil
+    ) {
         self.settings = settings
         self.onChange = onChange
+        self.recorder = recorder
     }
 
     /// 1..64 of `[A-Za-z0-9._-]` (SPEC §7.1).
@@ -26,7 +31,7 @@ public final class SandboxRegistry: Sendable {
     public func sandbox(named name: String) -> Sandbox {
         sandboxes.withLock { all in
             if let s = all[name] { return s }
-            let s = Sandbox(name: name, settings: settings, onChange: onChange)
+            let s = Sandbox(name: name, settings: settings, onChange: onChange, recorder: recorder)
             all[name] = s
             return s
         }
@@ -39,6 +44,7 @@ public final class SandboxRegistry: Sendable {
     @discardableResult
     public func remove(named name: String) -> Bool {
         guard let removed = sandboxes.withLock({ $0.removeValue(forKey: name) }) else { return false }
+        removed.markRemoved()
         // A removal is a change too (persistence must drop the sandbox); outside the lock.
         onChange?(removed, removed.inspect { $0.revision })
         return true

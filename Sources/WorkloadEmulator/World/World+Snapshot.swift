@@ -83,37 +83,8 @@ extension World {
         guard version >= 1 else { throw JSONPathError(path: "$.version", reason: "must be at least 1") }
 
         var w = World(name: name, settings: settings)
-        let c = try r.required("clock")
-        let modeReader = try c.required("mode")
-        guard let mode = SandboxClock.Mode(rawValue: try modeReader.string()) else {
-            throw modeReader.fail("expected manual or real")
-        }
-        let scale = try c.optional("scale")?.double() ?? 1
-        guard scale > 0, scale.isFinite else { throw c.fail("scale must be a positive number") }
-        w.clock = SandboxClock(restoring: mode, now: try c.timestamp("now"), scale: scale, wall: settings.wall)
-        w.now = try r.timestamp("now")
-        let p = try r.required("profile")
-        let profileName = try p.optionalString("name") ?? "custom"
-        do throws(LifecycleProfile.ParseError) {
-            w.profile = try LifecycleProfile.fromJSON(p.value, name: profileName)
-        } catch {
-            throw JSONPathError(path: "$.profile" + (error.field.isEmpty ? "" : "." + error.field), reason: error.reason)
-        }
-
-        let g = try r.required("generators")
-        w.ids.random = SplitMix64(seed: try g.required("ids").hex64())
-        w.faultRandom = SplitMix64(seed: try g.required("faults").hex64())
-        w.eventIdBase = try g.required("eventIdBase").hex64()
-        w.nextEventNumber = UInt64(try nonNegative(g.required("nextEventNumber")))
-        w.nextSeq = Int(try nonNegative(g.required("nextSeq")))
-        w.nextToken = try g.required("nextToken").hex64()
-        w.scheduler.nextSequence = try g.required("schedulerSequence").hex64()
-
-        for u in try r.required("users").array() {
-            let user = User(id: try u.string("id"), username: try u.string("username"), token: try u.string("token"))
-            w.usersById[user.id] = user
-            w.usersByToken[user.token] = user
-        }
+        try restoreHeader(r, into: &w)
+        try restoreUsers(r.required("users"), into: &w)
         for (i, x) in try r.required("repositories").array().enumerated() {
             let repo = try decodeRepository(x)
             guard w.repositories[repo.id] == nil else { throw x.fail("duplicate repository id \(repo.id)") }
@@ -161,17 +132,7 @@ extension World {
             w.builds[b.id] = b
         }
         var heap: [LifecycleScheduler.Entry] = []
-        for x in try r.required("scheduled").array() {
-            let kindName = try x.string("kind")
-            guard let kind = World.kinds.first(where: { World.kindName($0) == kindName }) else {
-                throw JSONPathError(path: x.path + ".kind", reason: "expected transition, expiry, replacement or build")
-            }
-            heap.append(
-                LifecycleScheduler.Entry(
-                    at: try x.timestamp("at"), sequence: try x.required("sequence").hex64(),
-                    action: ScheduledAction(
-                        kind: kind, workloadId: try x.string("workloadId"), token: try x.required("token").hex64())))
-        }
+        for x in try r.required("scheduled").array() { heap.append(try decodeScheduled(x)) }
         // Kept in the saved order when it is a valid heap (so a re-export is byte-identical);
         // a hand-edited list is sorted instead, which is always a valid heap.
         func before(_ a: LifecycleScheduler.Entry, _ b: LifecycleScheduler.Entry) -> Bool {
@@ -189,6 +150,56 @@ extension World {
             throw JSONPathError(path: "$", reason: "inconsistent: \(problem)")
         }
         return w
+    }
+
+    /// The clock, profile and generator positions: what every record of the state log
+    /// carries too.
+    static func restoreHeader(_ r: JSONReader, into w: inout World) throws(JSONPathError) {
+        let c = try r.required("clock")
+        let modeReader = try c.required("mode")
+        guard let mode = SandboxClock.Mode(rawValue: try modeReader.string()) else {
+            throw modeReader.fail("expected manual or real")
+        }
+        let scale = try c.optional("scale")?.double() ?? 1
+        guard scale > 0, scale.isFinite else { throw c.fail("scale must be a positive number") }
+        w.clock = SandboxClock(restoring: mode, now: try c.timestamp("now"), scale: scale, wall: w.settings.wall)
+        w.now = try r.timestamp("now")
+        let p = try r.required("profile")
+        let profileName = try p.optionalString("name") ?? "custom"
+        do throws(LifecycleProfile.ParseError) {
+            w.profile = try LifecycleProfile.fromJSON(p.value, name: profileName)
+        } catch {
+            throw JSONPathError(path: "$.profile" + (error.field.isEmpty ? "" : "." + error.field), reason: error.reason)
+        }
+
+        let g = try r.required("generators")
+        w.ids.random = SplitMix64(seed: try g.required("ids").hex64())
+        w.faultRandom = SplitMix64(seed: try g.required("faults").hex64())
+        w.eventIdBase = try g.required("eventIdBase").hex64()
+        w.nextEventNumber = UInt64(try nonNegative(g.required("nextEventNumber")))
+        w.nextSeq = Int(try nonNegative(g.required("nextSeq")))
+        w.nextToken = try g.required("nextToken").hex64()
+        w.scheduler.nextSequence = try g.required("schedulerSequence").hex64()
+
+    }
+
+    static func restoreUsers(_ r: JSONReader, into w: inout World) throws(JSONPathError) {
+        for u in try r.array() {
+            let user = User(id: try u.string("id"), username: try u.string("username"), token: try u.string("token"))
+            w.usersById[user.id] = user
+            w.usersByToken[user.token] = user
+        }
+    }
+
+    static func decodeScheduled(_ x: JSONReader) throws(JSONPathError) -> LifecycleScheduler.Entry {
+        let kindName = try x.string("kind")
+        guard let kind = World.kinds.first(where: { World.kindName($0) == kindName }) else {
+            throw JSONPathError(path: x.path + ".kind", reason: "expected transition, expiry, replacement or build")
+        }
+        return LifecycleScheduler.Entry(
+            at: try x.timestamp("at"), sequence: try x.required("sequence").hex64(),
+            action: ScheduledAction(
+                kind: kind, workloadId: try x.string("workloadId"), token: try x.required("token").hex64()))
     }
 
     static let kinds: [ScheduledAction.Kind] = [.transition, .expiry, .replacement, .build]
@@ -347,15 +358,18 @@ extension World {
         w.history = try (x.optional("history")?.array() ?? []).map { (v) throws(JSONPathError) in try decodeHistory(v) }
         w.upstream = try x.optionalString("upstream")
         // Requests in flight belonged to the process that saved it: none are now.
-        for v in try x.optional("invocations")?.array() ?? [] {
-            w.invocations.records.append(
-                InvocationRecord(
-                    at: try v.timestamp("at"), latencyMs: try v.required("latencyMs").double(),
-                    status: Int(try v.int("status")), protonId: try v.string("protonId"),
-                    concurrency: Int(try v.optional("concurrency")?.int() ?? 1)))
-        }
+        if let records = x.optional("invocations") { w.invocations.records = try decodeInvocations(records) }
         w.invocations.since = try x.optionalTimestamp("invocationsSince")
         return w
+    }
+
+    static func decodeInvocations(_ x: JSONReader) throws(JSONPathError) -> [InvocationRecord] {
+        try x.array().map { (v) throws(JSONPathError) in
+            InvocationRecord(
+                at: try v.timestamp("at"), latencyMs: try v.required("latencyMs").double(),
+                status: Int(try v.int("status")), protonId: try v.string("protonId"),
+                concurrency: Int(try v.optional("concurrency")?.int() ?? 1))
+        }
     }
 
     static func encode(_ e: WorkloadEvent) -> JSONValue {

@@ -262,6 +262,7 @@ extension World {
                 message: "Artifact \(a.id) locked as version \(artifacts[a.id]?.version ?? 0); TTL removed"))
         // A promoted workload starts its production statistics afresh (SPEC §6.4).
         w.invocations.records.removeAll()
+        changes.invocationsReset.insert(id)
         workloads.update(id) { [w] in $0 = w }
         addEvent(id, .promoted, actor: user.id)
         touch()

@@ -15,12 +15,12 @@ public struct World: Sendable {
     var faultRandom: SplitMix64
 
     public internal(set) var workloads = OrderedStore<Workload>()
-    public internal(set) var protons: [String: Proton] = [:]
+    public internal(set) var protons = KeyedStore<Proton>()
     public internal(set) var artifacts = OrderedStore<Artifact>()
     public internal(set) var repositories = OrderedStore<ArtifactRepository>()
     public internal(set) var deployments = OrderedStore<Deployment>()
     /// Artifact builds by id (each artifact lists its own in `buildIds`).
-    public internal(set) var builds: [String: ArtifactBuild] = [:]
+    public internal(set) var builds = KeyedStore<ArtifactBuild>()
     /// Per user: the workloads they hold a role on, in creation order (lists slice it).
     var visible: [String: OrderedIndex] = [:]
     public internal(set) var log: [EmulatorLogEntry] = []
@@ -40,6 +40,9 @@ public struct World: Sendable {
     public internal(set) var now: Int64
     /// Bumped by every change: what persistence and observers key on.
     public internal(set) var revision: UInt64 = 0
+    /// What changed since the state log last took a record (World+ChangeRecord). A new
+    /// world is a whole one: its first record replaces whatever the log held.
+    var changes = WorldChanges(whole: true)
 
     public init(name: String, settings: SandboxSettings) {
         self.name = name
@@ -200,8 +203,12 @@ public struct World: Sendable {
 
     mutating func appendLog(_ entry: EmulatorLogEntry) {
         logCounts[entry.kind, default: 0] &+= 1
-        if log.count >= settings.logCapacity { log.removeFirst(log.count / 2) }
+        if log.count >= settings.logCapacity {
+            log.removeFirst(log.count / 2)
+            changes.logTruncated = true
+        }
         log.append(entry)
+        changes.logAppended += 1
     }
 
     /// Removes a workload and everything hanging off it: protons, routing, indexes,
