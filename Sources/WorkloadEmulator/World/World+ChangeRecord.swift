@@ -216,7 +216,9 @@ extension World {
         for e in try x.required("set").array() {
             var wl = try World.decodeWorkload(e.required("value"))
             if let old = workloads[wl.id] {
+                let since = wl.invocations.since
                 wl.invocations = old.invocations
+                wl.invocations.since = since
                 workloads.update(wl.id) { [wl] in $0 = wl }
                 reindexVisibility(workload: wl.id, before: old.roles, after: wl.roles)
             } else {
