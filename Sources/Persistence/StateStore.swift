@@ -49,7 +49,11 @@ public final class StateStore: ChangeRecorder, Sendable {
         /// Per sandbox, the LSN of its last record: what a snapshot copy includes.
         var cuts: [String: UInt64] = [:]
         var waiters: [(lsn: UInt64, done: @Sendable (Bool) -> Void)] = []
-        var problem: String?
+        var writeProblem: String?
+        var syncProblem: String?
+        var problem: String? { writeProblem ?? syncProblem }
+        /// Records up to here were handed to the kernel (a SIGKILL keeps them).
+        var writtenLSN: UInt64 = 0
         var generation: UInt64 = 1
         var logSize = 0
         var snapshotSize = 0
@@ -62,6 +66,9 @@ public final class StateStore: ChangeRecorder, Sendable {
     private let recording = Atomic<Bool>(false)
     private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
+    private let syncWake = DispatchSemaphore(value: 0)
+    /// The log the syncer fsyncs; held during an fsync, so a rotation waits for it.
+    private let syncFD = Mutex<Int32>(-1)
     /// The log file descriptor: used by the writer thread only.
     private let logFD = Atomic<Int32>(-1)
 
@@ -123,8 +130,10 @@ public final class StateStore: ChangeRecorder, Sendable {
         Files.removeStaleTemporaryFiles(of: path)
         let fd = try openLog(recovered.nextGeneration)
         logFD.store(fd, ordering: .releasing)
+        syncFD.withLock { $0 = fd }
         state.withLock { s in
             s.lastLSN = recovered.lastLSN
+            s.writtenLSN = recovered.lastLSN
             s.durableLSN = recovered.lastLSN
             s.cuts = recovered.cuts
             s.generation = recovered.nextGeneration
@@ -136,6 +145,7 @@ public final class StateStore: ChangeRecorder, Sendable {
         recording.store(true, ordering: .relaxed)
         let thread = DispatchQueue(label: "workload-emulator.state-log")
         thread.async { [self] in writerLoop() }
+        DispatchQueue(label: "workload-emulator.state-sync").async { [self] in syncerLoop() }
         // A first start: the snapshot exists from the beginning (it is small then).
         if recovered.snapshotBytes == 0 {
             state.withLock { $0.compacting = true }
@@ -172,6 +182,9 @@ public final class StateStore: ChangeRecorder, Sendable {
         return state.withLock { !$0.finalWriteFailed }
     }
 
+    /// Writes what has gathered as soon as it is there: once `write` returns, a
+    /// SIGKILL cannot lose it. The fsync is the syncer's, so a slow disk delays only
+    /// what waits for the disk (`sync` answers), never the next write.
     private func writerLoop() {
         while true {
             // A record wakes the writer at once; the timeout retries a failed write.
@@ -182,27 +195,25 @@ public final class StateStore: ChangeRecorder, Sendable {
                 s.buffer = []
                 return (b, s.lastLSN, s.stopped)
             }
-            if !bytes.isEmpty {
-                let ok = flush(bytes, upTo: lsn)
-                if !ok && stopping {
-                    // One more try, then give up: the process is on its way out.
-                    let again = state.withLock { s -> [UInt8] in
-                        let b = s.buffer
-                        s.buffer = []
-                        return b
-                    }
-                    if !flush(again, upTo: lsn) {
-                        state.withLock { $0.finalWriteFailed = true }
-                    }
-                }
+            if !bytes.isEmpty, append(bytes, upTo: lsn) {
+                syncWake.signal()
             }
             if stopping {
+                // The final write: what is left, then one fsync here.
+                let rest = state.withLock { s -> [UInt8] in
+                    let b = s.buffer
+                    s.buffer = []
+                    return b
+                }
+                if !rest.isEmpty { _ = append(rest, upTo: lsn) }
+                syncNow()
                 let failed = state.withLock { s -> Bool in
-                    if !s.buffer.isEmpty || s.problem != nil { s.finalWriteFailed = true }
+                    if !s.buffer.isEmpty || s.writeProblem != nil || s.syncProblem != nil { s.finalWriteFailed = true }
                     s.writerDone = true
                     return s.finalWriteFailed
                 }
                 if failed, let problem = self.problem { StateStore.warn("final write failed: \(problem)") }
+                syncWake.signal()
                 finished.signal()
                 return
             }
@@ -210,40 +221,71 @@ public final class StateStore: ChangeRecorder, Sendable {
         }
     }
 
-    /// Appends and fsyncs; on failure the bytes go back to the front of the buffer
-    /// (the log is cut back to where it was) and the waiters are told.
-    private func flush(_ bytes: [UInt8], upTo lsn: UInt64) -> Bool {
+    /// fsyncs what was written, for as long as anything written is not yet synced:
+    /// records of many requests share one fsync.
+    private func syncerLoop() {
+        while true {
+            _ = syncWake.wait(timeout: .now() + .milliseconds(StateStore.retryMilliseconds))
+            if state.withLock({ $0.writerDone }) { return }
+            syncNow()
+        }
+    }
+
+    private func syncNow() {
+        let target = state.withLock { $0.writtenLSN }
+        guard state.withLock({ $0.durableLSN < target || $0.syncProblem != nil }) else { return }
+        let error: String? = syncFD.withLock { fd in
+            fdatasync(fd) == 0 ? nil : "cannot sync \(path): \(Files.lastError)"
+        }
+        var done: [(@Sendable (Bool) -> Void, Bool)] = []
+        let (first, recovered) = state.withLock { s -> (Bool, Bool) in
+            let was = s.problem != nil
+            if let error {
+                let first = s.syncProblem != error
+                s.syncProblem = error
+                done = s.waiters.filter { $0.lsn <= target }.map { ($0.done, false) }
+                s.waiters.removeAll { $0.lsn <= target }
+                return (first, false)
+            }
+            s.syncProblem = nil
+            s.durableLSN = max(s.durableLSN, target)
+            done = s.waiters.filter { $0.lsn <= s.durableLSN }.map { ($0.done, true) }
+            s.waiters.removeAll { $0.lsn <= s.durableLSN }
+            return (false, was && s.problem == nil)
+        }
+        if let error, first { StateStore.warn(error) }
+        if recovered { StateStore.warn("writing again") }
+        for (callback, ok) in done { callback(ok) }
+    }
+
+    /// Appends; on failure the bytes go back to the front of the buffer (the log is cut
+    /// back to where it was) and the waiters are told: their changes are kept and
+    /// retried, but not acknowledged.
+    private func append(_ bytes: [UInt8], upTo lsn: UInt64) -> Bool {
         let fd = logFD.load(ordering: .acquiring)
         let before = state.withLock { $0.logSize }
-        var error = StateStore.writeAll(fd, bytes)
-        if error == nil, fdatasync(fd) != 0 { error = "cannot sync \(path): \(Files.lastError)" }
+        let error = StateStore.writeAll(fd, bytes)
         var done: [(@Sendable (Bool) -> Void, Bool)] = []
+        let (first, recovered) = state.withLock { s -> (Bool, Bool) in
+            let was = s.problem != nil
+            if let error {
+                s.buffer = bytes + s.buffer
+                let first = s.writeProblem != error
+                s.writeProblem = error
+                done = s.waiters.filter { $0.lsn <= lsn }.map { ($0.done, false) }
+                s.waiters.removeAll { $0.lsn <= lsn }
+                return (first, false)
+            }
+            s.logSize += bytes.count
+            s.writtenLSN = max(s.writtenLSN, lsn)
+            s.writeProblem = nil
+            return (false, was && s.problem == nil)
+        }
         if let error {
             _ = ftruncate(fd, off_t(before))
-            let first = state.withLock { s -> Bool in
-                s.buffer = bytes + s.buffer
-                let first = s.problem != error
-                s.problem = error
-                // Their changes are kept and retried, but they are not acknowledged.
-                let failed = s.waiters.filter { $0.lsn <= lsn }
-                s.waiters.removeAll { $0.lsn <= lsn }
-                done = failed.map { ($0.done, false) }
-                return first
-            }
             if first { StateStore.warn(error) }
-        } else {
-            let recovered = state.withLock { s -> Bool in
-                s.logSize += bytes.count
-                s.durableLSN = max(s.durableLSN, lsn)
-                let was = s.problem != nil
-                s.problem = nil
-                let ready = s.waiters.filter { $0.lsn <= s.durableLSN }
-                s.waiters.removeAll { $0.lsn <= s.durableLSN }
-                done = ready.map { ($0.done, true) }
-                return was
-            }
-            if recovered { StateStore.warn("writing again") }
         }
+        if recovered { StateStore.warn("writing again") }
         for (callback, ok) in done { callback(ok) }
         return error == nil
     }
@@ -266,8 +308,17 @@ public final class StateStore: ChangeRecorder, Sendable {
             StateStore.warn(error.message)
             return
         }
+        // What the old log holds is synced before the syncer moves to the new one.
+        let synced = state.withLock { $0.writtenLSN }
+        let ok = syncFD.withLock { current -> Bool in
+            let ok = fdatasync(current) == 0
+            current = fd
+            return ok
+        }
+        if ok { state.withLock { $0.durableLSN = max($0.durableLSN, synced) } }
         let old = logFD.exchange(fd, ordering: .acquiringAndReleasing)
         close(old)
+        syncWake.signal()
         state.withLock {
             $0.generation = next
             $0.logSize = 0

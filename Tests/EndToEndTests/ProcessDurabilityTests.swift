@@ -241,6 +241,34 @@ final class TmpfsMount {
         #expect(try Data(contentsOf: URL(fileURLWithPath: damaged)) == before, "left untouched")
     }
 
+    @Test func aStateFileTheAPICouldNotHaveWrittenStopsStartUpNamingThePath() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let p = try EmulatorProcess(["--port", "0", "--clock", "manual"])
+        let client = try TestClient(port: try p.waitUntilListening())
+        _ = try client.createWorkload("orphan")
+        var doc = try client.send("GET", "/__emulator/state").json.objectValue!
+        p.send(SIGTERM)
+        _ = p.waitForExit(timeout: 5)
+        // A workload nobody holds a role on: nobody could see or delete it.
+        var workloads = doc["workloads"]!.arrayValue!
+        var w0 = workloads[0].objectValue!
+        w0["roles"] = []
+        workloads[0] = .object(w0)
+        doc["workloads"] = .array(workloads)
+        let file: JSONValue = [
+            "format": "workload-emulator/state-file", "version": 1, "sandboxes": [.object(doc)],
+        ]
+        let state = dir.appendingPathComponent("state.json").path
+        let content = JSONSerializer.serialize(file)
+        FileManager.default.createFile(atPath: state, contents: Data(content))
+        let result = try EmulatorProcess.run(["--port", "0", "--state-file", state])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("$.sandboxes[0].workloads[0].roles"), "\(result.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: state)) == Data(content), "never rewritten")
+        #expect(!(try FileManager.default.contentsOfDirectory(atPath: dir.path)).contains { $0.hasSuffix(".log") })
+    }
+
     private func crc32(_ bytes: [UInt8]) -> UInt32 {
         var c: UInt32 = 0xFFFF_FFFF
         for b in bytes {

@@ -50,7 +50,7 @@ extension World {
         o.append(
             "scheduled",
             .array(
-                scheduler.heap.map { e in
+                savedSchedule.map { e in
                     [
                         "at": World.ts(e.at), "sequence": World.hex(e.sequence),
                         "kind": .string(World.kindName(e.action.kind)),
@@ -111,6 +111,9 @@ extension World {
             guard w.artifacts[wl.artifactId] != nil else {
                 throw JSONPathError(path: x.path + ".artifactId", reason: "no artifact \(wl.artifactId)")
             }
+            guard wl.roles.contains(where: { $0.role == .owner }) else {
+                throw JSONPathError(path: x.path + ".roles", reason: "no OWNER: nobody could see or delete it")
+            }
             for pid in wl.protonIds where w.protons[pid] == nil {
                 throw JSONPathError(path: x.path + ".protonIds", reason: "no proton \(pid)")
             }
@@ -120,8 +123,15 @@ extension World {
                 w.visible[userId, default: OrderedIndex()].append(wl.id, seq: wl.seq)
             }
         }
+        var lastDeploymentSeq = 0
         for x in try r.required("deployments").array() {
             let d = try decodeDeployment(x)
+            guard w.deployments[d.id] == nil else { throw x.fail("duplicate deployment id \(d.id)") }
+            guard d.seq > lastDeploymentSeq else { throw JSONPathError(path: x.path + ".seq", reason: "must increase") }
+            lastDeploymentSeq = d.seq
+            guard w.workloads[d.workloadId] != nil else {
+                throw JSONPathError(path: x.path + ".workloadId", reason: "no workload \(d.workloadId)")
+            }
             w.deployments.insert(d, id: d.id, seq: d.seq)
         }
         for x in try r.optional("builds")?.array() ?? [] {
@@ -132,7 +142,17 @@ extension World {
             w.builds[b.id] = b
         }
         var heap: [LifecycleScheduler.Entry] = []
-        for x in try r.required("scheduled").array() { heap.append(try decodeScheduled(x)) }
+        for x in try r.required("scheduled").array() {
+            let e = try decodeScheduled(x)
+            let exists = e.action.kind == .build ? w.builds[e.action.workloadId] != nil : w.workloads[e.action.workloadId] != nil
+            guard exists else {
+                throw JSONPathError(path: x.path + ".workloadId", reason: "no \(e.action.kind == .build ? "build" : "workload") \(e.action.workloadId)")
+            }
+            guard e.sequence < w.scheduler.nextSequence else {
+                throw JSONPathError(path: x.path + ".sequence", reason: "not below generators.schedulerSequence")
+            }
+            heap.append(e)
+        }
         // Kept in the saved order when it is a valid heap (so a re-export is byte-identical);
         // a hand-edited list is sorted instead, which is always a valid heap.
         func before(_ a: LifecycleScheduler.Entry, _ b: LifecycleScheduler.Entry) -> Bool {
@@ -141,6 +161,7 @@ extension World {
         let isHeap = heap.indices.dropFirst().allSatisfy { !before(heap[$0], heap[($0 - 1) / 2]) }
         w.scheduler.heap = isHeap ? heap : heap.sorted(by: before)
         w.faults = try r.required("faults").array().map { (x) throws(JSONPathError) in try decodeFault(x) }
+        try checkCounters(w, r)
         w.log = try (r.optional("log")?.array() ?? []).map { (x) throws(JSONPathError) in try decodeLog(x) }
         for u in settings.users where w.usersByToken[u.token] == nil {
             w.usersByToken[u.token] = u
@@ -161,7 +182,10 @@ extension World {
             throw modeReader.fail("expected manual or real")
         }
         let scale = try c.optional("scale")?.double() ?? 1
-        guard scale > 0, scale.isFinite else { throw c.fail("scale must be a positive number") }
+        // The bounds of PUT /__emulator/clock.
+        guard scale >= 0.000001, scale <= 1e9 else {
+            throw JSONPathError(path: c.path + ".scale", reason: "must be between 0.000001 and 1000000000")
+        }
         w.clock = SandboxClock(restoring: mode, now: try c.timestamp("now"), scale: scale, wall: w.settings.wall)
         w.now = try r.timestamp("now")
         let p = try r.required("profile")
@@ -184,8 +208,16 @@ extension World {
     }
 
     static func restoreUsers(_ r: JSONReader, into w: inout World) throws(JSONPathError) {
+        var ids = Set<String>()
+        var tokens = Set<String>()
         for u in try r.array() {
             let user = User(id: try u.string("id"), username: try u.string("username"), token: try u.string("token"))
+            guard !user.token.isEmpty, tokens.insert(user.token).inserted else {
+                throw JSONPathError(path: u.path + ".token", reason: "empty or duplicate token")
+            }
+            guard ids.insert(user.id).inserted else {
+                throw JSONPathError(path: u.path + ".id", reason: "duplicate user id \(user.id)")
+            }
             w.usersById[user.id] = user
             w.usersByToken[user.token] = user
         }
@@ -200,6 +232,29 @@ extension World {
             at: try x.timestamp("at"), sequence: try x.required("sequence").hex64(),
             action: ScheduledAction(
                 kind: kind, workloadId: try x.string("workloadId"), token: try x.required("token").hex64()))
+    }
+
+    /// The scheduler's entries as saved: in due order, without the stale ones whose
+    /// workload or build is gone (they would fire nothing).
+    var savedSchedule: [LifecycleScheduler.Entry] {
+        scheduler.heap.filter { e in
+            e.action.kind == .build ? builds[e.action.workloadId] != nil : workloads[e.action.workloadId] != nil
+        }.sorted { $0.precedes($1) }
+    }
+
+    /// The generators must be past every object they numbered: a new object would
+    /// otherwise take a sequence or an event number that is already used.
+    static func checkCounters(_ w: World, _ r: JSONReader) throws(JSONPathError) {
+        let maxSeq = max(w.workloads.values.last?.seq ?? 0, w.deployments.values.last?.seq ?? 0)
+        guard w.nextSeq >= maxSeq, w.nextSeq < Int(Int32.max) else {
+            throw JSONPathError(
+                path: "$.generators.nextSeq", reason: "must be at least \(maxSeq) (the largest seq) and below 2147483647")
+        }
+        let maxEvent = w.workloads.values.reduce(UInt64(0)) { m, wl in max(m, wl.events.last?.number ?? 0) }
+        guard w.nextEventNumber >= maxEvent, w.nextEventNumber < UInt64(Int64.max) else {
+            throw JSONPathError(
+                path: "$.generators.nextEventNumber", reason: "must be at least \(maxEvent) (the largest event number)")
+        }
     }
 
     static let kinds: [ScheduledAction.Kind] = [.transition, .expiry, .replacement, .build]
@@ -517,6 +572,7 @@ extension World {
             probability: try x.optional("probability")?.double())
         f.fired = Int(try x.optional("fired")?.int() ?? 0)
         f.createdAt = try x.optionalTimestamp("createdAt") ?? 0
+        if let problem = f.problem { throw JSONPathError(path: x.path + "." + problem.field, reason: problem.reason) }
         return f
     }
 

@@ -26,7 +26,7 @@ extension World {
             j.array("protons") { j in for p in protons.values.sorted(by: { $0.id < $1.id }) { World.write(p, &j) } }
             j.array("deployments") { j in for d in deployments.values { World.write(d, &j) } }
             j.array("builds") { j in for b in builds.values.sorted(by: { $0.id < $1.id }) { World.write(b, &j) } }
-            j.array("scheduled") { j in for e in scheduler.heap { World.write(e, &j) } }
+            j.array("scheduled") { j in for e in savedSchedule { World.write(e, &j) } }
             j.array("faults") { j in for f in faults { j.value(f.json) } }
             j.array("log") { j in for e in log { World.write(e, &j) } }
         }
