@@ -19,6 +19,8 @@ public enum StateRecovery {
         var nextGeneration: UInt64 = 1
         var logBytes = 0
         var snapshotBytes = 0
+        /// Logs that hold nothing (a process that recorded no change): removed at start.
+        var emptyLogs: [String] = []
     }
 
     public static func load(_ path: String, settings: SandboxSettings) throws(PersistenceError) -> Result {
@@ -77,6 +79,7 @@ public enum StateRecovery {
             let file = LogFile.name(path, generation: g)
             guard let bytes = Files.read(file) else { throw fail(file, "cannot be read") }
             result.logBytes += bytes.count
+            if bytes.isEmpty { result.emptyLogs.append(file) }
             for (n, payload) in LogFile.records(bytes).records.enumerated() {
                 let value: JSONValue
                 do {

@@ -67,8 +67,11 @@ public final class StateStore: ChangeRecorder, Sendable {
     private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
     private let syncWake = DispatchSemaphore(value: 0)
-    /// The log the syncer fsyncs; held during an fsync, so a rotation waits for it.
-    private let syncFD = Mutex<Int32>(-1)
+    /// The log the syncer fsyncs, and the older ones a rotation left to it to fsync and
+    /// close: the writer never waits for an fsync.
+    private let syncTargets = Mutex<(current: Int32, retired: [Int32])>((-1, []))
+    /// One fsync pass at a time (the syncer's, or the final one at stop).
+    private let syncing = Mutex<Void>(())
     /// The log file descriptor: used by the writer thread only.
     private let logFD = Atomic<Int32>(-1)
 
@@ -128,9 +131,10 @@ public final class StateStore: ChangeRecorder, Sendable {
     /// records from here on go to a new log.
     public func start(_ registry: SandboxRegistry, after recovered: StateRecovery.Result) throws(PersistenceError) {
         Files.removeStaleTemporaryFiles(of: path)
+        for file in recovered.emptyLogs { unlink(file) }
         let fd = try openLog(recovered.nextGeneration)
         logFD.store(fd, ordering: .releasing)
-        syncFD.withLock { $0 = fd }
+        syncTargets.withLock { $0.current = fd }
         state.withLock { s in
             s.lastLSN = recovered.lastLSN
             s.writtenLSN = recovered.lastLSN
@@ -232,11 +236,23 @@ public final class StateStore: ChangeRecorder, Sendable {
     }
 
     private func syncNow() {
+        syncing.withLock { _ in syncPass() }
+    }
+
+    private func syncPass() {
         let target = state.withLock { $0.writtenLSN }
-        guard state.withLock({ $0.durableLSN < target || $0.syncProblem != nil }) else { return }
-        let error: String? = syncFD.withLock { fd in
-            fdatasync(fd) == 0 ? nil : "cannot sync \(path): \(Files.lastError)"
+        let (fd, retired) = syncTargets.withLock { t -> (Int32, [Int32]) in
+            let r = t.retired
+            t.retired = []
+            return (t.current, r)
         }
+        guard !retired.isEmpty || state.withLock({ $0.durableLSN < target || $0.syncProblem != nil }) else { return }
+        var error: String?
+        for old in retired {
+            if fdatasync(old) != 0 { error = "cannot sync \(path): \(Files.lastError)" }
+            close(old)
+        }
+        if fdatasync(fd) != 0 { error = "cannot sync \(path): \(Files.lastError)" }
         var done: [(@Sendable (Bool) -> Void, Bool)] = []
         let (first, recovered) = state.withLock { s -> (Bool, Bool) in
             let was = s.problem != nil
@@ -308,16 +324,13 @@ public final class StateStore: ChangeRecorder, Sendable {
             StateStore.warn(error.message)
             return
         }
-        // What the old log holds is synced before the syncer moves to the new one.
-        let synced = state.withLock { $0.writtenLSN }
-        let ok = syncFD.withLock { current -> Bool in
-            let ok = fdatasync(current) == 0
-            current = fd
-            return ok
+        // The syncer fsyncs and closes the old log on its next pass, before it counts
+        // anything written so far as durable.
+        syncTargets.withLock { t in
+            t.retired.append(t.current)
+            t.current = fd
         }
-        if ok { state.withLock { $0.durableLSN = max($0.durableLSN, synced) } }
-        let old = logFD.exchange(fd, ordering: .acquiringAndReleasing)
-        close(old)
+        logFD.store(fd, ordering: .releasing)
         syncWake.signal()
         state.withLock {
             $0.generation = next

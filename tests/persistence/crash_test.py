@@ -99,8 +99,11 @@ def mutator(emu, owner, stop_event):
     while not stop_event.is_set():
         live = owner.live()
         op = rng.random()
+        # Past a few hundred workloads, fewer creates and more deletes: the world stays
+        # big enough for compactions and small enough for a round to take a second.
+        grow = 0.45 if len(live) < 100 else 0.15
         try:
-            if op < 0.45 or not live:
+            if op < grow or not live:
                 owner.pending_create = True
                 s, doc = emu.request("POST", "/api/v2/workloads",
                                      {"name": f"w{rng.randrange(10**6)}", "artifact": {"name": "a"}})
@@ -112,7 +115,7 @@ def mutator(emu, owner, stop_event):
                 continue
             wid = rng.choice(live)
             desc, stopped = owner.current(wid)
-            if op < 0.60:
+            if op < 0.60 or (grow < 0.45 and op < 0.75):
                 owner.changes.setdefault(wid, []).append((None, None))
                 s, _ = emu.request("DELETE", f"/api/v2/workloads/{wid}")
                 ok = s == 204

@@ -1,10 +1,10 @@
 import JSON
 
-/// `snapshot()`'s document written straight to bytes with `JSONWriter`: the same bytes
-/// as `JSONSerializer.serialize(snapshot())` (a test holds them equal), at a fraction
-/// of the cost, since no `JSONValue` tree is built. The state file (SPEC §10) uses it:
-/// 100,000 workloads must be written well inside the stop budget. A field added to
-/// `snapshot()` must be added here too, in the same place.
+/// The state form of every model, written once, straight to bytes with `JSONWriter` (no
+/// `JSONValue` tree: 100,000 workloads must be written well inside the stop budget).
+/// The snapshot, the state log's records and `GET /__emulator/state` all come from
+/// here; `restore` (World+Snapshot) reads it back, and `SnapshotBytesTests` holds the two
+/// in agreement.
 extension World {
     /// `capacity`: a guess of the size (the previous document's), to avoid regrowing.
     public func snapshotBytes(capacity: Int = 4096) -> [UInt8] {
