@@ -205,11 +205,10 @@ final class SlowUpstream {
         let live = try LiveEmulator()
         let c = try live.client()
         let id = try runningWorkload(c)
-        // A port nobody listens on: bind one, then close it.
-        let closed = try SlowUpstream()
-        let port = closed.port
-        closed.server.shutdown(timeoutSeconds: 0)
-        _ = try c.send("PUT", "/__emulator/workloads/\(id)/upstream", ["url": .string("http://127.0.0.1:\(port)")])
+        // A port nobody listens on, held bound so no other test can be handed it.
+        let refused = try RefusedPort()
+        _ = try c.send(
+            "PUT", "/__emulator/workloads/\(id)/upstream", ["url": .string("http://127.0.0.1:\(refused.port)")])
         let r = try c.send("GET", "/api/v2/endpoints/workloads/\(id)/x")
         #expect(r.status == 502)
         #expect(r.contentType == "application/json")
