@@ -138,7 +138,7 @@ public struct JSONParser {
                 }
                 if buf[pos] == UInt8(ascii: "}") {
                     pos += 1
-                    return .object(JSONObject(uniqueEntries: entries))
+                    return .object(JSONObject.withUniqueKeys(entries))
                 }
                 throw fail("expected ',' or '}'")
             }
