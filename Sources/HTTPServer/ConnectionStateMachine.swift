@@ -159,7 +159,8 @@ struct ConnectionStateMachine {
 
     /// Whether the loop should watch the socket for input.
     var wantsToRead: Bool {
-        phase == .open && !outputPending && queuedCount < settings.maxQueuedRequests && !hasUnparsed
+        phase == .open && !outputPending && outputHasRoom && queuedCount < settings.maxQueuedRequests
+            && !hasUnparsed
     }
 
     /// Bytes read from the client that wait for the output to drain before being parsed.
