@@ -29,6 +29,10 @@ public struct APIConfiguration: Sendable {
     public var tickIntervalMilliseconds: Int = 50
     /// Requests kept per sandbox by the journal (`--journal-size`).
     public var journalSize: Int = 1000
+    /// Invokes forwarded to upstreams at once (`--max-upstream-invokes`); more get 503.
+    public var maxUpstreamInvokes: Int = 64
+    /// An upstream that has not answered by then gets 504 (`--upstream-timeout`).
+    public var upstreamTimeoutSeconds: Double = 30
 
     public init() {}
 

@@ -99,7 +99,8 @@ import Glibc
         #expect(page.status == 200)
         #expect(page.body.count > 50_000)
 
-        let request = Array("GET /api/v2/workloads?limit=100 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer alice\r\n\r\n".utf8)
+        let request = Array(
+            "GET /api/v2/workloads?limit=100 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer alice\r\n\r\n".utf8)
         var burst: [UInt8] = []
         while burst.count < 64 * 1024 { burst += request }
         let requestsPerClient = burst.count / request.count
@@ -164,7 +165,8 @@ import Glibc
             if skip == 0, let end = Self.find(separator, in: pending, from: start) {
                 let head = String(decoding: pending[start..<end], as: UTF8.self)
                 guard head.hasPrefix("HTTP/1.1 200 ") else { throw HarnessError("not a 200: \(head.prefix(80))") }
-                let length = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+                let length =
+                    head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
                     .flatMap { Int($0.dropFirst(15).trimmingCharacters(in: .whitespaces)) } ?? 0
                 count += 1
                 start = end + 4
