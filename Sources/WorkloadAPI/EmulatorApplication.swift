@@ -1,6 +1,6 @@
-import JSON
 import Dispatch
 import HTTPServer
+import JSON
 import Synchronization
 import WorkloadEmulator
 
@@ -35,7 +35,10 @@ public final class EmulatorApplication: Sendable {
         RepositoryRoutes.register(&table, root: "/api/v2/artifactRepositories", legacy: false)
         RepositoryRoutes.register(&table, root: "/api/v2/registry/artifactRepositories", legacy: true)
         DeploymentRoutes.register(&table, root: "/api/v2/console/deployments")
-        InvokeRoutes.register(&table)
+        InvokeRoutes.register(
+            &table,
+            forwarding: InvokeRoutes.Forwarding(
+                maxInvokes: configuration.maxUpstreamInvokes, timeoutSeconds: configuration.upstreamTimeoutSeconds))
         DashboardRoutes.register(&table)
         ControlRoutes.register(&table, registry: registry, control: control)
         OpenAPIDocument.register(&table)
