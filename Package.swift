@@ -24,6 +24,8 @@ let package = Package(
         // The JSON value, parser and writer that the domain, the API and persistence share.
         .target(name: "JSON", swiftSettings: strict),
         .target(name: "WorkloadEmulator", dependencies: ["JSON"], swiftSettings: strict),
+        // Checks responses against the real API's contract (contract/); the conformance test uses it.
+        .target(name: "ContractCheck", dependencies: ["JSON"], swiftSettings: strict),
         .target(name: "WorkloadAPI", dependencies: ["HTTPServer", "JSON", "WorkloadEmulator"], swiftSettings: strict),
         .executableTarget(
             name: "workload-emulator",
@@ -32,6 +34,7 @@ let package = Package(
         ),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "CZlib"], swiftSettings: strict),
         .testTarget(name: "WorkloadEmulatorTests", dependencies: ["JSON", "WorkloadEmulator"], swiftSettings: strict),
+        .testTarget(name: "ContractCheckTests", dependencies: ["ContractCheck", "JSON"], swiftSettings: strict),
         .testTarget(name: "WorkloadAPITests", dependencies: ["WorkloadAPI", "HTTPServer", "JSON", "WorkloadEmulator"], swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
