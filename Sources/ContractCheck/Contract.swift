@@ -74,8 +74,17 @@ public struct Contract: Sendable {
         }
     }
 
+    /// References the document makes but does not define, and the schema each one means.
+    /// The real document's generator wrote pydantic's internal name for `RelatedItem.type`;
+    /// the only schema of that name is `ResourceTypes`.
+    public static let danglingReferences: [String: String] = [
+        "#/components/schemas/workload_api__schemas__permissions__entities__ResourceTypes-Input__1":
+            "#/components/schemas/ResourceTypes"
+    ]
+
     /// `#/components/schemas/Name` → the schema; nil for anything else.
     public func resolve(_ ref: String) -> JSONValue? {
+        if let meant = Contract.danglingReferences[ref] { return resolve(meant) }
         guard ref.hasPrefix("#/") else { return nil }
         var node: JSONValue? = document
         for part in ref.dropFirst(2).split(separator: "/", omittingEmptySubsequences: false) {

@@ -34,6 +34,20 @@ import Testing
         #expect(Set(checker.contract.operations.map(\.id)).count == 40)
     }
 
+    @Test func everyReferenceInTheContractResolves() {
+        var refs: [String] = []
+        func walk(_ v: JSONValue) {
+            switch v {
+            case let .object(o): for (k, x) in o { if k == "$ref", let r = x.stringValue { refs.append(r) } else { walk(x) } }
+            case let .array(a): a.forEach(walk)
+            default: break
+            }
+        }
+        walk(checker.contract.document)
+        #expect(refs.count > 100)
+        for ref in refs { #expect(checker.contract.resolve(ref) != nil, "\(ref)") }
+    }
+
     @Test func aConformingBodyPasses() {
         #expect(check("POST", "/api/v2/workloads/w1/start", 202, Self.operation) == [])
         #expect(check("GET", "/api/v2/artifacts/a1/builds/b1", 200, Self.build) == [])
