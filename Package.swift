@@ -41,7 +41,9 @@ let package = Package(
         .testTarget(name: "WorkloadAPITests", dependencies: ["WorkloadAPI", "HTTPServer", "JSON", "WorkloadEmulator", "ContractCheck"], swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["WorkloadAPI", "HTTPServer", "JSON", "WorkloadEmulator", "CZlib", "workload-emulator"],
+            dependencies: [
+                "WorkloadAPI", "HTTPServer", "JSON", "WorkloadEmulator", "CZlib", "workload-emulator", "ContractCheck",
+            ],
             swiftSettings: strict
         ),
     ],

@@ -2,6 +2,10 @@ import ContractCheck
 import JSON
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The checker against the project's copy of the contract: each kind of defect fails,
 /// with the operation and the JSON path; each deliberate difference passes.
 @Suite struct ContractCheckerTests {
@@ -252,6 +256,20 @@ import Testing
         #expect(rows == ["D1", "D2", "D3", "D4", "D5"])
     }
 
+    /// The README's "Differences from the real service" holds exactly the table's rows.
+    @Test func theReadmeListsExactlyTheTablesRows() throws {
+        let path = ContractFile.path.replacing("contract/workload-api-11.5.json", with: "README.md")
+        let text = String(decoding: try #require(ContractFile.read(path)), as: UTF8.self)
+        let start = try #require(text.firstRange(of: "## Differences from the real service\n"))
+        let section = text[start.upperBound...]
+        let end = section.firstRange(of: "\n## ")?.lowerBound ?? section.endIndex
+        let rows = section[..<end].split(separator: "\n").filter { $0.hasPrefix("| D") }.map {
+            String($0.dropFirst(2).prefix { $0 != " " })
+        }
+        #expect(rows == ["D1", "D2", "D3", "D4", "D5"])
+        #expect(Set(rows) == Set(Difference.table.map(\.row)))
+    }
+
     // MARK: - The report
 
     @Test func theReportGroupsMismatchesAndAsksForCoverage() {
@@ -273,6 +291,18 @@ import Testing
 }
 
 enum ContractFile {
+    static func read(_ path: String) -> [UInt8]? {
+        guard let f = fopen(path, "rb") else { return nil }
+        defer { fclose(f) }
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = fread(&chunk, 1, chunk.count, f)
+            out.append(contentsOf: chunk[0..<n])
+            if n < chunk.count { return out }
+        }
+    }
+
     /// `contract/workload-api-11.5.json` beside `Tests/`, found from this file's path so
     /// the test runs from any directory.
     static var path: String {

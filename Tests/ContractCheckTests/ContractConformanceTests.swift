@@ -26,6 +26,8 @@ import Glibc
         let report = ConformanceReport(checker: checker, samples: samples)
         print("contract conformance: \(report.checked) responses checked, \(report.skipped) outside the contract")
         print(report.table)
+        print("documented 4xx the emulator cannot give (not asked for):")
+        for u in Unreachable.table { print("  \(u.operation) \(u.status): \(u.reason)") }
         let passing = report.passingOperations.count
         print("contract conformance: \(passing) of \(checker.contract.operations.count) operations pass")
         #expect(report.checked > 0, "no recorded responses in \(Self.directory!)")
