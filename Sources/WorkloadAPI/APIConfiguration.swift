@@ -35,6 +35,12 @@ public struct APIConfiguration: Sendable {
     public var maxSandboxes: Int = 1000
     /// When set, every `/__emulator` route and the dashboard need it (`--control-token`).
     public var controlToken: String? = nil
+    /// Invokes forwarded to upstreams at once (`--max-upstream-invokes`); more get 503.
+    public var maxUpstreamInvokes: Int = 64
+    /// An upstream that has not answered by then gets 504 (`--upstream-timeout`).
+    public var upstreamTimeoutSeconds: Double = 30
+    /// Test-only response recording for the contract conformance test (`ResponseRecorder`).
+    public var recordResponsesDirectory: String? = ResponseRecorder.environmentDirectory
 
     public init() {}
 

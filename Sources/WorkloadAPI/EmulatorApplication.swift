@@ -1,6 +1,6 @@
-import JSON
 import Dispatch
 import HTTPServer
+import JSON
 import Synchronization
 import WorkloadEmulator
 
@@ -15,6 +15,8 @@ public final class EmulatorApplication: Sendable {
     private let ticker: RealClockTicker
     /// Metrics, journal recording, fixtures and the state file (issue 5).
     private let control: ControlPlane
+    /// Test-only; nil unless `recordResponsesDirectory` is set.
+    private let recorder: ResponseRecorder?
 
     public init(configuration: APIConfiguration) throws {
         self.configuration = configuration
@@ -25,6 +27,7 @@ public final class EmulatorApplication: Sendable {
         try control.attach(registry)
         self.control = control
         self.registry = registry
+        recorder = configuration.recordResponsesDirectory.flatMap(ResponseRecorder.forDirectory)
         var table = RouteTable()
         EmulatorRoutes.register(&table, registry: registry)
         AccountRoutes.register(&table)
@@ -35,7 +38,10 @@ public final class EmulatorApplication: Sendable {
         RepositoryRoutes.register(&table, root: "/api/v2/artifactRepositories", legacy: false)
         RepositoryRoutes.register(&table, root: "/api/v2/registry/artifactRepositories", legacy: true)
         DeploymentRoutes.register(&table, root: "/api/v2/console/deployments")
-        InvokeRoutes.register(&table)
+        InvokeRoutes.register(
+            &table,
+            forwarding: InvokeRoutes.Forwarding(
+                maxInvokes: configuration.maxUpstreamInvokes, timeoutSeconds: configuration.upstreamTimeoutSeconds))
         DashboardRoutes.register(&table)
         ControlRoutes.register(&table, registry: registry, control: control)
         OpenAPIDocument.register(&table)
@@ -101,6 +107,7 @@ public final class EmulatorApplication: Sendable {
             if let lease = seen.lease { registry.release(lease, succeeded: EmulatorApplication.succeeded(response)) }
             control.observe(
                 request, response, seen, micros: RequestMetrics.monotonicMicros() - started, registry: registry)
+            recorder?.record(request, response, routePath: seen.path, fault: seen.injected?.action == .respond)
             done(response, delay)
             return
         }
@@ -113,6 +120,7 @@ public final class EmulatorApplication: Sendable {
             }
             control.observe(
                 request, response, seenNow, micros: RequestMetrics.monotonicMicros() - started, registry: registry)
+            recorder?.record(request, response, routePath: seenNow.path, fault: seenNow.injected?.action == .respond)
             done(response, delay)
         }
     }

@@ -44,6 +44,9 @@ public struct ServerOptions: Sendable, Equatable {
     public var maxSandboxes = 1000
     public var journalBytes = 64 * 1024 * 1024
     public var controlToken: String? = nil
+    public var maxBufferedBodyBytes = 256 * 1024 * 1024
+    public var maxUpstreamInvokes = 64
+    public var upstreamTimeoutSeconds: Double = 30
     /// 0 = one per core.
     public var threads = 0
     public var logFormat: LogFormat = .text
@@ -67,6 +70,8 @@ public struct ServerOptions: Sendable, Equatable {
         c.maxSandboxes = maxSandboxes
         c.journalBytes = journalBytes
         c.controlToken = controlToken
+        c.maxUpstreamInvokes = maxUpstreamInvokes
+        c.upstreamTimeoutSeconds = upstreamTimeoutSeconds
         return c
     }
 
@@ -77,6 +82,7 @@ public struct ServerOptions: Sendable, Equatable {
         c.port = port
         c.threads = threads
         c.maxBodyBytes = maxBodyBytes
+        c.maxBufferedBodyBytes = maxBufferedBodyBytes
         return c
     }
 
@@ -253,6 +259,27 @@ extension ServerOptions {
                 throw CommandLineError(source: nil, message: "must be visible ASCII characters without spaces")
             }
             o.controlToken = v
+        },
+        Flag(
+            name: "max-buffered-body-bytes", valueName: "N", defaultDescription: "268435456",
+            help: "request bodies held at once, all clients together; past it a large body gets 503"
+        ) { o, v throws(CommandLineError) in
+            o.maxBufferedBodyBytes = try parseInt(v, in: 1...Int.max, what: "a positive integer")
+        },
+        Flag(
+            name: "max-upstream-invokes", valueName: "N", defaultDescription: "64",
+            help: "invokes forwarded to upstreams at once; more get 503"
+        ) { o, v throws(CommandLineError) in
+            o.maxUpstreamInvokes = try parseInt(v, in: 1...4096, what: "an integer from 1 to 4096")
+        },
+        Flag(
+            name: "upstream-timeout", valueName: "SECONDS", defaultDescription: "30",
+            help: "an upstream that has not answered by then gets 504"
+        ) { o, v throws(CommandLineError) in
+            guard let x = Double(v), x.isFinite, x > 0, x <= 86_400 else {
+                throw CommandLineError(source: nil, message: "'\(v)' is not a number of seconds from 0 to 86400")
+            }
+            o.upstreamTimeoutSeconds = x
         },
         Flag(
             name: "threads", valueName: "N", defaultDescription: "cores",
