@@ -1,7 +1,11 @@
 # workload-emulator: a self-hosted emulator of the Workload control plane API.
 #
 #   docker build -t workload-emulator .
-#   docker run --rm -p 8080:8080 workload-emulator
+#   docker run --rm -p 8080:8080 -e WORKLOAD_EMULATOR_CONTROL_TOKEN=change-me workload-emulator
+#
+# The image listens on every interface, so set a control token: without one, anyone who
+# reaches the port can read every token and change the state through /__emulator (the
+# emulator warns on stderr). With it, /__emulator calls need `X-Emulator-Token: change-me`.
 #
 # Build stage: the release build is scripts/build-release, the same command CI runs,
 # so the image and CI cannot drift apart. Builder and runtime are both Debian 12
@@ -39,7 +43,7 @@ ENV WORKLOAD_EMULATOR_HOST=0.0.0.0 \
     WORKLOAD_EMULATOR_PORT=8080
 EXPOSE 8080
 # --healthcheck does GET /__emulator/health over loopback on WORKLOAD_EMULATOR_PORT
-# and exits 0 only on a 200. To move the port, set WORKLOAD_EMULATOR_PORT (docker run -e),
+# (with WORKLOAD_EMULATOR_CONTROL_TOKEN, if set) and exits 0 only on a 200. To move the port, set WORKLOAD_EMULATOR_PORT (docker run -e),
 # not --port: the check is a separate process and only sees the environment.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=2s --retries=3 \
     CMD ["/usr/local/bin/workload-emulator", "--healthcheck"]
