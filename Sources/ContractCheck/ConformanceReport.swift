@@ -111,6 +111,12 @@ public struct ConformanceReport: Sendable {
         rows.prefix(contractOperationCount).filter(\.passes).map(\.operation.id)
     }
 
+    /// The contract operations none of whose checked responses differs from the contract
+    /// (whatever the coverage): "answers in the real shape".
+    public var shapeConformingOperations: [String] {
+        rows.prefix(contractOperationCount).filter { $0.failed == 0 && !$0.seen.isEmpty }.map(\.operation.id)
+    }
+
     /// One line per operation: `ok`/`FAIL`, method and path, statuses seen (`code:n`, with
     /// `!k` for k responses that failed), and documented 4xx never seen.
     public var table: String {

@@ -287,6 +287,9 @@ import Glibc
         #expect(start.missing == [400, 401, 403, 404, 409, 422])
         #expect(!start.passes)
         #expect(report.passingOperations.isEmpty)
+        #expect(report.shapeConformingOperations.isEmpty)
+        let clean = ConformanceReport(checker: checker, samples: [good])
+        #expect(clean.shapeConformingOperations == ["startWorkload"])
     }
 }
 
