@@ -21,6 +21,7 @@ public final class EmulatorApplication: Sendable {
         let control = try ControlPlane(configuration: configuration)
         var settings = try configuration.sandboxSettings
         settings.users = control.users
+        settings.platformBySandbox = control.platformCatalogues(base: settings.platform)
         let registry = SandboxRegistry(settings: settings, onChange: control.changeObserver)
         try control.attach(registry)
         self.control = control
@@ -36,6 +37,7 @@ public final class EmulatorApplication: Sendable {
         RepositoryRoutes.register(&table, root: "/api/v2/registry/artifactRepositories", legacy: true)
         DeploymentRoutes.register(&table, root: "/api/v2/console/deployments")
         InvokeRoutes.register(&table)
+        PlatformRoutes.register(&table)
         DashboardRoutes.register(&table)
         ControlRoutes.register(&table, registry: registry, control: control)
         OpenAPIDocument.register(&table)

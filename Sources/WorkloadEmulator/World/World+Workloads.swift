@@ -36,6 +36,7 @@ extension World {
     }
 
     func checkReplicas(_ runtime: JSONValue) throws(DomainError) {
+        try checkBundles(runtime)
         let max = settings.maxReplicas
         guard max > 0 else { return }
         let requested = RuntimeShape.requestedReplicas(runtime)
