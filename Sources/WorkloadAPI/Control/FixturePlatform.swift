@@ -60,7 +60,7 @@ struct FixturePlatform: Sendable {
             out.credentials.append(
                 Credential(
                     id: id, name: name, description: try c.optionalString("description"), credentialType: type,
-                    createdAt: 0))
+                    createdAt: ExecutionEnvironment.catalogueDate))
         }
         if let list = r.optional("executionEnvironments") {
             var environments: [ExecutionEnvironment] = []

@@ -46,13 +46,16 @@ extension World {
         return platform.bundles.first { $0.fits(cpu: cpu, memoryBytes: memory, gpu: gpu) }
     }
 
-    /// `runtime` with every container group's `resolvedBundle` (and the default
-    /// `bundleSelectionPolicy`) filled in: what scheduling writes.
+    /// `runtime` with the `resolvedBundle` (and the default `bundleSelectionPolicy`) of
+    /// every container group that names `resourceBundles` filled in: what scheduling
+    /// writes. A group that names none is left as the client sent it.
     func resolvingBundles(_ runtime: JSONValue) -> JSONValue {
-        guard var top = runtime.objectValue, let groups = top["containerGroups"]?.arrayValue else { return runtime }
+        guard var top = runtime.objectValue, let groups = top["containerGroups"]?.arrayValue,
+            groups.contains(where: { !($0["resourceBundles"]?.arrayValue ?? []).isEmpty })
+        else { return runtime }
         top["containerGroups"] = .array(
             groups.map { g in
-                guard var o = g.objectValue else { return g }
+                guard var o = g.objectValue, !(g["resourceBundles"]?.arrayValue ?? []).isEmpty else { return g }
                 if o["bundleSelectionPolicy"] == nil || o["bundleSelectionPolicy"]?.isNull == true {
                     o["bundleSelectionPolicy"] = "availability"
                 }
@@ -94,7 +97,6 @@ extension World {
             }
         case .errored:
             lines.append((.error, failure ?? "Container failed to start"))
-            lines.append((.error, "Proton\(pid) failed: status \(from.rawValue) -> errored"))
         case .stopping:
             for c in containers { lines.append((.info, "Stopping container \(c.name)")) }
         case .stopped:
