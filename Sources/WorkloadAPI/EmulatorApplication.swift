@@ -15,6 +15,8 @@ public final class EmulatorApplication: Sendable {
     private let ticker: RealClockTicker
     /// Metrics, journal recording, fixtures and the state file (issue 5).
     private let control: ControlPlane
+    /// Test-only; nil unless `recordResponsesDirectory` is set.
+    private let recorder: ResponseRecorder?
 
     public init(configuration: APIConfiguration) throws {
         self.configuration = configuration
@@ -26,6 +28,7 @@ public final class EmulatorApplication: Sendable {
         try control.attach(registry)
         self.control = control
         self.registry = registry
+        recorder = configuration.recordResponsesDirectory.flatMap(ResponseRecorder.forDirectory)
         var table = RouteTable()
         EmulatorRoutes.register(&table, registry: registry)
         AccountRoutes.register(&table)
@@ -106,6 +109,7 @@ public final class EmulatorApplication: Sendable {
             if let lease = seen.lease { registry.release(lease, succeeded: EmulatorApplication.succeeded(response)) }
             control.observe(
                 request, response, seen, micros: RequestMetrics.monotonicMicros() - started, registry: registry)
+            recorder?.record(request, response, routePath: seen.path, fault: seen.injected?.action == .respond)
             done(response, delay)
             return
         }
@@ -118,6 +122,7 @@ public final class EmulatorApplication: Sendable {
             }
             control.observe(
                 request, response, seenNow, micros: RequestMetrics.monotonicMicros() - started, registry: registry)
+            recorder?.record(request, response, routePath: seenNow.path, fault: seenNow.injected?.action == .respond)
             done(response, delay)
         }
     }

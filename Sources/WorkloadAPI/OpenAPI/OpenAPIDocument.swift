@@ -25,6 +25,8 @@ enum OpenAPIDocument {
         links(&b)
         var schemas = OpenAPIComponents.schemas.objectValue ?? JSONObject()
         for (name, schema) in sharedRequestSchemas { schemas.append(name, factored(schema, except: name)) }
+        // What the emulator accepts, under the real request schemas' names.
+        for (name, schema) in b.namedBodies { schemas[name] = factored(schema) }
         for (name, schema) in platformSchemas { schemas.append(name, schema) }
         return [
             "openapi": "3.1.0",
