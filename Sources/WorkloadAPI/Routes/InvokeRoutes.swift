@@ -77,9 +77,13 @@ enum InvokeRoutes {
         }
         let started = monotonicMilliseconds()
         let sandbox = r.sandbox
+        let (logMethod, logPath) = (r.http.method, forwardedTarget(r))
         let finish: @Sendable (HTTPResponse) -> Void = { response in
             let latency = monotonicMilliseconds() - started
-            sandbox.read { $0.finishInvocation(target, status: response.status, latencyMs: latency) }
+            sandbox.read {
+                $0.finishInvocation(
+                    target, status: response.status, latencyMs: latency, method: logMethod, path: logPath)
+            }
             respond(response)
         }
         var forwarded = r.http.headers

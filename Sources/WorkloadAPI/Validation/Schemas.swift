@@ -52,6 +52,8 @@ enum Schemas {
                         ]))),
             ]), nullable: true),
         F("resourceBundles", .any, nullable: true), F("containers", .array(container)),
+        // Platform bundle selection (GroupRuntime): what GET /settings shows can be sent back.
+        F("bundleSelectionPolicy", .enumeration(["availability"])), F("resolvedBundle", .any, nullable: true),
     ])
 
     static let runtime = Schema.object([F("containerGroups", .array(containerGroup))])

@@ -36,6 +36,7 @@ extension World {
     }
 
     func checkReplicas(_ runtime: JSONValue) throws(DomainError) {
+        try checkBundles(runtime)
         let max = settings.maxReplicas
         guard max > 0 else { return }
         let requested = RuntimeShape.requestedReplicas(runtime)
@@ -88,6 +89,7 @@ extension World {
                 number: nextEventNumber, workloadId: id, kind: .created, at: now, actorId: user.id, to: .submitted))
         workloads.insert(w, id: id, seq: seq)
         appendLog(EmulatorLogEntry(at: now, kind: "created", workloadId: id, to: .submitted))
+        logTransition(id, from: .unknown, to: .submitted, protonId: protonId, failure: nil)
         scheduleExpiry(id)
         visible[user.id, default: OrderedIndex()].append(id, seq: seq)
         artifacts.update(artifactId) { $0.workloadIds.append(id) }
