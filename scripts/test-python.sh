@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The Python package (python/): builds its wheel, installs it with pytest and
+# pytest-xdist into a virtualenv outside the source tree, and runs its tests
+# (the library against the real binary, the pytest plugin through pytester) twice:
+# under plain pytest and under `pytest -n 4`.
+#
+#   scripts/test-python.sh BINARY
+#
+# The virtualenv lives in $WORKLOAD_EMULATOR_VENVS/python (default .build/venvs/python;
+# .build is the build folder, already ignored by git and Docker).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+[[ $# -ge 1 && -x "$1" ]] || { echo "test-python: usage: $0 BINARY" >&2; exit 2; }
+binary="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+
+PYTHON="${PYTHON:-python3}"
+venv="${WORKLOAD_EMULATOR_VENVS:-.build/venvs}/python"
+PINS=(pytest==8.3.5 pytest-xdist==3.6.1 setuptools==75.8.0 wheel==0.45.1)
+
+if [[ ! -x "$venv/bin/python" ]]; then
+    echo "test-python: creating $venv ($("$PYTHON" --version 2>&1))"
+    "$PYTHON" -m venv "$venv"
+fi
+stamp="$venv/.stamp"
+want=$(printf '%s\n' "${PINS[@]}" "$("$venv/bin/python" --version 2>&1)" | sha256sum | cut -d' ' -f1)
+if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
+    echo "test-python: installing ${PINS[*]} into $venv (pip)"
+    "$venv/bin/python" -m pip install -q "${PINS[@]}"
+    echo "$want" >"$stamp"
+else
+    echo "test-python: ok $venv (${PINS[*]})"
+fi
+
+# The wheel is what users install; build it (no network: the build backend is in the
+# venv already) and install that, not the source folder.
+wheels="$(mktemp -d)"
+trap 'rm -rf "$wheels"' EXIT
+echo "test-python: building the wheel"
+"$venv/bin/python" -m pip wheel -q --no-deps --no-build-isolation -w "$wheels" ./python
+"$venv/bin/python" -m pip install -q --force-reinstall --no-deps "$wheels"/workload_emulator-*.whl
+# The build leaves python/build and an egg-info behind; they are not sources.
+rm -rf python/build python/src/*.egg-info
+
+export WORKLOAD_EMULATOR_BIN="$binary"
+# From outside the source folder, so the tests import the installed wheel.
+cd "$wheels"
+echo "test-python: pytest (one process)"
+"$OLDPWD/$venv/bin/python" -m pytest -q -p no:cacheprovider "$OLDPWD/python/tests"
+echo "test-python: pytest -n 4"
+"$OLDPWD/$venv/bin/python" -m pytest -q -p no:cacheprovider -n 4 "$OLDPWD/python/tests"
