@@ -147,6 +147,11 @@ func run(_ options: ServerOptions) -> Never {
     exit(0)
 }
 
+// `workload-emulator ctl …` drives a running instance instead of being one.
+if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "ctl" {
+    exit(ControlCommandRunner.main(Array(CommandLine.arguments.dropFirst(2)), environment: emulatorEnvironment()))
+}
+
 let action: CommandLineAction
 do {
     action = try ServerOptions.parse(
