@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The suites that drive the built binary from the outside, each installing what it
 # needs through its own script: DataRobot's real clients, the Python package
-# (python/), the OpenAPI validator,
+# (python/), the Go helper (go/), the OpenAPI validator,
 # Schemathesis, the dashboard in headless chromium, and (given a release binary) the
 # SIGKILL crash test of the state file. scripts/test calls this before `swift test`.
 #
@@ -21,6 +21,9 @@ scripts/test-clients.sh "$debug_bin"
 
 step "Python package: library and pytest plugin, plain and under pytest -n 4"
 scripts/test-python.sh "$debug_bin"
+
+step "Go helper: go test ./... in go/"
+scripts/test-go.sh "$debug_bin"
 
 step "OpenAPI document validates (openapi-spec-validator)"
 scripts/check-openapi.sh
