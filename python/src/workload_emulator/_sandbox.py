@@ -10,7 +10,7 @@ SANDBOX_HEADER = "X-Emulator-Sandbox"
 
 
 class Sandbox:
-    """A sandbox of a running emulator (SPEC: every request belongs to one).
+    """A sandbox of a running emulator: every request belongs to one.
 
     Two ways to reach it, for clients that take headers and for those that take only
     a base URL:
