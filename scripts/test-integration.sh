@@ -3,7 +3,8 @@
 # needs through its own script: DataRobot's real clients, the Python package
 # (python/), the Go helper (go/), the OpenAPI validator,
 # Schemathesis, the dashboard in headless chromium, and (given a release binary) the
-# SIGKILL crash test of the state file. scripts/test calls this before `swift test`.
+# release tarball under env -i and the SIGKILL crash test of the state file.
+# scripts/test calls this before `swift test`.
 #
 #   scripts/test-integration.sh DEBUG_BINARY [RELEASE_BINARY]
 set -euo pipefail
@@ -33,9 +34,13 @@ scripts/schemathesis.sh
 
 step "dashboard in headless chromium"
 scripts/install-browser-deps.sh
-python3 -m pytest -q -p no:cacheprovider tests/browser
+"${WORKLOAD_EMULATOR_VENVS:-.build/venvs}/browser/bin/python" -m pytest -q -p no:cacheprovider tests/browser
 
 if [[ -n "$release_bin" ]]; then
+    step "release tarball (scripts/package) runs under env -i in an empty directory"
+    tarball="$(scripts/package --binary "$release_bin" | tail -1)"
+    scripts/test-package.sh "$tarball"
+
     step "crash test: 50 SIGKILLs and a SIGTERM against --state-file"
     python3 tests/persistence/crash_test.py --binary "$release_bin" --rounds 50
 fi

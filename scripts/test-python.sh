@@ -18,8 +18,17 @@ PYTHON="${PYTHON:-python3}"
 venv="${WORKLOAD_EMULATOR_VENVS:-.build/venvs}/python"
 PINS=(pytest==8.3.5 pytest-xdist==3.6.1 setuptools==75.8.0 wheel==0.45.1)
 
+# Debian's python3 has venv only with python3-venv.
+if ! "$PYTHON" -c 'import ensurepip, venv' 2>/dev/null && command -v apt-get >/dev/null; then
+    echo "test-python: installing python3-venv (apt-get)"
+    sudo_cmd=()
+    [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+    "${sudo_cmd[@]}" apt-get update -q
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends python3-venv
+fi
 if [[ ! -x "$venv/bin/python" ]]; then
     echo "test-python: creating $venv ($("$PYTHON" --version 2>&1))"
+    mkdir -p "$(dirname "$venv")"
     "$PYTHON" -m venv "$venv"
 fi
 stamp="$venv/.stamp"
