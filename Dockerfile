@@ -36,7 +36,7 @@ COPY --from=build /src/fixtures /usr/share/workload-emulator/fixtures
 COPY --from=build /src/LICENSE /usr/share/doc/workload-emulator/LICENSE
 USER emulator
 WORKDIR /data
-# Inside a container the emulator must listen on every interface; port as in SPEC §2.
+# Inside a container the emulator must listen on every interface; the usual port.
 # The demo fixtures are bundled; `-e WORKLOAD_EMULATOR_FIXTURES=/usr/share/workload-emulator/fixtures`
 # loads them (the variable is --fixtures, read by the binary like every flag).
 ENV WORKLOAD_EMULATOR_HOST=0.0.0.0 \

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every row of SPEC §13 in one run, each beside its reference measured in the same run
+# Every target of bench/RESULTS.md in one run, each beside its reference measured in the same run
 # (issue 6 items 4 and 5). Prints one markdown table per row on stdout; per-round
 # figures go to stderr.
 #

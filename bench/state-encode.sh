@@ -1,5 +1,5 @@
 #!/bin/sh
-# Times the state document's encoding (SPEC §10) in a release build, for each N given.
+# Times the state document's encoding in a release build, for each N given.
 # Usage: bench/state-encode.sh [N ...]   (default: 100 1000 10000 100000)
 set -e
 cd "$(dirname "$0")/.."

@@ -3,7 +3,7 @@ import Testing
 
 @testable import WorkloadEmulator
 
-/// The state document's encoding cost (SPEC §10: written within 100 ms of a change).
+/// The state document's encoding cost (it is written within 100 ms of a change).
 /// Prints timings, never asserts them. `STATE_BENCH_N=1000` (and a release build,
 /// `bench/state-encode.sh`) for real figures; the default is small so the suite stays fast.
 @Suite struct StateEncodeBenchTests {

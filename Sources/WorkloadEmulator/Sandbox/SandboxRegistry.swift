@@ -11,7 +11,7 @@ public final class SandboxRegistry: Sendable {
         self.onChange = onChange
     }
 
-    /// 1..64 of `[A-Za-z0-9._-]` (SPEC §7.1).
+    /// 1..64 of `[A-Za-z0-9._-]`.
     public static func isValidName<S: StringProtocol>(_ name: S) -> Bool {
         guard !name.isEmpty, name.utf8.count <= 64 else { return false }
         for c in name.utf8 {
