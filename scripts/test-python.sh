@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Python package (python/): builds its wheel, installs it with pytest and
 # pytest-xdist into a virtualenv outside the source tree, and runs its tests
-# (the library against the real binary, the pytest plugin through pytester) twice:
+# (the library against the real binary, the pytest plugin through pytester) twice,
+# after mypy --strict on its sources:
 # under plain pytest and under `pytest -n 4`.
 #
 #   scripts/test-python.sh BINARY
@@ -16,7 +17,7 @@ binary="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 
 PYTHON="${PYTHON:-python3}"
 venv="${WORKLOAD_EMULATOR_VENVS:-.build/venvs}/python"
-PINS=(pytest==8.3.5 pytest-xdist==3.6.1 setuptools==75.8.0 wheel==0.45.1)
+PINS=(pytest==8.3.5 pytest-xdist==3.6.1 setuptools==75.8.0 wheel==0.45.1 mypy==1.13.0)
 
 # Debian's python3 has venv only with python3-venv.
 if ! "$PYTHON" -c 'import ensurepip, venv' 2>/dev/null && command -v apt-get >/dev/null; then
@@ -40,6 +41,10 @@ if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
 else
     echo "test-python: ok $venv (${PINS[*]})"
 fi
+
+# py.typed promises types: hold the package to them.
+echo "test-python: mypy --strict python/src"
+"$venv/bin/python" -m mypy --strict --no-incremental python/src/workload_emulator
 
 # The wheel is what users install; build it (no network: the build backend is in the
 # venv already) and install that, not the source folder.

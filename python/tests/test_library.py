@@ -154,7 +154,8 @@ def test_connects_to_a_running_url(emulator: Emulator) -> None:
 def test_logs_hold_the_request_lines(emulator: Emulator, sandbox: Sandbox) -> None:
     offset = emulator.log_offset()
     sandbox.api.get("/workloads/")
-    assert f'"GET /sandboxes/{sandbox.name}/api/v2/workloads/" 200' in emulator.logs(offset)
+    line = f'"GET /sandboxes/{sandbox.name}/api/v2/workloads/" 200'
+    assert line in emulator.wait_for_log(line, since=offset)
 
 
 def test_a_bad_flag_fails_start_with_the_emulators_message() -> None:

@@ -12,7 +12,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Dict, Iterator, Mapping, Optional, Sequence, Union
+from typing import Any, Dict, Iterator, Mapping, Optional, Sequence, Union, cast
 from contextlib import contextmanager
 
 from ._http import EmulatorError, send
@@ -32,7 +32,7 @@ class EmulatorStartError(RuntimeError):
     pass
 
 
-def find_binary(path: Union[str, os.PathLike, None] = None) -> str:
+def find_binary(path: Union[str, "os.PathLike[str]", None] = None) -> str:
     """The binary to start: `path` if given, else `$WORKLOAD_EMULATOR_BIN`, else
     `workload-emulator` on PATH (a given value beats the variable, as the server's
     flags beat its variables)."""
@@ -66,7 +66,7 @@ class Emulator:
 
     def __init__(
         self,
-        binary: Union[str, os.PathLike, None] = None,
+        binary: Union[str, "os.PathLike[str]", None] = None,
         *,
         url: Optional[str] = None,
         args: Sequence[str] = (),
@@ -167,6 +167,30 @@ class Emulator:
             f.seek(since)
             return f.read().decode("utf-8", errors="replace")
 
+    def wait_for_log(self, text: str, since: int = 0, timeout: float = 10) -> str:
+        """The log from `since` once it holds `text`. The emulator writes its request
+        lines from a background thread, a moment after the answer; this waits (bounded
+        by `timeout`) for that write, not for a state of the world."""
+        deadline = time.monotonic() + timeout
+        while True:
+            logs = self.logs(since)
+            if text in logs or time.monotonic() > deadline:
+                return logs
+            time.sleep(0.01)
+
+    def settled_logs(self, since: int = 0, quiet: float = 0.05, limit: float = 1.0) -> str:
+        """The log once nothing has been added for `quiet` seconds (at most `limit`), so
+        the lines of the requests just answered are in it."""
+        deadline = time.monotonic() + limit
+        size = -1
+        while time.monotonic() < deadline:
+            now = self.log_offset()
+            if now == size:
+                break
+            size = now
+            time.sleep(quiet)
+        return self.logs(since)
+
     def log_offset(self) -> int:
         return self._log_path.stat().st_size if self._log_path and self._log_path.exists() else 0
 
@@ -181,7 +205,7 @@ class Emulator:
         resp = send("GET", f"{self._root()}/__emulator/health", {}, None, 10)
         if resp.status != 200:
             raise EmulatorError(resp, "health")
-        return resp.json()
+        return cast(Dict[str, Any], resp.json())
 
     def sandboxes(self) -> Any:
         return send("GET", f"{self._root()}/__emulator/sandboxes", {}, None, 10).json()["data"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List, Optional, cast
 
 from ._http import Client, EmulatorError, Response
 
@@ -53,9 +53,13 @@ class Sandbox:
             raise EmulatorError(resp, f"{what} in sandbox {self.name!r}")
         return resp
 
+    def call_json(self, method: str, path: str, expect: int, what: str, **kwargs: Any) -> Dict[str, Any]:
+        """`call`, and the answer's JSON object."""
+        return cast(Dict[str, Any], self.call(method, path, expect, what, **kwargs).json())
+
     def reset(self) -> Dict[str, Any]:
         """Empty the sandbox: objects, clock, faults, journal and lifecycle profile."""
-        return self.call("POST", "reset", 200, "reset").json()
+        return self.call_json("POST", "reset", 200, "reset")
 
     def drop(self) -> None:
         """Remove the sandbox from the emulator (a sandbox never used is not an error)."""
@@ -65,7 +69,7 @@ class Sandbox:
 
     def workload(self, workload_id: str) -> Dict[str, Any]:
         """The emulator's view of a workload: status, scheduled transitions, TTL expiry."""
-        return self.call("GET", f"workloads/{workload_id}", 200, f"workload {workload_id}").json()
+        return self.call_json("GET", f"workloads/{workload_id}", 200, f"workload {workload_id}")
 
     def wait_for(self, workload_id: str, status: str, *, max_steps: int = 100) -> Dict[str, Any]:
         """Move the clock from one scheduled transition to the next until the workload
@@ -102,27 +106,27 @@ class Clock:
         self._s = sandbox
 
     def now(self) -> str:
-        return self._s.call("GET", "clock", 200, "clock").json()["now"]
+        return str(self._s.call_json("GET", "clock", 200, "clock")["now"])
 
     def get(self) -> Dict[str, Any]:
         """`{"now", "mode", "scale"}`."""
-        return self._s.call("GET", "clock", 200, "clock").json()
+        return self._s.call_json("GET", "clock", 200, "clock")
 
     def advance(self, *, hours: float = 0, minutes: float = 0, seconds: float = 0) -> Dict[str, Any]:
         """Fire every transition and expiry due in the window; returns `now` and what fired."""
         total = hours * 3600 + minutes * 60 + seconds
-        return self._s.call("POST", "clock/advance", 200, "clock advance", json={"seconds": total}).json()
+        return self._s.call_json("POST", "clock/advance", 200, "clock advance", json={"seconds": total})
 
     def advance_to(self, timestamp: str) -> Dict[str, Any]:
-        return self._s.call("POST", "clock/advance", 200, "clock advance", json={"to": timestamp}).json()
+        return self._s.call_json("POST", "clock/advance", 200, "clock advance", json={"to": timestamp})
 
     def freeze(self) -> Dict[str, Any]:
         """Switch to the manual clock: time stands still until advanced."""
-        return self._s.call("PUT", "clock", 200, "clock freeze", json={"mode": "manual"}).json()
+        return self._s.call_json("PUT", "clock", 200, "clock freeze", json={"mode": "manual"})
 
     def run(self, scale: float = 1) -> Dict[str, Any]:
         """Switch to the real clock, `scale` times faster than the wall clock."""
-        return self._s.call("PUT", "clock", 200, "clock run", json={"mode": "real", "scale": scale}).json()
+        return self._s.call_json("PUT", "clock", 200, "clock run", json={"mode": "real", "scale": scale})
 
 
 class Fault:
@@ -180,10 +184,10 @@ class Faults:
         ):
             if value is not None:
                 rule[key] = value
-        return Fault(self, self._s.call("POST", "faults", 201, "add fault", json=rule).json())
+        return Fault(self, self._s.call_json("POST", "faults", 201, "add fault", json=rule))
 
     def list(self) -> List[Dict[str, Any]]:
-        return self._s.call("GET", "faults", 200, "list faults").json()["data"]
+        return cast(List[Dict[str, Any]], self._s.call_json("GET", "faults", 200, "list faults")["data"])
 
     def clear(self) -> None:
         self._s.call("DELETE", "faults", 204, "clear faults")
@@ -202,7 +206,7 @@ class Journal:
         offset = 0
         while True:
             params = {"method": method, "path": path, "offset": offset, "limit": 1000}
-            page = self._s.call("GET", "requests", 200, "journal", params=params).json()
+            page = self._s.call_json("GET", "requests", 200, "journal", params=params)
             out.extend(page["data"])
             offset += len(page["data"])
             if not page["data"] or offset >= page["totalCount"]:
@@ -241,11 +245,11 @@ class State:
 
     def export(self) -> Dict[str, Any]:
         """The whole sandbox as one JSON document, loadable with `load`."""
-        return self._s.call("GET", "state", 200, "state export").json()
+        return self._s.call_json("GET", "state", 200, "state export")
 
     def load(self, document: Dict[str, Any]) -> Dict[str, Any]:
         """Replace the sandbox with `document`; a refused document changes nothing."""
-        return self._s.call("PUT", "state", 200, "state import", json=document).json()
+        return self._s.call_json("PUT", "state", 200, "state import", json=document)
 
 
 __all__ = ["Sandbox", "Clock", "Fault", "Faults", "Journal", "State"]

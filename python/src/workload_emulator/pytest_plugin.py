@@ -73,6 +73,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
     if not report.failed or _log_key not in item.stash:
         return
     emulator, offset = item.stash[_log_key]
-    text = emulator.logs(offset)
+    text = emulator.settled_logs(offset)
     if text:
         report.sections.append((f"workload-emulator log ({report.when})", text))
