@@ -48,6 +48,10 @@ type Sandbox struct {
 	Token string
 	// PID is the emulator process's id; 0 for an instance from $WORKLOAD_EMULATOR_URL.
 	PID int
+	// ControlToken goes with every control call as X-Emulator-Token: for an instance
+	// from $WORKLOAD_EMULATOR_URL, $WORKLOAD_EMULATOR_CONTROL_TOKEN (the server's
+	// --control-token); empty for a process Start runs.
+	ControlToken string
 
 	t      testing.TB
 	client *http.Client
@@ -79,6 +83,7 @@ func Start(t testing.TB, opts ...Option) *Sandbox {
 	sb := &Sandbox{Name: name, Token: "token-" + name, t: t, client: &http.Client{Timeout: 60 * time.Second}}
 	if url := os.Getenv("WORKLOAD_EMULATOR_URL"); url != "" && o.binary == "" {
 		sb.RootURL = strings.TrimRight(url, "/")
+		sb.ControlToken = os.Getenv("WORKLOAD_EMULATOR_CONTROL_TOKEN")
 		t.Cleanup(func() { sb.control("DELETE", "/__emulator/sandboxes/"+name, nil, 0) })
 	} else {
 		sb.RootURL, sb.PID = startProcess(t, o)
@@ -266,7 +271,11 @@ func (s *Sandbox) send(method, url string, body any, headers map[string]string) 
 // control calls the emulator's own API in this sandbox; want 0 accepts any status.
 func (s *Sandbox) control(method, path string, body any, want int) []byte {
 	s.t.Helper()
-	status, data := s.send(method, s.RootURL+path, body, map[string]string{"X-Emulator-Sandbox": s.Name})
+	headers := map[string]string{"X-Emulator-Sandbox": s.Name}
+	if s.ControlToken != "" {
+		headers["X-Emulator-Token"] = s.ControlToken
+	}
+	status, data := s.send(method, s.RootURL+path, body, headers)
 	if want != 0 && status != want {
 		s.t.Fatalf("emulatortest: %s %s answered %d, not %d: %s", method, path, status, want, data)
 	}

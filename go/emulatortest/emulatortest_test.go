@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"syscall"
 	"testing"
@@ -187,5 +188,25 @@ func TestBinaryRefusesANonExecutableVariable(t *testing.T) {
 	t.Setenv("WORKLOAD_EMULATOR_BIN", t.TempDir())
 	if _, err := emulatortest.Binary(); err == nil || !strings.Contains(err.Error(), "is not an executable file") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestTheControlTokenGoesWithControlCallsToARunningInstance(t *testing.T) {
+	var seen []string
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen = append(seen, r.Method+" "+r.URL.Path+" "+r.Header.Get("X-Emulator-Token"))
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"now":"2026-01-01T00:00:00.000Z"}`))
+	}))
+	defer server.Close()
+	t.Setenv("WORKLOAD_EMULATOR_URL", server.URL)
+	t.Setenv("WORKLOAD_EMULATOR_CONTROL_TOKEN", "s3cret")
+	r := &recorder{TB: t}
+	sb := emulatortest.Start(r)
+	sb.Now()
+	r.runCleanups()
+	want := []string{"POST /__emulator/reset s3cret", "GET /__emulator/clock s3cret", "DELETE /__emulator/sandboxes/" + sb.Name + " s3cret"}
+	if strings.Join(seen, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("seen:\n%s", strings.Join(seen, "\n"))
 	}
 }

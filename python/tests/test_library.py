@@ -184,3 +184,46 @@ def test_binary_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(EmulatorNotFound, match="set WORKLOAD_EMULATOR_BIN, put it on PATH"):
         find_binary()
+
+
+def test_the_control_token_goes_with_every_control_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    import http.server
+    import json as _json
+    import threading
+
+    seen = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def answer(self) -> None:
+            seen.append((self.command, self.path, self.headers.get("X-Emulator-Token")))
+            length = int(self.headers.get("Content-Length") or 0)
+            self.rfile.read(length)
+            body = _json.dumps({"status": "ok", "clock": {}}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = answer
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with Emulator(url=url, control_token="from-argument") as emu:
+            emu.new_sandbox("s").reset()
+        monkeypatch.setenv("WORKLOAD_EMULATOR_CONTROL_TOKEN", "from-variable")
+        with Emulator(url=url) as emu:
+            emu.new_sandbox("s").reset()
+    finally:
+        server.shutdown()
+    assert seen == [
+        ("GET", "/__emulator/health", "from-argument"),
+        ("POST", "/__emulator/reset", "from-argument"),
+        ("GET", "/__emulator/health", "from-variable"),
+        ("POST", "/__emulator/reset", "from-variable"),
+    ]

@@ -73,6 +73,7 @@ class Emulator:
         clock: Optional[str] = "manual",
         env: Optional[Mapping[str, str]] = None,
         start_timeout: float = 30,
+        control_token: Optional[str] = None,
     ) -> None:
         self.url: Optional[str] = url.rstrip("/") if url else None
         self._binary = binary
@@ -84,6 +85,13 @@ class Emulator:
         self._dir: Optional[tempfile.TemporaryDirectory[str]] = None
         self._log_path: Optional[Path] = None
         self.external = url is not None
+        # The control API's token (`--control-token` on the server): given, or for an
+        # instance started elsewhere, $WORKLOAD_EMULATOR_CONTROL_TOKEN.
+        self.control_token = control_token or (
+            os.environ.get("WORKLOAD_EMULATOR_CONTROL_TOKEN") or None if self.external else None
+        )
+        if control_token and not self.external:
+            self._args += ["--control-token", control_token]
 
     # -- process ----------------------------------------------------------------------
 
@@ -202,13 +210,13 @@ class Emulator:
         return self.url
 
     def health(self) -> Dict[str, Any]:
-        resp = send("GET", f"{self._root()}/__emulator/health", {}, None, 10)
+        resp = send("GET", f"{self._root()}/__emulator/health", self._control_headers(), None, 10)
         if resp.status != 200:
             raise EmulatorError(resp, "health")
         return cast(Dict[str, Any], resp.json())
 
     def sandboxes(self) -> Any:
-        return send("GET", f"{self._root()}/__emulator/sandboxes", {}, None, 10).json()["data"]
+        return send("GET", f"{self._root()}/__emulator/sandboxes", self._control_headers(), None, 10).json()["data"]
 
     def new_sandbox(self, name: Optional[str] = None, token: Optional[str] = None) -> Sandbox:
         """A sandbox with a name no other test uses (process id, a counter and random
@@ -217,7 +225,10 @@ class Emulator:
             name = f"py-{os.getpid()}-{next(_counter)}-{uuid.uuid4().hex[:8]}"
         if not 1 <= len(name) <= 64 or _name_chars.search(name) or name in (".", ".."):
             raise ValueError(f"sandbox name {name!r}: 1 to 64 of A-Z a-z 0-9 . _ -")
-        return Sandbox(self._root(), name, token or f"token-{name}")
+        return Sandbox(self._root(), name, token or f"token-{name}", control_token=self.control_token)
+
+    def _control_headers(self) -> Dict[str, str]:
+        return {"X-Emulator-Token": self.control_token} if self.control_token else {}
 
     @contextmanager
     def sandbox(self, name: Optional[str] = None, token: Optional[str] = None) -> Iterator[Sandbox]:

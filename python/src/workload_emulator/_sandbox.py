@@ -7,6 +7,7 @@ from typing import Any, Dict, Iterator, List, Optional, cast
 from ._http import Client, EmulatorError, Response
 
 SANDBOX_HEADER = "X-Emulator-Sandbox"
+CONTROL_TOKEN_HEADER = "X-Emulator-Token"
 
 
 class Sandbox:
@@ -23,7 +24,9 @@ class Sandbox:
     `api` is a small client on `base_url` that already sends the token.
     """
 
-    def __init__(self, root_url: str, name: str, token: str, timeout: float = 30) -> None:
+    def __init__(
+        self, root_url: str, name: str, token: str, timeout: float = 30, control_token: Optional[str] = None
+    ) -> None:
         self.root_url = root_url.rstrip("/")
         self.name = name
         self.token = token
@@ -31,7 +34,10 @@ class Sandbox:
         self.header_base_url = f"{self.root_url}/api/v2"
         self.headers: Dict[str, str] = {SANDBOX_HEADER: name, "Authorization": f"Bearer {token}"}
         self.api = Client(self.base_url, {"Authorization": f"Bearer {token}"}, timeout=timeout)
-        self.control = Client(f"{self.root_url}/__emulator", {SANDBOX_HEADER: name}, timeout=timeout)
+        control_headers = {SANDBOX_HEADER: name}
+        if control_token:
+            control_headers[CONTROL_TOKEN_HEADER] = control_token
+        self.control = Client(f"{self.root_url}/__emulator", control_headers, timeout=timeout)
         self.clock = Clock(self)
         self.faults = Faults(self)
         self.journal = Journal(self)
