@@ -46,13 +46,14 @@ public final class HTTPServer: Sendable {
             let listener = try ListeningSocket.open(host: configuration.host, port: configuration.port)
             let count = configuration.threads > 0 ? configuration.threads : max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
             let balancer = LoopBalancer()
+            let budget = BodyBudget(limitBytes: configuration.maxBufferedBodyBytes)
             var loops: [EventLoop] = []
             do {
                 for i in 0..<count {
                     loops.append(
                         try EventLoop(
                             index: i, listenFD: listener.fd, configuration: configuration, balancer: balancer,
-                            handler: handler))
+                            bodyBudget: budget, handler: handler))
                 }
             } catch {
                 close(listener.fd)
