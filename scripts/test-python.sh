@@ -44,7 +44,7 @@ fi
 
 # py.typed promises types: hold the package to them.
 echo "test-python: mypy --strict python/src"
-"$venv/bin/python" -m mypy --strict --no-incremental python/src/workload_emulator
+"$venv/bin/python" -m mypy --strict --cache-dir "$venv/mypy-cache" python/src/workload_emulator
 
 # The wheel is what users install; build it (no network: the build backend is in the
 # venv already) and install that, not the source folder.
