@@ -61,7 +61,9 @@ class Emulator:
 
     The process gets `--port 0 --port-file F` and, unless `args` say otherwise, the
     manual clock, so time moves only when a test advances it. Its stdout and stderr
-    (one line per request) go to a file: `logs()` reads them.
+    (one line per request) go to a file: `logs()` reads them. It sees none of the
+    caller's `WORKLOAD_EMULATOR_*` variables (so a run does not depend on the shell);
+    `env` adds variables and `args` adds flags.
     """
 
     def __init__(
