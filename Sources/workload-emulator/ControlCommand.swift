@@ -118,7 +118,8 @@ struct ControlCommand: Equatable {
         let request = try parseRequest(words, flags: flags)
         let allowed = globalFlags.union(commandFlags(words))
         if let unknown = flags.first(where: { !allowed.contains($0.name) }) {
-            throw UsageError("unknown flag '--\(unknown.name)' for '\(words.prefix(2).joined(separator: " "))' (see ctl --help)")
+            throw UsageError(
+                "unknown flag '--\(unknown.name)' for '\(words.prefix(2).joined(separator: " "))' (see ctl --help)")
         }
 
         let target: Target
@@ -191,7 +192,8 @@ struct ControlCommand: Equatable {
             try noMore(3)
             guard let seconds = ControlDuration.seconds(words[2]) else {
                 throw UsageError(
-                    "clock advance: '\(words[2])' is not a duration (e.g. 8h, 90s, 1h30m; at most \(Int64(ControlDuration.maxSeconds)) s)")
+                    "clock advance: '\(words[2])' is not a duration (e.g. 8h, 90s, 1h30m; at most \(Int64(ControlDuration.maxSeconds)) s)"
+                )
             }
             let exact = seconds.rounded() == seconds ? JSONValue.int(Int64(seconds)) : .double(seconds)
             return .call(method: "POST", path: "clock/advance", body: ["seconds": exact])
@@ -276,7 +278,8 @@ struct ControlCommand: Equatable {
                     throw UsageError("--header: '\(h.value)' is not 'Name: value'")
                 }
                 object.append(
-                    String(h.value[..<colon]), .string(String(h.value[h.value.index(after: colon)...].drop { $0 == " " })))
+                    String(h.value[..<colon]),
+                    .string(String(h.value[h.value.index(after: colon)...].drop { $0 == " " })))
             }
             rule.append("headers", .object(object))
         }
@@ -303,10 +306,14 @@ struct ControlCommand: Equatable {
         var host: Substring
         var portText: Substring?
         if authority.hasPrefix("[") {
-            guard let close = authority.firstIndex(of: "]") else { throw UsageError("\(source): '\(text)' has a bad host") }
+            guard let close = authority.firstIndex(of: "]") else {
+                throw UsageError("\(source): '\(text)' has a bad host")
+            }
             host = authority[authority.index(after: authority.startIndex)..<close]
             let after = authority[authority.index(after: close)...]
-            if after.hasPrefix(":") { portText = after.dropFirst() } else if !after.isEmpty {
+            if after.hasPrefix(":") {
+                portText = after.dropFirst()
+            } else if !after.isEmpty {
                 throw UsageError("\(source): '\(text)' has a bad host")
             }
         } else if let colon = authority.lastIndex(of: ":") {

@@ -76,7 +76,8 @@ enum ControlCommandRunner {
                 let q = (query + [("offset", String(offset)), ("limit", "1000")])
                     .map { "\($0.0)=\(ControlCommand.percentEncoded($0.1))" }.joined(separator: "&")
                 let body = try call("GET", "requests?\(q)", nil).body
-                guard let page = try? JSONParser.parse(body, limits: .init(maxBytes: ControlHTTPClient.maxResponseBytes)),
+                guard
+                    let page = try? JSONParser.parse(body, limits: .init(maxBytes: ControlHTTPClient.maxResponseBytes)),
                     let data = page["data"]?.arrayValue, let total = page["totalCount"]?.exactInt
                 else { throw Failure(message: "the journal answer is not a list document", exitCode: 1) }
                 var text: [UInt8] = []

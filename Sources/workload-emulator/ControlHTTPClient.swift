@@ -70,7 +70,8 @@ enum ControlHTTPClient {
         guard let split = firstIndex(of: crlfcrlf, in: bytes, from: 0) else {
             throw Failure(description: "\(source) closed the connection without a complete HTTP answer")
         }
-        let lines = String(decoding: bytes[0..<split], as: UTF8.self).split(separator: "\r\n", omittingEmptySubsequences: false)
+        let lines = String(decoding: bytes[0..<split], as: UTF8.self).split(
+            separator: "\r\n", omittingEmptySubsequences: false)
         let statusLine = lines.first ?? ""
         let parts = statusLine.split(separator: " ", maxSplits: 2)
         guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), parts[1].count == 3, let status = Int(parts[1]) else {
@@ -158,7 +159,9 @@ enum ControlHTTPClient {
     private static func writeAll(_ fd: Int32, _ bytes: [UInt8], to source: String) throws(Failure) {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+            let n = bytes.withUnsafeBytes {
+                Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL))
+            }
             if n > 0 {
                 offset += n
             } else if n < 0 && errno == EINTR {

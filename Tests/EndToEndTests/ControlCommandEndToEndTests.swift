@@ -30,7 +30,9 @@ import Glibc
             port = try process.waitUntilListening()
         }
 
-        func ctl(_ arguments: [String], environment: [String: String] = [:]) throws -> (
+        func ctl(
+            _ arguments: [String], environment: [String: String] = [:]
+        ) throws -> (
             status: Int32?, stdout: String, stderr: String
         ) {
             try EmulatorProcess.run(["ctl", "--port-file", portFile] + arguments, environment: environment)
@@ -92,12 +94,15 @@ import Glibc
         #expect((rule?["match"] as? [String: Any])?["workloadId"] as? String == id)
         #expect(rule?["times"] as? Int == 2)
         let listed = try emulator.json("/__emulator/faults")
-        #expect(((listed["data"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String } == [rule?["id"] as? String])
+        #expect(
+            ((listed["data"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String } == [rule?["id"] as? String])
 
         // The server's validation answer, in its words, and nothing added.
         let refused = try emulator.ctl(["faults", "add", "--action", "delay"])
         #expect(refused.status == 1)
-        #expect(refused.stderr == "workload-emulator: ctl: POST /__emulator/faults answered 422: body.delayMs: Field required\n")
+        #expect(
+            refused.stderr
+                == "workload-emulator: ctl: POST /__emulator/faults answered 422: body.delayMs: Field required\n")
         #expect(try emulator.json("/__emulator/faults")["count"] as? Int == 1)
 
         let unknownFlag = try emulator.ctl(["faults", "add", "--action", "drop", "--colour", "red"])
@@ -157,12 +162,15 @@ import Glibc
         #expect(help.stdout.hasPrefix("Usage: workload-emulator ctl"))
         for (arguments, message) in [
             ([], "a command is needed"), (["warp"], "unknown command 'warp'"),
-            (["clock", "advance"], "a duration is needed"), (["--url", "https://x", "health"], "is not an http:// URL"),
+            (["clock", "advance"], "a duration is needed"),
+            (["--url", "https://x", "health"], "is not an http:// URL"),
             (["--sandbox", "a/b", "health"], "--sandbox: 'a/b'"), (["health", "--url"], "--url needs a value"),
         ] {
             let result = try EmulatorProcess.run(["ctl"] + arguments)
             #expect(result.status == 2, "\(arguments)")
-            #expect(result.stderr.hasPrefix("workload-emulator: ctl: ") && result.stderr.contains(message), "\(result.stderr)")
+            #expect(
+                result.stderr.hasPrefix("workload-emulator: ctl: ") && result.stderr.contains(message),
+                "\(result.stderr)")
             #expect(result.stderr.split(separator: "\n").count == 1)
         }
         // A bound socket that does not listen: connections to it are refused.
@@ -224,7 +232,9 @@ final class RefusingPort {
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0 else {
             close(fd)
