@@ -2,7 +2,7 @@
 import PackageDescription
 
 // No package dependencies, by design: everything here is the toolchain plus the
-// system zlib. See DEVELOPERS.md.
+// system zlib. docs/ARCHITECTURE.md describes the modules.
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
@@ -26,8 +26,12 @@ let package = Package(
         .target(name: "WorkloadEmulator", dependencies: ["JSON"], swiftSettings: strict),
         // The state file and fixtures: storage of the domain, no HTTP.
         .target(name: "Persistence", dependencies: ["JSON", "WorkloadEmulator"], swiftSettings: strict),
+        // The real API's contract (contract/): the response checker of the conformance test, and the
+        // deliberate differences the served OpenAPI document declares.
+        .target(name: "ContractCheck", dependencies: ["JSON"], swiftSettings: strict),
         .target(
-            name: "WorkloadAPI", dependencies: ["HTTPServer", "JSON", "Persistence", "WorkloadEmulator"],
+            name: "WorkloadAPI",
+            dependencies: ["HTTPServer", "JSON", "Persistence", "WorkloadEmulator", "ContractCheck"],
             swiftSettings: strict),
         .executableTarget(
             name: "workload-emulator",
@@ -36,10 +40,13 @@ let package = Package(
         ),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "CZlib"], swiftSettings: strict),
         .testTarget(name: "WorkloadEmulatorTests", dependencies: ["JSON", "WorkloadEmulator"], swiftSettings: strict),
-        .testTarget(name: "WorkloadAPITests", dependencies: ["WorkloadAPI", "HTTPServer", "JSON", "WorkloadEmulator"], swiftSettings: strict),
+        .testTarget(name: "ContractCheckTests", dependencies: ["ContractCheck", "JSON"], swiftSettings: strict),
+        .testTarget(name: "WorkloadAPITests", dependencies: ["WorkloadAPI", "HTTPServer", "JSON", "WorkloadEmulator", "ContractCheck"], swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["WorkloadAPI", "HTTPServer", "JSON", "WorkloadEmulator", "CZlib", "workload-emulator"],
+            dependencies: [
+                "WorkloadAPI", "HTTPServer", "JSON", "WorkloadEmulator", "CZlib", "workload-emulator", "ContractCheck",
+            ],
             swiftSettings: strict
         ),
     ],

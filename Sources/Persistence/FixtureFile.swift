@@ -34,7 +34,7 @@ public struct FixtureBodyRules: Sendable {
     }
 }
 
-/// One fixture file (SPEC §9), parsed and validated before anything is created:
+/// One fixture file, parsed and validated before anything is created:
 /// `{"sandbox", "users": [{"username","token","id"?}], "artifacts": [{…create body…,
 /// "id"?, "owner"?}], "workloads": [{…create body…, "status": "running"|"stopped", "owner"?}]}`.
 /// An artifact's `id` is a label that workloads of the same file use as `artifactId`
@@ -58,6 +58,7 @@ public struct FixtureFile: Sendable {
     public var users: [User]
     var artifacts: [ArtifactEntry]
     var workloads: [WorkloadEntry]
+    public var platform = FixturePlatform()
 
     /// Every `*.json` in `dir`, in name order.
     public static func loadDirectory(_ dir: String, rules: FixtureBodyRules) throws(PersistenceError) -> [FixtureFile] {
@@ -101,7 +102,7 @@ public struct FixtureFile: Sendable {
 
     public static func parse(_ value: JSONValue, file: String, rules: FixtureBodyRules) throws(JSONPathError) -> FixtureFile {
         let r = JSONReader(value)
-        try r.only(["sandbox", "users", "artifacts", "workloads"])
+        try r.only(Set(["sandbox", "users", "artifacts", "workloads"]).union(FixturePlatform.keys))
         let sandbox = try r.optionalString("sandbox") ?? "default"
         guard SandboxRegistry.isValidName(sandbox) else {
             throw JSONPathError(path: "$.sandbox", reason: "use 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-'")
@@ -188,7 +189,9 @@ public struct FixtureFile: Sendable {
             workloads.append(
                 WorkloadEntry(input: input, artifactLabel: label, status: status, owner: try owner(x), path: x.path))
         }
-        return FixtureFile(file: file, sandbox: sandbox, users: users, artifacts: artifacts, workloads: workloads)
+        return FixtureFile(
+            file: file, sandbox: sandbox, users: users, artifacts: artifacts, workloads: workloads,
+            platform: try FixturePlatform.parse(r, sandbox: sandbox))
     }
 
     /// Creates the file's objects in its sandbox. Domain refusals (a draft artifact

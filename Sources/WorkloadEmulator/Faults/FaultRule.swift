@@ -1,6 +1,6 @@
 import JSON
 
-/// A rule of the fault API (SPEC §7.3). The domain actions (`protonStopFailure`,
+/// A rule of the fault API. The domain actions (`protonStopFailure`,
 /// `launchFailure`, `replacementFailure`, `hold`) are applied by the world; the
 /// request-level ones (`respond`, `delay`, `drop`) by the API layer before routing.
 public struct FaultRule: Sendable {
@@ -35,28 +35,6 @@ public struct FaultRule: Sendable {
 
     /// The states a hold rule can stop in: those a workload leaves by itself.
     public static let holdStates: [WorkloadStatus] = [.submitted, .provisioning, .launching, .stopping]
-
-    /// What the fault API would refuse in this rule, as (field, reason): a saved or
-    /// imported rule must be one the API could have made.
-    public var problem: (field: String, reason: String)? {
-        if let times, times < 1 { return ("times", "must be at least 1") }
-        if let probability, !(probability >= 0 && probability <= 1) { return ("probability", "must be between 0 and 1") }
-        if let status, !(100...599).contains(status) { return ("status", "must be between 100 and 599") }
-        if let delayMs, !(0...600_000).contains(delayMs) { return ("delayMs", "must be between 0 and 600000") }
-        switch action {
-        case .respond where status == nil: return ("status", "required for respond")
-        case .delay where delayMs == nil: return ("delayMs", "required for delay")
-        case .hold:
-            guard let state else { return ("state", "required for hold") }
-            if !FaultRule.holdStates.contains(state) {
-                return ("state", "a workload is never held in \(state.rawValue); use one of "
-                    + FaultRule.holdStates.map(\.rawValue).joined(separator: ", "))
-            }
-        default: break
-        }
-        if let fired = Optional(fired), fired < 0 { return ("fired", "must not be negative") }
-        return nil
-    }
 
     public var id: String
     public var match: Match

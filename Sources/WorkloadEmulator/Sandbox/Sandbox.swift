@@ -34,7 +34,7 @@ public final class Sandbox: Sendable {
         self.name = name
         self.recorder = recorder
         self.world = Mutex(World(name: name, settings: settings))
-        self.journal = RequestJournal(capacity: settings.journalCapacity)
+        self.journal = RequestJournal(capacity: settings.journalCapacity, budget: settings.journalBudget)
         self.onChange = onChange
     }
 

@@ -1,4 +1,4 @@
-/// Invoke bookkeeping and request statistics (SPEC §8).
+/// Invoke bookkeeping and request statistics.
 extension World {
     /// Where an invocation goes, decided under the lock before any I/O.
     public struct InvokeTarget: Sendable {
@@ -34,7 +34,9 @@ extension World {
     }
 
     /// Records the answer of an invocation begun with `beginInvocation`.
-    public mutating func finishInvocation(_ target: InvokeTarget, status: Int, latencyMs: Double) {
+    public mutating func finishInvocation(
+        _ target: InvokeTarget, status: Int, latencyMs: Double, method: String = "", path: String = ""
+    ) {
         workloads.update(target.workloadId) {
             let concurrency = $0.invocations.inFlight
             $0.invocations.inFlight = max(0, $0.invocations.inFlight - 1)
@@ -44,6 +46,7 @@ extension World {
                     concurrency: max(1, concurrency)))
         }
         changes.invocationsAppended[target.workloadId, default: 0] += 1
+        if !method.isEmpty { logAccess(target, status: status, latencyMs: latencyMs, method: method, path: path) }
         touch()
     }
 
@@ -82,7 +85,7 @@ extension World {
     }
 }
 
-/// Request statistics over a set of invocation records (SPEC §8).
+/// Request statistics over a set of invocation records.
 public struct RequestStats: Sendable, Equatable {
     public var totalRequests = 0
     public var requestsPerMinute = 0.0
