@@ -372,6 +372,25 @@ import WorkloadEmulator
             try c.send("GET", "/api/v2/otel/workload/\(id)/metrics/autocollectedValues/?endTime=soon").status == 422)
     }
 
+    @Test func aResolvedBundleSentByTheClientCannotBreakTheMetrics() throws {
+        let live = try LiveEmulator()
+        let c = try live.client()
+        let id = try create(c, "odd")
+        try c.advance(3)
+        let odd: JSONValue = [
+            "containerGroups": [
+                ["name": "default", "resolvedBundle": ["id": "x", "cpuCount": -1e300, "memoryBytes": 1e300]]
+            ]
+        ]
+        #expect(try c.send("PATCH", "/api/v2/workloads/\(id)/settings", ["runtime": odd]).status == 202)
+        try c.advance(10)
+        #expect(try c.send("GET", "/api/v2/workloads/\(id)").json["runtime"] == odd)
+        let metrics = try c.send("GET", "/api/v2/otel/workload/\(id)/metrics/autocollectedValues/")
+        #expect(metrics.status == 200)
+        let cpu = (metrics.json["data"]?.arrayValue ?? []).first { $0["otelName"] == "container.cpu.usage" }
+        #expect(cpu?["currentValue"] == 0)
+    }
+
     @Test func credentialsFromFixturesAndCreated() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("platform-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
