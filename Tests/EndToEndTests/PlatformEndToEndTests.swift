@@ -267,6 +267,9 @@ import WorkloadEmulator
         let gpus = try c.send("GET", "/api/v2/mlops/compute/bundles/?hasGpu=true").json
         #expect((gpus["data"]?.arrayValue ?? []).map { $0["id"]?.stringValue ?? "" } == ["gpu.l4.small", "gpu.a10g.medium"])
         #expect(try c.send("GET", "/api/v2/mlops/compute/bundles/?useCases=customModel").json["totalCount"] == 0)
+        let badFlag = try c.send("GET", "/api/v2/mlops/compute/bundles/?hasGpu=maybe")
+        #expect(badFlag.status == 422)
+        #expect(badFlag.json["detail"]?[0]?["loc"] == ["query", "hasGpu"])
         #expect(try c.send("GET", "/api/v2/mlops/compute/bundles/gpu.l4.small").json["gpuMemoryBytes"] == 25_769_803_776)
         #expect(try c.send("GET", "/api/v2/mlops/compute/bundles/none").status == 404)
 
