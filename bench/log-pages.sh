@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Workload log page cost with a full log (issue 10): one running workload whose log holds
+# Workload log page cost with a full log: one running workload whose log holds
 # its 10,000-line cap, read a page at a time.
 #
 #   bench/log-pages.sh                        # 12,000 invokes (the ring is full), pages of 100

@@ -13,7 +13,7 @@ public final class EmulatorApplication: Sendable {
     private let router: Router
     private let routes: [String: APIRoute]
     private let ticker: RealClockTicker
-    /// Metrics, journal recording, fixtures and the state file (issue 5).
+    /// Metrics, journal recording, fixtures and the state file.
     private let control: ControlPlane
     /// Test-only; nil unless `recordResponsesDirectory` is set.
     private let recorder: ResponseRecorder?

@@ -13,7 +13,7 @@ struct FixtureError: Error, CustomStringConvertible {
     var description: String { "--fixtures: \(file): \(path): \(reason)" }
 }
 
-/// One fixture file (SPEC §9), parsed and validated before anything is created:
+/// One fixture file, parsed and validated before anything is created:
 /// `{"sandbox", "users": [{"username","token","id"?}], "artifacts": [{…create body…,
 /// "id"?, "owner"?}], "workloads": [{…create body…, "status": "running"|"stopped", "owner"?}]}`.
 /// An artifact's `id` is a label that workloads of the same file use as `artifactId`

@@ -4,7 +4,7 @@ import JSON
 import WorkloadEmulator
 
 /// `ANY /api/v2/endpoints/workloads/{id}/{path...}` and the deployment variant
-/// (SPEC §8): the built-in echo, or forwarding to the upstream set through
+///: the built-in echo, or forwarding to the upstream set through
 /// `PUT /__emulator/workloads/{id}/upstream`. Every call is recorded for the stats.
 enum InvokeRoutes {
     static let methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]

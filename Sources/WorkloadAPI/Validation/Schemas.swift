@@ -1,7 +1,7 @@
 import JSON
 import WorkloadEmulator
 
-/// The request bodies the API accepts. Fields come from SPEC §6.1 and the v2.41
+/// The request bodies the API accepts. Fields come from the Workload API and the v2.41
 /// reference; anything else is a 422 `extra_forbidden`.
 enum Schemas {
     typealias F = Schema.Field

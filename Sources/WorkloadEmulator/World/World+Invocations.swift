@@ -1,4 +1,4 @@
-/// Invoke bookkeeping and request statistics (SPEC §8).
+/// Invoke bookkeeping and request statistics.
 extension World {
     /// Where an invocation goes, decided under the lock before any I/O.
     public struct InvokeTarget: Sendable {
@@ -83,7 +83,7 @@ extension World {
     }
 }
 
-/// Request statistics over a set of invocation records (SPEC §8).
+/// Request statistics over a set of invocation records.
 public struct RequestStats: Sendable, Equatable {
     public var totalRequests = 0
     public var requestsPerMinute = 0.0

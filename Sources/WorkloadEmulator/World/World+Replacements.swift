@@ -1,6 +1,6 @@
 import JSON
 
-/// Rolling replacement and settings changes (SPEC §6.6).
+/// Rolling replacement and settings changes.
 ///
 /// The candidate proton goes submitted → provisioning → launching → warming → running
 /// on the clock; the replacement goes submitted → initializing → switching →
