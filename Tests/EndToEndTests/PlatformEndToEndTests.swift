@@ -270,6 +270,7 @@ import WorkloadEmulator
         let badFlag = try c.send("GET", "/api/v2/mlops/compute/bundles/?hasGpu=maybe")
         #expect(badFlag.status == 422)
         #expect(badFlag.json["detail"]?[0]?["loc"] == ["query", "hasGpu"])
+        #expect(try c.send("GET", "/api/v2/mlops/compute/bundles/?hasGpu=").status == 422)
         #expect(try c.send("GET", "/api/v2/mlops/compute/bundles/gpu.l4.small").json["gpuMemoryBytes"] == 25_769_803_776)
         #expect(try c.send("GET", "/api/v2/mlops/compute/bundles/none").status == 404)
 

@@ -18,7 +18,7 @@ enum ComputeBundleRoutes {
         var q = PlatformQuery(r.http)
         let useCases = Set(q.list("useCases"))
         var gpu: Bool?
-        switch q.last("hasGpu") {
+        switch q.items.last(where: { $0.name == "hasGpu" })?.value {
         case nil: break
         case "true": gpu = true
         case "false": gpu = false
