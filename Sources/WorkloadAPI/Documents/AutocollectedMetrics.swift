@@ -22,8 +22,9 @@ enum AutocollectedMetrics {
             peak = max(peak, r.concurrency)
         }
         let bundle = (w.runtime["containerGroups"]?.arrayValue ?? []).first?["resolvedBundle"]
-        let cpuCores = bundle?["cpuCount"]?.numberValue ?? 1
-        let memoryBytes = bundle?["memoryBytes"]?.numberValue ?? 2_147_483_648
+        // A group that names no bundle keeps whatever `resolvedBundle` its client sent: bounded here.
+        let cpuCores = min(1024, max(0, bundle?["cpuCount"]?.numberValue ?? 1))
+        let memoryBytes = min(1e15, max(0, bundle?["memoryBytes"]?.numberValue ?? 2_147_483_648))
         let running = w.status == .running
         // Idle container: 1% of a core and 64 MiB; each request adds its busy time and 4 KiB.
         let cores = running ? min(cpuCores, 0.01 + busyMs / windowMs) : 0
