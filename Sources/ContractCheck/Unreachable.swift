@@ -35,7 +35,7 @@ public struct Unreachable: Sendable {
         ] {
             rows.append(Unreachable(id, 400, noBodyNoWindow))
         }
-        rows.append(Unreachable("getWorkloadStats", 400, "a bad window on GET …/stats is a 422 (SPEC §6.1); 400 is DELETE's"))
+        rows.append(Unreachable("getWorkloadStats", 400, "a bad window on GET …/stats is a 422; 400 is DELETE's"))
         for id in [
             "deleteArtifactRepository", "getArtifactRepository", "deleteArtifact", "getArtifact", "getArtifactBuild",
             "getArtifactBuildLogs", "deleteWorkload", "getWorkload", "getWorkloadProton", "getWorkloadProtonStatusDetails",

@@ -200,7 +200,7 @@ import Glibc
         #expect(checker.operation(method: "PUT", path: "/api/v2/workloads/w1") == nil)
     }
 
-    // MARK: - The deliberate differences (SPEC §4a)
+    // MARK: - The deliberate differences (README, D1–D5)
 
     @Test func d1StatusDetailsOnWorkloadsOnly() {
         let schema: JSONValue = ["$ref": "#/components/schemas/WorkloadFormatted"]
