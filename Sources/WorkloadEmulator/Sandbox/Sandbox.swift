@@ -23,9 +23,17 @@ public final class Sandbox: Sendable {
     /// The one entry point: catches up with the clock, runs `body`, and reports the
     /// new revision to the observer (outside the lock) when anything changed.
     public func execute<R: Sendable>(_ body: (inout World) throws(DomainError) -> R) throws(DomainError) -> R {
+        try execute(catchUpLimit: nil, body)
+    }
+
+    /// `catchUpLimit`: fire at most that many due actions before `body` (the ticker's
+    /// slices); `body` then sees a world that may still be behind its clock.
+    private func execute<R: Sendable>(
+        catchUpLimit: Int?, _ body: (inout World) throws(DomainError) -> R
+    ) throws(DomainError) -> R {
         let (result, before, after): (Result<R, DomainError>, UInt64, UInt64) = world.withLock { w in
             let before = w.revision
-            w.syncToClock()
+            if let catchUpLimit { _ = w.syncToClock(atMost: catchUpLimit) } else { w.syncToClock() }
             let r: Result<R, DomainError>
             do throws(DomainError) { r = .success(try body(&w)) } catch { r = .failure(error) }
             if w.revision != before { requestFaults.store(w.hasLiveRequestFaults, ordering: .relaxed) }
@@ -75,13 +83,21 @@ public final class Sandbox: Sendable {
         }
     }
 
+    /// Due actions the ticker fires per hold of the lock: a backlog (thousands of
+    /// transitions due in the same tick) is fired in slices, and requests waiting for
+    /// the lock get it between two slices instead of after the whole batch.
+    public static let tickSlice = 256
+
     /// For the real-clock ticker: fires what is due without a request. Cheap when
     /// nothing is due (one lock, one comparison); when something is, the firing goes
-    /// through `execute` like every other change.
+    /// through `execute` like every other change, `tickSlice` actions at a time.
     public func tick() {
-        let due = world.withLock { w in
-            w.clock.mode == .real && (w.nextDue.map { $0 <= w.clock.now() } ?? false)
+        while world.withLock({ w in w.clock.mode == .real && (w.nextDue.map { $0 <= w.clock.now() } ?? false) }) {
+            do throws(DomainError) {
+                _ = try execute(catchUpLimit: Sandbox.tickSlice) { (_) throws(DomainError) in 0 }
+            } catch {
+                return  // the body cannot throw
+            }
         }
-        if due { _ = read { _ in 0 } }
     }
 }

@@ -85,6 +85,24 @@ public struct World: Sendable {
     @discardableResult
     public mutating func syncToClock() -> [FiredAction] { sync(to: clock.now()) }
 
+    /// Fires at most `limit` of the actions due by the clock's time; the world's time
+    /// moves only as far as the last one fired while others remain. Returns whether any
+    /// remain, so a caller can fire a long backlog in slices between other requests.
+    public mutating func syncToClock(atMost limit: Int) -> Bool {
+        let target = clock.now()
+        var count = 0
+        var changed = false
+        while count < limit, let entry = scheduler.popDue(atOrBefore: target) {
+            count += 1
+            if entry.at > now { now = entry.at }
+            if fire(entry.action) != nil { changed = true }
+        }
+        let more = scheduler.nextDue.map { $0 <= target } ?? false
+        if !more, target > now { now = target }
+        if changed { touch() }
+        return more
+    }
+
     /// When the scheduler next has something due (for the real-clock ticker).
     public var nextDue: Int64? { scheduler.nextDue }
 
