@@ -9,8 +9,8 @@
 # $SCRATCH_PATH/debug/workload-emulator); when that default is missing it is built with
 # `swift build --product workload-emulator`. The client libraries are installed into
 # .venv/ first by scripts/install-client-deps.sh (a no-op when they are already there).
-# Tests that need an emulator feature that has not landed are non-strict xfails, so the
-# exit code is pytest's: 0 unless a test that should pass fails.
+# Tests that need an emulator feature that has not landed are strict xfails, so the
+# exit code is pytest's: 0 unless a test that should pass fails, or one of those passes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

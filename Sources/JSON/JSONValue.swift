@@ -80,6 +80,14 @@ public struct JSONObject: Sendable, Equatable, Sequence {
         for (k, v) in entries { self[k] = v }
     }
 
+    /// Takes entries whose keys are already known to be distinct (the parser's): no
+    /// per-key search.
+    public static func withUniqueKeys(_ entries: [(key: String, value: JSONValue)]) -> JSONObject {
+        var o = JSONObject()
+        o.entries = entries
+        return o
+    }
+
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         lhs.entries.elementsEqual(rhs.entries) { $0.key == $1.key && $0.value == $1.value }
     }

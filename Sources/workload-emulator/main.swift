@@ -100,6 +100,12 @@ func run(_ options: ServerOptions) -> Never {
         fail("\(error)", exitCode: 2)
     }
 
+    if options.controlToken == nil && !ServerOptions.isLoopback(options.host) {
+        writeErr(
+            "warning: --host \(options.host) without --control-token: anyone who can reach the port can read every "
+                + "token and change the emulator's state (see Security in the README)")
+    }
+
     let server = HTTPServer(configuration: http, handler: application.handler)
     let port: Int
     do {
@@ -163,7 +169,7 @@ case .version:
     writeOut("workload-emulator \(EmulatorApplication.version)\n")
     exit(0)
 case let .healthcheck(options):
-    exit(HealthCheck.run(host: options.host, port: options.port) ? 0 : 1)
+    exit(HealthCheck.run(host: options.host, port: options.port, controlToken: options.controlToken) ? 0 : 1)
 case let .run(options):
     run(options)
 }

@@ -65,6 +65,9 @@ import WorkloadAPI
         ("max-concurrent-workloads", "7", { $0.maxConcurrentWorkloads == 7 }),
         ("max-replicas", "3", { $0.maxReplicas == 3 }),
         ("max-body-bytes", "1024", { $0.maxBodyBytes == 1024 }),
+        ("max-sandboxes", "5", { $0.maxSandboxes == 5 }),
+        ("journal-bytes", "4096", { $0.journalBytes == 4096 }),
+        ("control-token", "s3cret", { $0.controlToken == "s3cret" }),
         ("threads", "4", { $0.threads == 4 }),
         ("log-format", "json", { $0.logFormat == .json }),
         ("log-level", "debug", { $0.logLevel == .debug }),
@@ -74,7 +77,8 @@ import WorkloadAPI
         let spec = [
             "host", "port", "port-file", "public-url", "clock", "time-scale", "lifecycle", "fixtures",
             "state-file", "auth", "seed", "partial-delete-status", "max-concurrent-workloads", "max-replicas",
-            "max-body-bytes", "threads", "log-format", "log-level",
+            "max-body-bytes", "max-sandboxes", "journal-bytes", "control-token", "threads", "log-format",
+            "log-level",
         ]
         #expect(ServerOptions.flags.map(\.name) == spec)
         #expect(Self.settings.map(\.name) == spec)

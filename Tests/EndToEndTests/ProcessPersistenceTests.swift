@@ -130,14 +130,28 @@ import Glibc
         defer { try? FileManager.default.removeItem(at: dir) }
         let state = dir.appendingPathComponent("state.json").path
         let args = ["--port", "0", "--fixtures", ProcessPersistenceTests.demoFixtures, "--state-file", state]
-        for _ in 0..<2 {
-            let p = try EmulatorProcess(args)
-            let client = try TestClient(port: try p.waitUntilListening())
-            client.token = "dashboard"
-            #expect(try client.send("GET", "/api/v2/workloads").json["totalCount"] == 4)
-            p.send(SIGTERM)
-            #expect(p.waitForExit(timeout: 5) == 0)
+        func ids(_ client: TestClient) throws -> [String] {
+            let list = try client.send("GET", "/api/v2/workloads").json
+            return (list["data"]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue }.sorted()
         }
+        // First run: the fixtures fill the empty world, then a change they would not make.
+        let first = try EmulatorProcess(args)
+        let client = try TestClient(port: try first.waitUntilListening())
+        client.token = "dashboard"
+        let fixtureIds = try ids(client)
+        #expect(fixtureIds.count == 4)
+        let added = try client.createWorkload("added-after-the-fixtures")
+        first.send(SIGTERM)
+        #expect(first.waitForExit(timeout: 5) == 0)
+        // Second run: exactly what the first left. An ignored state file would give the
+        // four fixture workloads without `added`; fixtures applied again, more than five.
+        let second = try EmulatorProcess(args)
+        let again = try TestClient(port: try second.waitUntilListening())
+        again.token = "dashboard"
+        #expect(try ids(again) == (fixtureIds + [added]).sorted())
+        #expect(try again.send("GET", "/api/v2/workloads/\(added)").json["name"] == "added-after-the-fixtures")
+        second.send(SIGTERM)
+        #expect(second.waitForExit(timeout: 5) == 0)
     }
 
     @Test func invalidFixtureExitsTwoWithFilePathAndReason() throws {

@@ -93,13 +93,21 @@ import Glibc
         let inFlight = LoopbackHTTP.Pending(port: port, method: "GET", path: "/api/v2/version/")
         // The emulator event log records the injected fault as soon as the request arrives.
         let deadline = Date().addingTimeInterval(10)
-        while try !LoopbackHTTP.get(port: port, path: "/__emulator/events").body.contains("faultInjected"),
-            Date() < deadline
-        {}
+        var arrived = false
+        while !arrived, Date() < deadline {
+            arrived = try LoopbackHTTP.get(port: port, path: "/__emulator/events").body.contains("faultInjected")
+        }
+        try #require(arrived, "the delayed request never reached the handler")
         emulator.send(SIGTERM)
         let answer = try inFlight.result(timeout: 5)
         #expect(answer.status == 200, "the delayed request is answered, not cut: \(answer.body)")
         #expect(emulator.waitForExit(timeout: 5) == 0)
+        // Both lines go through the one log writer in order: the signal was handled while
+        // the request was still in flight, not after it had been answered.
+        let log = emulator.stderr.waitForEnd(timeout: 5)
+        let signalled = try #require(log.range(of: "received SIGTERM"), "\(log)")
+        let answered = try #require(log.range(of: #""GET /api/v2/version/" 200"#), "\(log)")
+        #expect(signalled.lowerBound < answered.lowerBound, "\(log)")
     }
 
     @Test func stopSignalWithOpenIdleConnectionStillExitsZero() throws {
@@ -193,8 +201,9 @@ import Glibc
         #expect(try EmulatorProcess.run(["--healthcheck", "--port", "\(port)"]).status == 0)
         emulator.send(SIGTERM)
         #expect(emulator.waitForExit(timeout: 5) == 0)
-        // Nobody listens there any more.
-        #expect(try EmulatorProcess.run(["--healthcheck", "--port", "\(port)"]).status == 1)
+        // Nobody listens there: a port held bound but not listening, never one just freed.
+        let refused = try RefusedPort()
+        #expect(try EmulatorProcess.run(["--healthcheck", "--port", "\(refused.port)"]).status == 1)
     }
 
     @Test func unwritablePortFileExitsTwoNamingTheFlag() throws {

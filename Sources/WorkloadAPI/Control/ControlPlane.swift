@@ -12,6 +12,8 @@ final class ControlPlane: Sendable {
         var path = ""
         var route: String?
         var injected: FaultRule?
+        /// The sandbox the request acquired; released once the answer is known.
+        var lease: Sandbox?
     }
 
     let metrics = RequestMetrics()
@@ -87,7 +89,8 @@ final class ControlPlane: Sendable {
             method: request.method, route: seen.route ?? "unmatched", status: status, seconds: Double(micros) / 1e6)
         // The journal is of what clients did to the API, not of the control calls.
         guard !seen.path.hasPrefix("/__emulator"), seen.path != "/", !seen.path.isEmpty else { return }
-        let sandbox = registry.sandbox(named: seen.sandboxName)
+        // Only a sandbox that exists (a failed request to a new name leaves none).
+        guard let sandbox = registry.existing(named: seen.sandboxName) else { return }
         // Domain faults that shaped the answer (a partial delete) mark it with the header.
         let rule = seen.injected?.id ?? (response.dropConnection ? nil : response.headers["X-Emulator-Injected"])
         let (at, action) = sandbox.inspect { w in

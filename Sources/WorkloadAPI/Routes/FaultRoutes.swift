@@ -61,6 +61,19 @@ enum FaultRoutes {
         if action == .delay && body["delayMs"] == nil {
             issues.append(ValidationIssue(loc: ["body", "delayMs"], msg: "Field required", type: "missing"))
         }
+        for (name, value) in body["headers"]?.objectValue ?? JSONObject() {
+            if !FaultRule.isToken(name) {
+                issues.append(
+                    ValidationIssue(
+                        loc: ["body", "headers", .string(name)],
+                        msg: "Value error, a header name must be an RFC 9110 token", type: "value_error"))
+            } else if let v = value.stringValue, !FaultRule.isFieldValue(v) {
+                issues.append(
+                    ValidationIssue(
+                        loc: ["body", "headers", .string(name)],
+                        msg: "Value error, a header value must not contain control characters", type: "value_error"))
+            }
+        }
         if action == .hold && body["state"] == nil {
             issues.append(ValidationIssue(loc: ["body", "state"], msg: "Field required", type: "missing"))
         }
@@ -86,6 +99,10 @@ enum FaultRoutes {
         rule.message = body["message"]?.stringValue
         rule.times = body["times"]?.exactInt
         rule.probability = body["probability"]?.numberValue
+        if let p = rule.problem {
+            let loc: [JSONValue] = ["body"] + p.path.map { .string($0) }
+            return Responses.validation([ValidationIssue(loc: loc, msg: "Value error, \(p.reason)", type: "value_error")])
+        }
         let doc = r.sandbox.read { w in w.addFault(rule).json }
         return Responses.json(201, doc)
     }

@@ -6,6 +6,9 @@ import WorkloadEmulator
 enum Schemas {
     typealias F = Schema.Field
 
+    /// Replica counts past Kubernetes' int32 cannot be honoured (README, differences).
+    static let maxReplicaCount: Int64 = 2_147_483_647
+
     static let importance = Schema.enumeration(Importance.allCases.map(\.rawValue))
 
     static let resources = Schema.object([
@@ -34,7 +37,7 @@ enum Schemas {
     ]
 
     static let containerGroup = Schema.object([
-        F("name", .string(min: 1, max: 255)), F("replicaCount", .integer(min: 1)),
+        F("name", .string(min: 1, max: 255)), F("replicaCount", .integer(min: 1, max: Schemas.maxReplicaCount)),
         F(
             "autoscaling",
             .object([
@@ -44,8 +47,8 @@ enum Schemas {
                     .array(
                         .object([
                             F("scalingMetric", .enumeration(scalingMetrics), required: true),
-                            F("target", .number(min: 0), required: true), F("minCount", .integer(min: 0)),
-                            F("maxCount", .integer(min: 1)),
+                            F("target", .number(min: 0), required: true), F("minCount", .integer(min: 0, max: Schemas.maxReplicaCount)),
+                            F("maxCount", .integer(min: 1, max: Schemas.maxReplicaCount)),
                         ]))),
             ]), nullable: true),
         F("resourceBundles", .any, nullable: true), F("containers", .array(container)),
@@ -117,7 +120,7 @@ enum Schemas {
             "match",
             .object([F("method", .string(min: 1)), F("path", .string(min: 1)), F("workloadId", .string(min: 1))])),
         F("action", .enumeration(FaultRule.Action.allCases.map(\.rawValue)), required: true),
-        F("status", .integer(min: 100, max: 599)), F("body", .any, nullable: true), F("headers", .map(.string())),
+        F("status", .integer(min: 200, max: 599)), F("body", .any, nullable: true), F("headers", .map(.string())),
         F("delayMs", .integer(min: 0, max: 600_000)), F("state", .enumeration(holdStates)), F("message", .string()),
         F("times", .integer(min: 1), nullable: true), F("probability", .number(min: 0, max: 1), nullable: true),
     ])

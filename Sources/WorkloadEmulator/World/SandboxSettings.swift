@@ -15,6 +15,11 @@ public struct SandboxSettings: Sendable {
     public var logCapacity: Int = 10_000
     /// Cap of the request journal per sandbox (`--journal-size`).
     public var journalCapacity: Int = 1000
+    /// Bytes all journals of the sandboxes made with these settings hold together
+    /// (`--journal-bytes`): one budget, shared by reference.
+    public var journalBudget = JournalBudget(limit: 64 * 1024 * 1024)
+    /// Sandboxes a registry holds at most (`--max-sandboxes`).
+    public var maxSandboxes: Int = 1000
     /// Users every sandbox knows from the start (fixture users): in strict auth, the only valid tokens.
     public var users: [User] = []
     public var wall: any WallClock = SystemWallClock()

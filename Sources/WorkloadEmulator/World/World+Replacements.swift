@@ -99,9 +99,9 @@ extension World {
         r.candidateProtonId = candidate
         if targetId != w.artifactId { artifacts.update(targetId) { $0.workloadIds.append(id) } }
         r.token = newToken()
-        r.pendingAt = now + profile.submitted
+        r.pendingAt = TimeBounds.adding(profile.submitted, to: now)
         scheduler.schedule(
-            ScheduledAction(kind: .replacement, workloadId: id, token: r.token), at: now + profile.submitted)
+            ScheduledAction(kind: .replacement, workloadId: id, token: r.token), at: TimeBounds.adding(profile.submitted, to: now))
         w.replacement = r
         w.updatedAt = now
         if trigger == "settings" { note(&w, .settingsChanged, actor: user.id) }
@@ -269,7 +269,7 @@ extension World {
                         at: now, kind: "faultInjected", workloadId: id, detail: "launchFailure \(rule.id) candidate"))
             } else {
                 candidateTo = .warming
-                next = profile.candidateWarmup + Int64(r.warmupMinutes) * 60_000
+                next = profile.candidateWarmup.addingClamped(TimeBounds.milliseconds(minutes: r.warmupMinutes))
             }
         case (.initializing, .warming):
             if let rule = consumeFault(.replacementFailure, workloadId: id, state: nil) {
@@ -290,7 +290,7 @@ extension World {
             moveBacking(&w, to: r.toArtifactId)
             w.runtime = r.toRuntime
             r.status = .cleaningUp
-            next = profile.draining + Int64(r.keepMinutes) * 60_000
+            next = profile.draining.addingClamped(TimeBounds.milliseconds(minutes: r.keepMinutes))
         case (.cleaningUp, _):
             finishReplacement(&w)
             note(&w, .replacementCompleted, message: "Replacement \(r.id) completed", replacementStatus: .completed)
@@ -324,8 +324,8 @@ extension World {
         r.updatedAt = now
         if let next {
             r.token = newToken()
-            r.pendingAt = now + next
-            scheduler.schedule(ScheduledAction(kind: .replacement, workloadId: id, token: r.token), at: now + next)
+            r.pendingAt = TimeBounds.adding(next, to: now)
+            scheduler.schedule(ScheduledAction(kind: .replacement, workloadId: id, token: r.token), at: TimeBounds.adding(next, to: now))
         }
         w.replacement = r
         if let candidateTo {
@@ -382,15 +382,18 @@ extension RuntimeShape {
     public static func replicas(_ runtime: JSONValue) -> Int {
         let groups = runtime["containerGroups"]?.arrayValue ?? []
         if groups.isEmpty { return 1 }
+        // Each addend and the running total stay at or under the cap: no overflow,
+        // whatever counts the runtime holds.
+        let cap = 1000
         var total = 0
         for g in groups {
             if let n = g["replicaCount"]?.exactInt {
-                total += max(1, n)
+                total = min(total + min(max(1, n), cap), cap)
             } else {
                 let mins = (g["autoscaling"]?["policies"]?.arrayValue ?? []).compactMap { $0["minCount"]?.exactInt }
-                total += max(1, mins.max() ?? 1)
+                total = min(total + min(max(1, mins.max() ?? 1), cap), cap)
             }
         }
-        return min(total, 1000)
+        return total
     }
 }

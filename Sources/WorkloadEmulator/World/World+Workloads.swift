@@ -70,7 +70,7 @@ extension World {
             id: id, seq: seq, name: input.name ?? "workload-\(id.suffix(8))", description: input.description,
             importance: input.importance, status: .submitted, artifactId: artifactId, runtime: input.runtime,
             protonId: protonId, protonIds: [protonId], creatorId: user.id, roles: [(user.id, .owner)],
-            createdAt: now, updatedAt: now, lastStartAt: now, expiresAt: isDraft ? now + settings.draftTTL : nil,
+            createdAt: now, updatedAt: now, lastStartAt: now, expiresAt: isDraft ? TimeBounds.adding(settings.draftTTL, to: now) : nil,
             pending: nil, transitionToken: 0, expiryToken: 0, heldBy: nil, failureMessage: nil, promotedAt: nil)
         protons[protonId] = Proton(
             id: protonId, workloadId: id, status: .submitted, role: .active, artifactId: artifactId, createdAt: now,
@@ -78,9 +78,9 @@ extension World {
         // Created in `submitted`: only the next step is scheduled.
         w.transitionToken = newToken()
         if let (next, after) = WorkloadStatus.submitted.successor(in: profile) {
-            w.pending = (now + after, next)
+            w.pending = (TimeBounds.adding(after, to: now), next)
             scheduler.schedule(
-                ScheduledAction(kind: .transition, workloadId: id, token: w.transitionToken), at: now + after)
+                ScheduledAction(kind: .transition, workloadId: id, token: w.transitionToken), at: TimeBounds.adding(after, to: now))
         }
         nextEventNumber += 1
         w.events.append(
@@ -212,7 +212,7 @@ extension World {
         w.failureMessage = nil
         w.heldBy = nil
         w.lastStartAt = now
-        if artifacts[w.artifactId]?.status == .draft { w.expiresAt = now + settings.draftTTL }
+        if artifacts[w.artifactId]?.status == .draft { w.expiresAt = TimeBounds.adding(settings.draftTTL, to: now) }
         workloads.update(id) { [w] in $0 = w }
         scheduleExpiry(id)
         addEvent(id, .started, actor: user.id)

@@ -158,8 +158,8 @@ public struct World: Sendable {
         let token = newToken()
         var pending: (at: Int64, to: WorkloadStatus)?
         if let (next, after) = to.successor(in: profile) {
-            pending = (now + after, next)
-            scheduler.schedule(ScheduledAction(kind: .transition, workloadId: id, token: token), at: now + after)
+            pending = (TimeBounds.adding(after, to: now), next)
+            scheduler.schedule(ScheduledAction(kind: .transition, workloadId: id, token: token), at: TimeBounds.adding(after, to: now))
         }
         var from = WorkloadStatus.unknown
         var protonId: String?
