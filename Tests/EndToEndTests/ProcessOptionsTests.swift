@@ -68,6 +68,9 @@ import WorkloadAPI
         ("max-sandboxes", "5", { $0.maxSandboxes == 5 }),
         ("journal-bytes", "4096", { $0.journalBytes == 4096 }),
         ("control-token", "s3cret", { $0.controlToken == "s3cret" }),
+        ("max-buffered-body-bytes", "65536", { $0.maxBufferedBodyBytes == 65536 }),
+        ("max-upstream-invokes", "8", { $0.maxUpstreamInvokes == 8 }),
+        ("upstream-timeout", "0.5", { $0.upstreamTimeoutSeconds == 0.5 }),
         ("threads", "4", { $0.threads == 4 }),
         ("log-format", "json", { $0.logFormat == .json }),
         ("log-level", "debug", { $0.logLevel == .debug }),
@@ -77,8 +80,8 @@ import WorkloadAPI
         let spec = [
             "host", "port", "port-file", "public-url", "clock", "time-scale", "lifecycle", "fixtures",
             "state-file", "auth", "seed", "partial-delete-status", "max-concurrent-workloads", "max-replicas",
-            "max-body-bytes", "max-sandboxes", "journal-bytes", "control-token", "threads", "log-format",
-            "log-level",
+            "max-body-bytes", "max-sandboxes", "journal-bytes", "control-token", "max-buffered-body-bytes",
+            "max-upstream-invokes", "upstream-timeout", "threads", "log-format", "log-level",
         ]
         #expect(ServerOptions.flags.map(\.name) == spec)
         #expect(Self.settings.map(\.name) == spec)
@@ -152,6 +155,12 @@ import WorkloadAPI
         (["--max-concurrent-workloads", "-3"], "--max-concurrent-workloads"),
         (["--max-replicas", "many"], "--max-replicas"),
         (["--max-body-bytes", "0"], "--max-body-bytes"),
+        (["--max-buffered-body-bytes", "0"], "--max-buffered-body-bytes"),
+        (["--max-upstream-invokes", "0"], "--max-upstream-invokes"),
+        (["--max-upstream-invokes", "5000"], "--max-upstream-invokes"),
+        (["--upstream-timeout", "0"], "--upstream-timeout"),
+        (["--upstream-timeout", "inf"], "--upstream-timeout"),
+        (["--upstream-timeout", "1e300"], "--upstream-timeout"),
         (["--threads", "-1"], "--threads"),
         (["--threads", "100000"], "--threads"),
         (["--log-format", "xml"], "--log-format"),
@@ -208,7 +217,11 @@ import WorkloadAPI
         let o = try options([
             "--host", "::1", "--port", "0", "--threads", "3", "--max-body-bytes", "99", "--seed", "42",
             "--clock", "manual", "--auth", "strict", "--max-replicas", "5", "--public-url", "http://h:1",
+            "--max-buffered-body-bytes", "1000", "--max-upstream-invokes", "3", "--upstream-timeout", "2.5",
         ])
+        #expect(o.httpConfiguration.maxBufferedBodyBytes == 1000)
+        #expect(o.apiConfiguration.maxUpstreamInvokes == 3)
+        #expect(o.apiConfiguration.upstreamTimeoutSeconds == 2.5)
         let http = o.httpConfiguration
         #expect(http.host == "::1")
         #expect(http.port == 0)
