@@ -20,8 +20,6 @@ final class Connection {
     var lingerDeadline: Double?
     var isClosed = false
     var isDirty = false
-    /// What the state machine decided when backpressure lifted, run at the loop's next turn.
-    var resumed: [ConnectionStateMachine.Action] = []
 
     init(fd: Int32, id: UInt64, machine: ConnectionStateMachine, registered: UInt32) {
         self.fd = fd

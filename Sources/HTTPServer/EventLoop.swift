@@ -48,10 +48,6 @@ final class EventLoop: @unchecked Sendable {
     private var nextConnectionID: UInt64 = 0
     private var localDeliveries: [Delivery] = []
     private var dirty: [Connection] = []
-    /// Connections whose client read enough of a backed-up output for more requests to go
-    /// on: served at the next turn of the loop, after what epoll reports, so one client
-    /// reading fast cannot keep the loop from accepting or serving the others.
-    private var resumable: [Connection] = []
     private var ids = RequestIDGenerator()
     private var dateCache = HTTPDateCache()
     private var encoder: ResponseEncoder
@@ -161,8 +157,7 @@ final class EventLoop: @unchecked Sendable {
         while true {
             var waitUntil = nextTick
             if let resume = acceptPausedUntil { waitUntil = min(waitUntil, resume) }
-            var timeout = Int32(max(0, min(1000, (waitUntil - now) * 1000)).rounded(.up))
-            if !resumable.isEmpty { timeout = 0 }
+            let timeout = Int32(max(0, min(1000, (waitUntil - now) * 1000)).rounded(.up))
             let count = epoll_wait(epollFD, events, capacity, timeout)
             now = SystemClock.monotonicSeconds()
             dateCache.refresh(wallSeconds: SystemClock.wallSeconds())
@@ -180,7 +175,6 @@ final class EventLoop: @unchecked Sendable {
                     settle()
                 }
             }
-            resumeHeldConnections()
             if let resume = acceptPausedUntil, now >= resume, shutdownDeadline == nil {
                 acceptPausedUntil = nil
                 listening = watchListener()
@@ -296,18 +290,6 @@ final class EventLoop: @unchecked Sendable {
                 durationSeconds: max(0, SystemClock.monotonicSeconds() - (request?.startedAt ?? now)),
                 remoteAddress: connection.machine.remoteAddress, requestID: requestID,
                 requestBody: request?.requestBody ?? [], responseBody: responseBody))
-    }
-
-    private func resumeHeldConnections() {
-        guard !resumable.isEmpty else { return }
-        let batch = resumable
-        resumable.removeAll(keepingCapacity: true)
-        for connection in batch where !connection.isClosed {
-            let actions = connection.resumed
-            connection.resumed = []
-            execute(actions, on: connection)
-        }
-        settle()
     }
 
     /// Answers given on this thread, and the writes they cause, until none is left: a
@@ -509,10 +491,9 @@ final class EventLoop: @unchecked Sendable {
             pendingBytes: connection.outbound.count - connection.outboundOffset, progressed: pending && progressed,
             now: now, ids: &ids, into: &actions)
         if !actions.isEmpty {
-            // Requests held back by backpressure go on at the loop's next turn; the close
-            // and interest below happen on the flush after them.
-            if connection.resumed.isEmpty { resumable.append(connection) }
-            connection.resumed += actions
+            // Requests held back by backpressure go on; `execute` marks the connection
+            // dirty, so the close and interest below happen on the next flush.
+            execute(actions, on: connection)
             return
         }
         if !pending, connection.closeWhenFlushed, connection.lingerDeadline == nil {
