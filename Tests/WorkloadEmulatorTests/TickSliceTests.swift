@@ -22,7 +22,7 @@ import Testing
 
         var slices = 0
         var eventsBefore = sliced.workloads.values.map(\.events.count).reduce(0, +)
-        while sliced.syncToClock(atMost: 256) {
+        while sliced.sync(to: due, atMost: 256) {
             slices += 1
             let events = sliced.workloads.values.map(\.events.count).reduce(0, +)
             #expect(events - eventsBefore == 256)
