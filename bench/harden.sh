@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Hardening rows (issue 11), each beside nginx or the previous build in the same run:
+# Hardening rows, each beside nginx or the previous build in the same run:
 #
 #   H1 slow readers: 20 connections each send 64 KiB of pipelined
 #      GET /api/v2/workloads?limit=100 (100 workloads, ~100 KB a page) and never read;

@@ -39,6 +39,8 @@ public struct APIConfiguration: Sendable {
     public var maxUpstreamInvokes: Int = 64
     /// An upstream that has not answered by then gets 504 (`--upstream-timeout`).
     public var upstreamTimeoutSeconds: Double = 30
+    /// Test-only response recording for the contract conformance test (`ResponseRecorder`).
+    public var recordResponsesDirectory: String? = ResponseRecorder.environmentDirectory
 
     public init() {}
 

@@ -13,18 +13,22 @@ public final class EmulatorApplication: Sendable {
     private let router: Router
     private let routes: [String: APIRoute]
     private let ticker: RealClockTicker
-    /// Metrics, journal recording, fixtures and the state file (issue 5).
+    /// Metrics, journal recording, fixtures and the state file.
     private let control: ControlPlane
+    /// Test-only; nil unless `recordResponsesDirectory` is set.
+    private let recorder: ResponseRecorder?
 
     public init(configuration: APIConfiguration) throws {
         self.configuration = configuration
         let control = try ControlPlane(configuration: configuration)
         var settings = try configuration.sandboxSettings
         settings.users = control.users
+        settings.platformBySandbox = control.platformCatalogues(base: settings.platform)
         let registry = SandboxRegistry(settings: settings, onChange: control.changeObserver)
         try control.attach(registry)
         self.control = control
         self.registry = registry
+        recorder = configuration.recordResponsesDirectory.flatMap(ResponseRecorder.forDirectory)
         var table = RouteTable()
         EmulatorRoutes.register(&table, registry: registry)
         AccountRoutes.register(&table)
@@ -39,6 +43,7 @@ public final class EmulatorApplication: Sendable {
             &table,
             forwarding: InvokeRoutes.Forwarding(
                 maxInvokes: configuration.maxUpstreamInvokes, timeoutSeconds: configuration.upstreamTimeoutSeconds))
+        PlatformRoutes.register(&table)
         DashboardRoutes.register(&table)
         ControlRoutes.register(&table, registry: registry, control: control)
         OpenAPIDocument.register(&table)
@@ -104,6 +109,7 @@ public final class EmulatorApplication: Sendable {
             if let lease = seen.lease { registry.release(lease, succeeded: EmulatorApplication.succeeded(response)) }
             control.observe(
                 request, response, seen, micros: RequestMetrics.monotonicMicros() - started, registry: registry)
+            recorder?.record(request, response, routePath: seen.path, fault: seen.injected?.action == .respond)
             done(response, delay)
             return
         }
@@ -116,6 +122,7 @@ public final class EmulatorApplication: Sendable {
             }
             control.observe(
                 request, response, seenNow, micros: RequestMetrics.monotonicMicros() - started, registry: registry)
+            recorder?.record(request, response, routePath: seenNow.path, fault: seenNow.injected?.action == .respond)
             done(response, delay)
         }
     }

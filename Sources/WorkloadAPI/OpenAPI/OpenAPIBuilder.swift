@@ -6,6 +6,8 @@ import WorkloadEmulator
 struct OpenAPIBuilder {
     private(set) var paths = JSONObject()
     private(set) var operationIds = Set<String>()
+    /// Request bodies under their real names, for `components.schemas`.
+    private(set) var namedBodies: [(String, JSONValue)] = []
 
     /// Path parameters' descriptions by name.
     static let parameterDescriptions: [String: String] = [
@@ -29,11 +31,20 @@ struct OpenAPIBuilder {
         parameters += op.parameters
         if !parameters.isEmpty { o.append("parameters", .array(parameters)) }
         if let body = op.body {
+            var schema = body
+            if let name = op.bodyName {
+                if let known = namedBodies.first(where: { $0.0 == name }) {
+                    precondition(known.1 == body, "two different bodies named \(name)")
+                } else {
+                    namedBodies.append((name, body))
+                }
+                schema = OpenAPI.ref(name)
+            }
             o.append(
                 "requestBody",
                 [
                     "required": .bool(!op.bodyOptional),
-                    "content": ["application/json": ["schema": body]],
+                    "content": ["application/json": ["schema": schema]],
                 ])
         }
         var responses = op.responses
@@ -45,7 +56,7 @@ struct OpenAPIBuilder {
             ensure("422", OpenAPI.responseRef("Unprocessable"))
         }
         if op.authenticated { ensure("401", OpenAPI.responseRef("Unauthorized")) }
-        // The HTTP engine's limits (SPEC §12), before any route runs.
+        // The HTTP engine's limits, before any route runs.
         ensure("414", OpenAPI.responseRef("URITooLong"))
         if op.body != nil { ensure("413", OpenAPI.responseRef("ContentTooLarge")) }
         responses.sort { $0.0 < $1.0 }
