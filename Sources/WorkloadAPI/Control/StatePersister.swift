@@ -181,7 +181,7 @@ final class StatePersister: Sendable {
         }
         let value: JSONValue
         do {
-            value = try JSONParser.parse(bytes, limits: JSONParser.Limits(maxDepth: 256, maxBytes: Int.max))
+            value = try JSONParser.parse(bytes, limits: JSONParser.Limits(maxDepth: 256, maxBytes: Int.max, maxKeys: Int.max))
         } catch {
             throw fail("not valid JSON: \(error)")
         }
