@@ -21,7 +21,8 @@ RUN export DEBIAN_FRONTEND=noninteractive \
     && apt-get install -y -q --no-install-recommends zlib1g-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-# .dockerignore keeps the context to Package.swift, Sources, Tests, scripts, fixtures.
+# .dockerignore is an allow-list: Package.swift, Sources, Tests, scripts/build-release,
+# fixtures and LICENSE.
 COPY . .
 # mkdir: git keeps no empty folder, and the runtime stage copies fixtures/ from here.
 RUN mkdir -p fixtures \
@@ -36,9 +37,12 @@ RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin emul
     && mkdir -p /data && chown emulator /data
 COPY --from=build /out/workload-emulator /usr/local/bin/workload-emulator
 COPY --from=build /src/fixtures /usr/share/workload-emulator/fixtures
+COPY --from=build /src/LICENSE /usr/share/doc/workload-emulator/LICENSE
 USER emulator
 WORKDIR /data
-# Inside a container the emulator must listen on every interface; port as in SPEC §2.
+# Inside a container the emulator must listen on every interface; the usual port.
+# The demo fixtures are bundled; `-e WORKLOAD_EMULATOR_FIXTURES=/usr/share/workload-emulator/fixtures`
+# loads them (the variable is --fixtures, read by the binary like every flag).
 ENV WORKLOAD_EMULATOR_HOST=0.0.0.0 \
     WORKLOAD_EMULATOR_PORT=8080
 EXPOSE 8080

@@ -63,10 +63,14 @@ import WorkloadAPI
         let outcome = try #require(result.withLock { $0 })
         #expect(outcome.status == 200)
         #expect(outcome.fired >= count)
-        // Answered all along: several GETs while the advance ran, none of them held up
-        // for long (a generous bound; the figure for 100,000 workloads is in the bench).
+        // Answered all along: several GETs while the advance ran, none of them held up.
+        // GETs go out back to back, so one queued behind the advance would wait for most
+        // of it. The bound is relative, as a busy machine stretches both: measured, the
+        // slowest GET took 1-2 % of a 0.8-1.9 s advance, a quarter is over 10x that. (A
+        // fixed 1 s bound was both too tight under load and passable by a blocked loop
+        // when the advance took less than 1 s.)
         #expect(latencies.count >= 3, "only \(latencies.count) GETs during a \(outcome.seconds) s advance")
         let slowest = latencies.max() ?? 0
-        #expect(slowest < 1, "a GET waited \(slowest) s during a \(outcome.seconds) s advance")
+        #expect(slowest < outcome.seconds / 4, "a GET waited \(slowest) s during a \(outcome.seconds) s advance")
     }
 }

@@ -2,7 +2,7 @@ import HTTPServer
 import JSON
 import WorkloadEmulator
 
-/// `/__emulator/clock` (SPEC §7.2).
+/// `/__emulator/clock`.
 enum ClockRoutes {
     /// The advance answer lists at most this many fired actions (`firedCount` has all).
     static let firedListCap = 1000

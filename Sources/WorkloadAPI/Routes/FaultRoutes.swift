@@ -2,7 +2,7 @@ import JSON
 import HTTPServer
 import WorkloadEmulator
 
-/// `/__emulator/faults` (SPEC §7.3).
+/// `/__emulator/faults`.
 enum FaultRoutes {
     static func register(_ t: inout RouteTable) {
         t.add("POST", "/__emulator/faults", authenticated: false, create)
