@@ -35,7 +35,7 @@ public enum StateRecovery {
             result.snapshotBytes = bytes.count
             let value: JSONValue
             do {
-                value = try JSONParser.parse(bytes, limits: JSONParser.Limits(maxDepth: 256, maxBytes: Int.max))
+                value = try JSONParser.parse(bytes, limits: JSONParser.Limits(maxDepth: 256, maxBytes: Int.max, maxKeys: Int.max))
             } catch {
                 throw fail(path, "not valid JSON: \(error)")
             }
@@ -84,7 +84,7 @@ public enum StateRecovery {
                 let value: JSONValue
                 do {
                     value = try JSONParser.parse(
-                        Array(payload), limits: JSONParser.Limits(maxDepth: 256, maxBytes: Int.max))
+                        Array(payload), limits: JSONParser.Limits(maxDepth: 256, maxBytes: Int.max, maxKeys: Int.max))
                 } catch {
                     throw fail(file, "record \(n + 1): not valid JSON: \(error)")
                 }
