@@ -2,7 +2,7 @@
 import PackageDescription
 
 // No package dependencies, by design: everything here is the toolchain plus the
-// system zlib. See DEVELOPERS.md.
+// system zlib. docs/ARCHITECTURE.md describes the modules.
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]

@@ -111,6 +111,12 @@ public struct ConformanceReport: Sendable {
         rows.prefix(contractOperationCount).filter(\.passes).map(\.operation.id)
     }
 
+    /// The contract operations none of whose checked responses differs from the contract
+    /// (whatever the coverage): "answers in the real shape".
+    public var shapeConformingOperations: [String] {
+        rows.prefix(contractOperationCount).filter { $0.failed == 0 && !$0.seen.isEmpty }.map(\.operation.id)
+    }
+
     /// One line per operation: `ok`/`FAIL`, method and path, statuses seen (`code:n`, with
     /// `!k` for k responses that failed), and documented 4xx never seen.
     public var table: String {
@@ -174,7 +180,7 @@ public struct Unreachable: Sendable {
         ] {
             rows.append(Unreachable(id, 400, noBodyNoWindow))
         }
-        rows.append(Unreachable("getWorkloadStats", 400, "a bad window on GET …/stats is a 422 (SPEC §6.1); 400 is DELETE's"))
+        rows.append(Unreachable("getWorkloadStats", 400, "a bad window on GET …/stats is a 422; 400 is DELETE's"))
         for id in [
             "deleteArtifactRepository", "getArtifactRepository", "deleteArtifact", "getArtifact", "getArtifactBuild",
             "getArtifactBuildLogs", "deleteWorkload", "getWorkload", "getWorkloadProton", "getWorkloadProtonStatusDetails",

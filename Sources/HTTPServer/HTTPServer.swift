@@ -3,7 +3,7 @@ import Dispatch
 import Glibc
 import Synchronization
 
-/// The HTTP/1.1 server: one listening socket, `threads` event loops (SPEC §12).
+/// The HTTP/1.1 server: one listening socket, `threads` event loops.
 ///
 ///     let server = HTTPServer(configuration: config) { request, responder in
 ///         responder.respond(.json(200, #"{"ok":true}"#))
@@ -90,7 +90,7 @@ public final class HTTPServer: Sendable {
         close(listener.fd)
     }
 
-    /// Raises the soft open-file limit to the hard one (SPEC §12: 10,000 connections).
+    /// Raises the soft open-file limit to the hard one (10,000 connections are a target).
     /// Returns the limit now in force.
     @discardableResult
     public static func raiseOpenFileLimit() -> Int {

@@ -1,4 +1,4 @@
-/// Limits and behaviour of the engine. Defaults are SPEC §12's.
+/// Limits and behaviour of the engine. Defaults are the documented ones.
 public struct HTTPServerConfiguration: Sendable {
     public var host: String = "127.0.0.1"
     /// 0 picks a free port; `HTTPServer.start()` returns the bound one.

@@ -6,7 +6,7 @@ import Musl
 import Darwin
 #endif
 
-/// Size limits of one request. Defaults are SPEC §12's; `init(configuration:)` lives in
+/// Size limits of one request. Defaults are the engine's; `init(configuration:)` lives in
 /// `ParserLimits+Configuration.swift` so the fuzzer can compile the parser on its own.
 public struct ParserLimits: Sendable {
     /// Request line without its CRLF; longer → 414.

@@ -13,7 +13,7 @@ public final class EmulatorApplication: Sendable {
     private let router: Router
     private let routes: [String: APIRoute]
     private let ticker: RealClockTicker
-    /// Metrics, journal recording, fixtures and the state file (issue 5).
+    /// Metrics, journal recording, fixtures and the state file.
     private let control: ControlPlane
     /// Test-only; nil unless `recordResponsesDirectory` is set.
     private let recorder: ResponseRecorder?
@@ -23,6 +23,7 @@ public final class EmulatorApplication: Sendable {
         let control = try ControlPlane(configuration: configuration)
         var settings = try configuration.sandboxSettings
         settings.users = control.users
+        settings.platformBySandbox = control.platformCatalogues(base: settings.platform)
         let registry = SandboxRegistry(settings: settings, onChange: control.changeObserver)
         try control.attach(registry)
         self.control = control
@@ -42,6 +43,7 @@ public final class EmulatorApplication: Sendable {
             &table,
             forwarding: InvokeRoutes.Forwarding(
                 maxInvokes: configuration.maxUpstreamInvokes, timeoutSeconds: configuration.upstreamTimeoutSeconds))
+        PlatformRoutes.register(&table)
         DashboardRoutes.register(&table)
         ControlRoutes.register(&table, registry: registry, control: control)
         OpenAPIDocument.register(&table)

@@ -382,6 +382,7 @@ extension ServerOptions {
             "workload-emulator \(EmulatorApplication.version): an emulator of the Workload control plane API.",
             "",
             "Usage: workload-emulator [--flag VALUE | --flag=VALUE]...",
+            "       workload-emulator ctl COMMAND   (drive a running instance; ctl --help)",
             "",
             "Every flag can also be set with the environment variable shown; a flag beats the variable.",
             "",

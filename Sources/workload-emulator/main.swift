@@ -5,7 +5,7 @@ import WorkloadAPI
 import Glibc
 #endif
 
-// The process around the engine (SPEC §2): flags, the listening line, exit codes 0/1/2,
+// The process around the engine: flags, the listening line, exit codes 0/1/2,
 // graceful stop on SIGINT/SIGTERM. Parsing and validation live in `ServerOptions`
 // (WorkloadAPI) so tests can reach them; this file only acts on the result.
 
@@ -143,7 +143,7 @@ func run(_ options: ServerOptions) -> Never {
         logWriter.append(RequestLogLine.event(message, format: options.logFormat))
     }
     forceExitOnSecondSignal()
-    // SPEC §2 allows 5 s in all; the state file write after the drain is quick.
+    // A stop takes at most 5 s in all (README); the state file write after the drain is quick.
     server.shutdown(timeoutSeconds: 4)
     application.shutdown()
     // The port is no longer served: a script polling for the file must not find it
@@ -151,6 +151,11 @@ func run(_ options: ServerOptions) -> Never {
     if let path = options.portFile { unlink(path) }
     logWriter?.close()
     exit(0)
+}
+
+// `workload-emulator ctl …` drives a running instance instead of being one.
+if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "ctl" {
+    exit(ControlCommandRunner.main(Array(CommandLine.arguments.dropFirst(2)), environment: emulatorEnvironment()))
 }
 
 let action: CommandLineAction

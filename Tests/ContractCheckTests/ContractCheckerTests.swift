@@ -200,7 +200,7 @@ import Glibc
         #expect(checker.operation(method: "PUT", path: "/api/v2/workloads/w1") == nil)
     }
 
-    // MARK: - The deliberate differences (SPEC §4a)
+    // MARK: - The deliberate differences (README, D1–D5)
 
     @Test func d1StatusDetailsOnWorkloadsOnly() {
         let schema: JSONValue = ["$ref": "#/components/schemas/WorkloadFormatted"]
@@ -287,6 +287,9 @@ import Glibc
         #expect(start.missing == [400, 401, 403, 404, 409, 422])
         #expect(!start.passes)
         #expect(report.passingOperations.isEmpty)
+        #expect(report.shapeConformingOperations.isEmpty)
+        let clean = ConformanceReport(checker: checker, samples: [good])
+        #expect(clean.shapeConformingOperations == ["startWorkload"])
     }
 }
 

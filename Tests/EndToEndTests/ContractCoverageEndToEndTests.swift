@@ -56,7 +56,7 @@ import Testing
         ["POST", "PUT", "PATCH"].contains(op.method)
     }
 
-    /// Per operation: an unknown id is 404; a body that is not JSON is 400 (SPEC §4); an
+    /// Per operation: an unknown id is 404; a body that is not JSON is 400; an
     /// unknown body field or a list `limit` of 0 is 422 — wherever the contract documents it.
     @Test func everyOperationRefusesUnknownIdsBadJSONAndBadInputWithTheDocumentedCode() throws {
         let live = try LiveEmulator()

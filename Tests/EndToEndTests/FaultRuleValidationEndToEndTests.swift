@@ -37,6 +37,17 @@ import Testing
         #expect(r.issues.first?.hasPrefix("body.status:") == true)
     }
 
+    @Test func moreThan64HeadersGet422() throws {
+        let e = try LiveEmulator()
+        let c = try e.client(token: nil)
+        let many = JSONObject((0..<65).map { ("X-H\($0)", .string("v")) })
+        let r = try c.send("POST", "/__emulator/faults", Self.respond(headers: .object(many)))
+        #expect(r.status == 422)
+        #expect(r.issues == ["body.headers:value_error"])
+        let most = JSONObject((0..<64).map { ("X-H\($0)", .string("v")) })
+        #expect(try c.send("POST", "/__emulator/faults", Self.respond(headers: .object(most))).status == 201)
+    }
+
     @Test func validRulesAreSentExactlyOverTheWire() throws {
         let e = try LiveEmulator()
         let c = try e.client(token: nil)

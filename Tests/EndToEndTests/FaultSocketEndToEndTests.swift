@@ -5,7 +5,7 @@ import WorkloadEmulator
 import Glibc
 #endif
 
-/// Request-level faults over real sockets (SPEC §7.3).
+/// Request-level faults over real sockets.
 @Suite struct FaultSocketEndToEndTests {
     /// `drop`: the connection closes and not one byte of a response arrives.
     @Test func dropClosesTheSocketWithoutAResponse() throws {

@@ -125,7 +125,7 @@ final class SlowUpstream {
         #expect(try c.send("GET", "/api/v2/endpoints/workloads/\(id)/x").status == 503)
     }
 
-    /// The ask of issue 4: forwarded calls come back as the upstream sent them, and the
+    /// Forwarded calls come back as the upstream sent them, and the
     /// stats count them, their errors, and a response time that matches the delay.
     @Test func forwardingAndStatsFromRealInvocations() throws {
         let upstream = try SlowUpstream()

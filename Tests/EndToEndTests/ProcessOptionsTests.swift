@@ -3,7 +3,7 @@ import Testing
 import WorkloadAPI
 @testable import workload_emulator
 
-/// The command line as a pure value: SPEC §2's flags, their variables, and the errors.
+/// The command line as a pure value: the flags, their variables, and the errors.
 @Suite struct ProcessOptionsTests {
     private func parse(_ arguments: [String], _ environment: [String: String] = [:]) throws -> CommandLineAction {
         try ServerOptions.parse(arguments: arguments, environment: environment)

@@ -7,7 +7,7 @@ import WorkloadEmulator
 import Glibc
 #endif
 
-/// `--state-file` and `--fixtures` through the real binary (SPEC §9, §10).
+/// `--state-file` and `--fixtures` through the real binary.
 @Suite(.serialized) struct ProcessPersistenceTests {
     static let demoFixtures = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -7,7 +7,7 @@ import WorkloadAPI
 import Glibc
 #endif
 
-/// The built binary as a user runs it (SPEC §2): exit codes, the listening line, the
+/// The built binary as a user runs it: exit codes, the listening line, the
 /// port file, signals, variables and request logs.
 @Suite struct ProcessTests {
     @Test func helpListsEveryFlagAndExitsZero() throws {
@@ -86,7 +86,7 @@ import Glibc
     @Test func stopSignalFinishesARequestInFlight() throws {
         let emulator = try EmulatorProcess(["--port", "0"])
         let port = try emulator.waitUntilListening()
-        // The fault API's `delay` (SPEC §7.3) keeps a request in the handler for 1.5 s.
+        // The fault API's `delay` keeps a request in the handler for 1.5 s.
         let rule = #"{"match":{"method":"GET","path":"/api/v2/version*"},"action":"delay","delayMs":1500}"#
         let created = try LoopbackHTTP.request(port: port, method: "POST", path: "/__emulator/faults", body: rule)
         #expect(created.status == 201, "\(created.body)")

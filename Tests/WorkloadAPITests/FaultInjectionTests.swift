@@ -4,7 +4,7 @@ import Testing
 import WorkloadAPI
 import WorkloadEmulator
 
-/// SPEC §7.3: `times`, seeded `probability`, `match`, and the journal marks.
+/// Fault rules: `times`, seeded `probability`, `match`, and the journal marks.
 @Suite struct FaultInjectionTests {
     func addRule(_ t: TestApp, _ rule: JSONValue, sandbox: String? = nil) -> String {
         let r = t.send(

@@ -4,7 +4,7 @@ import Testing
 import WorkloadAPI
 import WorkloadEmulator
 
-/// `--fixtures DIR` (SPEC §9), below the process: the application loads them at start.
+/// `--fixtures DIR`, below the process: the application loads them at start.
 @Suite struct FixtureTests {
     static let demo = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

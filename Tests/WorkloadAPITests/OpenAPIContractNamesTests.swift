@@ -5,7 +5,7 @@ import WorkloadAPI
 
 /// The served OpenAPI document speaks the real API's names: each of the contract's
 /// operations under its `operationId`, its bodies under the real schema names, and those
-/// schemas as the contract has them (plus the fields of SPEC §4a D1 and D2). Tools that
+/// schemas as the contract has them (plus the fields of the README's D1 and D2). Tools that
 /// read a schema by name (drtools' `read_openapi_spec`) find what they expect.
 @Suite struct OpenAPIContractNamesTests {
     let app = TestApp()

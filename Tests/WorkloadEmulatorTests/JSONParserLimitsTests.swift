@@ -31,6 +31,19 @@ import Testing
         }
     }
 
+    @Test func buildingABigObjectKeepsTheSubscriptsDuplicateRule() {
+        let pairs: [(String, JSONValue)] = (0..<40).map { ("k\($0 % 30)", .int(Int64($0))) }
+        let o = JSONObject(pairs)
+        #expect(o.count == 30)
+        #expect(o.keys == (0..<30).map { "k\($0)" })
+        #expect(o["k0"] == 30)
+        #expect(o["k9"] == 39)
+        #expect(o["k10"] == 10)
+        var small = JSONObject()
+        for (k, v) in pairs { small[k] = v }
+        #expect(small == o)
+    }
+
     @Test func theKeyLimitCountsEveryMemberOfTheDocument() throws {
         let limits = JSONParser.Limits(maxKeys: 5)
         _ = try JSONParser.parse(#"{"a":{"b":1,"c":2},"d":[{"e":1}]}"#, limits: limits)

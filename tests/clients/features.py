@@ -14,7 +14,5 @@ def needs(feature: str, where: str) -> pytest.MarkDecorator:
 
 # What the real client sends or calls and the emulator rejects or lacks; SPEC says the
 # client wins (docs/CLIENTS.md, "Disagreements with SPEC").
-bundles = needs("GET /api/v2/mlops/compute/bundles", "not in SPEC; docs/CLIENTS.md D6")
-otel_logs = needs("GET /api/v2/otel/workload/{id}/logs/", "not in SPEC; docs/CLIENTS.md D6")
 type_filter = needs("list filter type=service|nim on /artifacts and /artifactRepositories", "not in SPEC; docs/CLIENTS.md D7")
 search_by_id = needs("search matching ids (workloads), and description or partial id (artifacts)", "docs/CLIENTS.md D7")

@@ -47,6 +47,13 @@ final class ControlPlane: Sendable {
         return out
     }
 
+    /// Per sandbox, the built-in platform catalogue with the fixture files' entries applied.
+    func platformCatalogues(base: PlatformCatalogue) -> [String: PlatformCatalogue] {
+        var out: [String: PlatformCatalogue] = [:]
+        for f in fixtures where !f.platform.isEmpty { out[f.sandbox] = f.platform.applied(to: out[f.sandbox] ?? base) }
+        return out
+    }
+
     var changeObserver: (@Sendable (Sandbox, UInt64) -> Void)? {
         guard let persister else { return nil }
         return { _, _ in persister.changed() }

@@ -7,7 +7,7 @@ import WorkloadEmulator
 import Glibc
 #endif
 
-/// `--state-file` (SPEC §10): every sandbox in one JSON document, written atomically
+/// `--state-file`: every sandbox in one JSON document, written atomically
 /// (temporary file in the same directory, fsync, rename, fsync of the directory) on a
 /// queue of its own, at most `coalesceMilliseconds` after a change, and once more at
 /// shutdown. A change only sets a flag and maybe schedules a write: the event loops

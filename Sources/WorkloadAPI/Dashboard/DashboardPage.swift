@@ -1,4 +1,4 @@
-/// The dashboard of SPEC §11: one self-contained page (inline CSS and JS, no CDN, no
+/// The dashboard: one self-contained page (inline CSS and JS, no CDN, no
 /// external fonts), served by `DashboardRoutes`.
 ///
 /// How it works, so the markup below reads easily:
@@ -369,7 +369,7 @@ enum DashboardPage {
             setConnection(ok ? "ok" : "error", ok ? "live" : "some requests failed");
           }
 
-          // The API lists only what the token may see (SPEC §5); the sandbox's own
+          // The API lists only what the token may see; the sandbox's own
           // count says whether other users own more, so the page can say so.
           async function renderHidden(visible) {
             const r = await call("GET", "/__emulator/sandboxes");

@@ -1,7 +1,7 @@
 import JSON
 import WorkloadEmulator
 
-/// Documents of issue 4: replacements, history, proton snapshots, builds, shares, stats.
+/// Documents of the operate routes: replacements, history, proton snapshots, builds, shares, stats.
 extension Documents {
     /// The workload's `replacement` field: null, or the one in flight (or errored).
     static func replacementSummary(_ w: Workload) -> JSONValue {

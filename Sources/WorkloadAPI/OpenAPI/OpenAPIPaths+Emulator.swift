@@ -1,7 +1,7 @@
 import JSON
 import WorkloadEmulator
 
-/// Version, account, invoke, the emulator's own API (SPEC §7), the dashboard and this document.
+/// Version, account, invoke, the emulator's own API, the dashboard and this document.
 extension OpenAPIDocument {
     static func accountPaths(_ b: inout OpenAPIBuilder) {
         b.add(

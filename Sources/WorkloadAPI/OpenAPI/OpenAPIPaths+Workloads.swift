@@ -1,7 +1,7 @@
 import JSON
 import WorkloadEmulator
 
-/// `/api/v2/workloads` and its `/api/v2/console/workloads` alias (SPEC §6).
+/// `/api/v2/workloads` and its `/api/v2/console/workloads` alias.
 extension OpenAPIDocument {
     static func workloadPaths(_ b: inout OpenAPIBuilder, root: String, legacy: Bool) {
         let p = legacy ? "console" : ""
@@ -179,7 +179,7 @@ extension OpenAPIDocument {
         ]
     }
 
-    /// `GET|PATCH …/{id}/sharedRoles` (SPEC §5), on workloads, artifacts and repositories.
+    /// `GET|PATCH …/{id}/sharedRoles`, on workloads, artifacts and repositories.
     static func sharingPaths(_ b: inout OpenAPIBuilder, item: String, id noun: String, tag: String) {
         let cap = noun.prefix(1).uppercased() + noun.dropFirst()
         b.add(

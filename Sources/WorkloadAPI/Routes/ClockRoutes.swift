@@ -2,7 +2,7 @@ import HTTPServer
 import JSON
 import WorkloadEmulator
 
-/// `/__emulator/clock` (SPEC §7.2).
+/// `/__emulator/clock`.
 enum ClockRoutes {
     /// The advance answer lists at most this many fired actions (`firedCount` has all).
     static let firedListCap = 1000
@@ -59,7 +59,7 @@ enum ClockRoutes {
                 let now = w.clock.now()
                 let target: Int64
                 if let seconds {
-                    target = now + Int64((seconds * 1000).rounded())
+                    target = now.addingClamped(TimeBounds.milliseconds(seconds: seconds))
                 } else {
                     target = to!
                     if target < now {
@@ -70,8 +70,7 @@ enum ClockRoutes {
                 }
                 // RFC 3339 years have four digits: past 9999 the timestamps would wrap
                 // (and read as a clock that went backwards).
-                let lastMillisecondOf9999: Int64 = 253_402_300_799_999
-                if target > lastMillisecondOf9999 {
+                if target > TimeBounds.latest {
                     throw .unprocessable("The clock cannot go past 9999-12-31T23:59:59.999Z.")
                 }
                 let fired = w.advanceClock(to: target)

@@ -2,7 +2,7 @@ import JSON
 import HTTPServer
 import WorkloadEmulator
 
-/// `/__emulator/faults` (SPEC §7.3).
+/// `/__emulator/faults`.
 enum FaultRoutes {
     static func register(_ t: inout RouteTable) {
         t.add("POST", "/__emulator/faults", authenticated: false, create)
@@ -61,7 +61,14 @@ enum FaultRoutes {
         if action == .delay && body["delayMs"] == nil {
             issues.append(ValidationIssue(loc: ["body", "delayMs"], msg: "Field required", type: "missing"))
         }
-        for (name, value) in body["headers"]?.objectValue ?? JSONObject() {
+        let headers = body["headers"]?.objectValue ?? JSONObject()
+        if headers.count > FaultRule.maxHeaders {
+            issues.append(
+                ValidationIssue(
+                    loc: ["body", "headers"], msg: "Value error, at most \(FaultRule.maxHeaders) headers",
+                    type: "value_error"))
+        }
+        for (name, value) in headers.count > FaultRule.maxHeaders ? JSONObject() : headers {
             if !FaultRule.isToken(name) {
                 issues.append(
                     ValidationIssue(

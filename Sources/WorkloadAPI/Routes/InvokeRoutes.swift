@@ -4,7 +4,7 @@ import JSON
 import WorkloadEmulator
 
 /// `ANY /api/v2/endpoints/workloads/{id}/{path...}` and the deployment variant
-/// (SPEC §8): the built-in echo, or forwarding to the upstream set through
+///: the built-in echo, or forwarding to the upstream set through
 /// `PUT /__emulator/workloads/{id}/upstream`. Every call is recorded for the stats.
 enum InvokeRoutes {
     static let methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -77,9 +77,13 @@ enum InvokeRoutes {
         }
         let started = monotonicMilliseconds()
         let sandbox = r.sandbox
+        let (logMethod, logPath) = (r.http.method, forwardedTarget(r))
         let finish: @Sendable (HTTPResponse) -> Void = { response in
             let latency = monotonicMilliseconds() - started
-            sandbox.read { $0.finishInvocation(target, status: response.status, latencyMs: latency) }
+            sandbox.read {
+                $0.finishInvocation(
+                    target, status: response.status, latencyMs: latency, method: logMethod, path: logPath)
+            }
             respond(response)
         }
         var forwarded = r.http.headers

@@ -1,7 +1,7 @@
 import JSON
 import WorkloadEmulator
 
-/// The request bodies the API accepts. Fields come from SPEC §6.1 and the v2.41
+/// The request bodies the API accepts. Fields come from the Workload API and the v2.41
 /// reference; anything else is a 422 `extra_forbidden`.
 enum Schemas {
     typealias F = Schema.Field
@@ -52,6 +52,8 @@ enum Schemas {
                         ]))),
             ]), nullable: true),
         F("resourceBundles", .any, nullable: true), F("containers", .array(container)),
+        // Platform bundle selection (GroupRuntime): what GET /settings shows can be sent back.
+        F("bundleSelectionPolicy", .enumeration(["availability"])), F("resolvedBundle", .any, nullable: true),
     ])
 
     static let runtime = Schema.object([F("containerGroups", .array(containerGroup))])

@@ -6,6 +6,9 @@
 extension FaultRule {
     public static let statusRange = 200...599
     public static let maxDelayMs = 600_000
+    /// Header fields a `respond` rule may add: more is no test's need, and every client
+    /// has a limit of its own (Python's http.client: 100).
+    public static let maxHeaders = 64
 
     /// RFC 9110 §5.6.2: `token = 1*tchar`.
     public static func isToken(_ s: String) -> Bool {
@@ -33,6 +36,7 @@ extension FaultRule {
         if let status, !Self.statusRange.contains(status) {
             return (["status"], "must be between 200 and 599")
         }
+        if headers.count > Self.maxHeaders { return (["headers"], "at most \(Self.maxHeaders) headers") }
         for h in headers {
             if !Self.isToken(h.name) { return (["headers", h.name], "header name must be an RFC 9110 token") }
             if !Self.isFieldValue(h.value) {

@@ -1,7 +1,7 @@
 import JSON
 import Synchronization
 
-/// One request as the journal keeps it (SPEC §7.1 `/__emulator/requests`).
+/// One request as the journal keeps it (`/__emulator/requests`).
 public struct JournalEntry: Sendable {
     public var number: UInt64
     /// Sandbox clock time when the request arrived.

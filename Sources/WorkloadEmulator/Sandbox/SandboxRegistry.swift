@@ -25,7 +25,7 @@ public final class SandboxRegistry: Sendable {
         self.onChange = onChange
     }
 
-    /// 1..64 of `[A-Za-z0-9._-]` (SPEC §7.1), but not `.` or `..`: those would turn
+    /// 1..64 of `[A-Za-z0-9._-]`, but not `.` or `..`: those would turn
     /// into `/sandboxes/../` in the URLs the emulator writes.
     public static func isValidName<S: StringProtocol>(_ name: S) -> Bool {
         guard !name.isEmpty, name.utf8.count <= 64, name != ".", name != ".." else { return false }

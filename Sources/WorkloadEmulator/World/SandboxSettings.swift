@@ -23,6 +23,12 @@ public struct SandboxSettings: Sendable {
     /// Users every sandbox knows from the start (fixture users): in strict auth, the only valid tokens.
     public var users: [User] = []
     public var wall: any WallClock = SystemWallClock()
+    /// Bundles, credentials and execution environments of every sandbox, unless a fixture
+    /// file gave its sandbox its own.
+    public var platform = PlatformCatalogue.builtIn
+    public var platformBySandbox: [String: PlatformCatalogue] = [:]
+
+    public func platform(for sandbox: String) -> PlatformCatalogue { platformBySandbox[sandbox] ?? platform }
 
     public init() {}
 }

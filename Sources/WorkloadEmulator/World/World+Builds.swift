@@ -1,4 +1,4 @@
-/// Artifact builds (SPEC §8): `PENDING → IN_PROGRESS → BUILT → COMPLETED` on the
+/// Artifact builds: `PENDING → IN_PROGRESS → BUILT → COMPLETED` on the
 /// clock, then `imageUri` is filled.
 ///
 /// An artifact for which no build was ever requested counts as built (its images are

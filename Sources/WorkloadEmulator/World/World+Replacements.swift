@@ -1,6 +1,6 @@
 import JSON
 
-/// Rolling replacement and settings changes (SPEC §6.6).
+/// Rolling replacement and settings changes.
 ///
 /// The candidate proton goes submitted → provisioning → launching → warming → running
 /// on the clock; the replacement goes submitted → initializing → switching →
@@ -177,6 +177,7 @@ extension World {
             number: nextEventNumberBump(), workloadId: wid, kind: .replacementCancelled, at: now, actorId: actor,
             message: "Replacement \(r.id) cancelled: \(reason)", replacementStatus: .cancelled)
         w.events.append(entry)
+        World.logReplacement(&w, kind: .replacementCancelled, message: entry.message, at: now)
         return r
     }
 
@@ -190,6 +191,7 @@ extension World {
             WorkloadEvent(
                 number: nextEventNumberBump(), workloadId: w.id, kind: kind, at: now, actorId: actor, from: from,
                 to: to, message: message, replacementStatus: replacementStatus))
+        World.logReplacement(&w, kind: kind, message: message, at: now)
     }
 
     /// The stored workload, with the store's references to its big arrays dropped so
@@ -201,6 +203,7 @@ extension World {
             $0.events = []
             $0.history = []
             $0.invocations = InvocationLog()
+            $0.logs = WorkloadLog()
         }
         return w
     }
@@ -288,7 +291,7 @@ extension World {
             protons[cid]?.role = .active
             w.protonId = cid
             moveBacking(&w, to: r.toArtifactId)
-            w.runtime = r.toRuntime
+            w.runtime = resolvingBundles(r.toRuntime)
             r.status = .cleaningUp
             next = profile.draining.addingClamped(TimeBounds.milliseconds(minutes: r.keepMinutes))
         case (.cleaningUp, _):

@@ -1,6 +1,6 @@
 import JSON
 
-/// Workload commands (SPEC §6.1–6.5).
+/// Workload commands.
 extension World {
     /// 404 without a role (the workload does not exist for that user); 403 when the
     /// role does not allow `access`.
@@ -36,6 +36,7 @@ extension World {
     }
 
     func checkReplicas(_ runtime: JSONValue) throws(DomainError) {
+        try checkBundles(runtime)
         let max = settings.maxReplicas
         guard max > 0 else { return }
         let requested = RuntimeShape.requestedReplicas(runtime)
@@ -88,6 +89,7 @@ extension World {
                 number: nextEventNumber, workloadId: id, kind: .created, at: now, actorId: user.id, to: .submitted))
         workloads.insert(w, id: id, seq: seq)
         appendLog(EmulatorLogEntry(at: now, kind: "created", workloadId: id, to: .submitted))
+        logTransition(id, from: .unknown, to: .submitted, protonId: protonId, failure: nil)
         scheduleExpiry(id)
         visible[user.id, default: OrderedIndex()].append(id, seq: seq)
         artifacts.update(artifactId) { $0.workloadIds.append(id) }
@@ -238,7 +240,7 @@ extension World {
         return (workloads[id]!, true)
     }
 
-    /// Locks the artifact in place, removes the TTL; restarts nothing (SPEC §6.4).
+    /// Locks the artifact in place, removes the TTL; restarts nothing.
     public mutating func promoteWorkload(_ id: String, by user: User) throws(DomainError) -> Workload {
         let w0 = try workload(id, for: user)
         try requireOwner(user, w0)
@@ -260,7 +262,7 @@ extension World {
                 id: ids.next(), kind: .promotion, status: "completed", fromArtifactId: a.id, toArtifactId: a.id,
                 actorId: user.id, startedAt: now, finishedAt: now,
                 message: "Artifact \(a.id) locked as version \(artifacts[a.id]?.version ?? 0); TTL removed"))
-        // A promoted workload starts its production statistics afresh (SPEC §6.4).
+        // A promoted workload starts its production statistics afresh.
         w.invocations.records.removeAll()
         workloads.update(id) { [w] in $0 = w }
         addEvent(id, .promoted, actor: user.id)

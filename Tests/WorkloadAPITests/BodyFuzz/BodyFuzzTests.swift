@@ -12,13 +12,16 @@ import WorkloadEmulator
 /// workload is not running.
 ///
 /// Seeded and reproducible: episode `e` of seed `s` replays alone with
-/// `BODY_FUZZ_SEED=s BODY_FUZZ_EPISODE=e`. The normal run is a few episodes;
+/// `BODY_FUZZ_SEED=s BODY_FUZZ_EPISODE=e` (add `BODY_FUZZ_TRACE=1` to see every request).
+/// Each episode starts from an empty sandbox. The normal run is a few episodes;
 /// `BODY_FUZZ_SECONDS=N` runs episodes for N seconds (CI: scripts/test).
 @Suite struct BodyFuzzTests {
     static let environment = ProcessInfoLite.environment
     static let seed = environment["BODY_FUZZ_SEED"].flatMap { UInt64($0) } ?? 11
     static let seconds = environment["BODY_FUZZ_SECONDS"].flatMap { Double($0) } ?? 0
     static let onlyEpisode = environment["BODY_FUZZ_EPISODE"].flatMap { Int($0) }
+    /// `BODY_FUZZ_TRACE=1`: every request and its answer on stdout.
+    static let trace = environment["BODY_FUZZ_TRACE"] != nil
     static let shortRunEpisodes = 6
     static let requestsPerEpisode = 60
     static let sandbox = "fuzz"
@@ -177,7 +180,10 @@ import WorkloadEmulator
                 body = g.mutate(current, rate: max(1, mutationRate / 4))
             }
             let r = app.send(op.method, target, body, token: "alice", headers: headers)
-            if Self.environment["BODY_FUZZ_TRACE"] != nil { print("TRACE \(op.method) \(target) \(body.map { String(JSONSerializer.string($0).prefix(300)) } ?? "-") -> \(r.status) \(r.text.prefix(200))") }
+            if Self.trace {
+                let shown = body.map { String(JSONSerializer.string($0).prefix(300)) } ?? "-"
+                print("body fuzz: \(op.method) \(target) \(shown) → \(r.status) \(r.text.prefix(200))")
+            }
             check(op, target, body, r)
             guard r.status < 300 else { return }
             Self.harvest(r.json, into: &pool)
