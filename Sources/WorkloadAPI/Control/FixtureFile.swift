@@ -119,7 +119,9 @@ struct FixtureFile: Sendable {
             }
             return first
         }
-        func validate(_ x: JSONReader, _ schema: Schema, stripping: Set<String>, extra: (JSONValue) -> [ValidationIssue])
+        func validate(
+            _ x: JSONReader, _ schema: Schema, stripping: Set<String>, extra: (JSONValue) -> [ValidationIssue]
+        )
             throws(JSONPathError) -> JSONValue
         {
             var o = try x.object()
@@ -139,7 +141,8 @@ struct FixtureFile: Sendable {
         var artifacts: [ArtifactEntry] = []
         for a in try r.optional("artifacts")?.array() ?? [] {
             let body = try validate(
-                a, Schemas.artifact(nameRequired: true, legacy: false), stripping: ["id", "owner"], extra: { _ in [] })
+                a, Schemas.artifact(nameRequired: true, legacy: false, specRequired: false),
+                stripping: ["id", "owner"], extra: { _ in [] })
             let label = try a.optionalString("id")
             if let label, artifacts.contains(where: { $0.label == label }) {
                 throw JSONPathError(path: a.path + ".id", reason: "duplicate artifact id '\(label)'")
@@ -170,7 +173,8 @@ struct FixtureFile: Sendable {
             var label: String?
             if let id = input.artifactId {
                 guard artifacts.contains(where: { $0.label == id }) else {
-                    throw JSONPathError(path: x.path + ".artifactId", reason: "no artifact with id '\(id)' in this file")
+                    throw JSONPathError(
+                        path: x.path + ".artifactId", reason: "no artifact with id '\(id)' in this file")
                 }
                 label = id
             }

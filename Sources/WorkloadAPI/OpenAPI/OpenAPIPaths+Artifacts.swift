@@ -38,8 +38,8 @@ extension OpenAPIDocument {
         b.add(
             APIOperation(
                 method: "POST", path: item + "/clone", id: id("cloneArtifact"), summary: "Clone as a new draft",
-                tag: tag, body: Schemas.clone.jsonSchema, bodyOptional: true,
-                responses: [R.status(201, "Artifact", "Created."), R.forbidden, R.notFound, R.conflict]))
+                tag: tag, body: Schemas.clone(legacy: legacy).jsonSchema, bodyOptional: legacy,
+                responses: [R.ok("Artifact"), R.forbidden, R.notFound, R.conflict]))
         b.add(
             APIOperation(
                 method: "POST", path: item + "/builds", id: id("createArtifactBuild"), summary: "Build the images",

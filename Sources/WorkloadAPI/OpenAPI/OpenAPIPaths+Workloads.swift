@@ -74,14 +74,14 @@ extension OpenAPIDocument {
             APIOperation(
                 method: "PATCH", path: item + "/settings", id: id("updateWorkloadSettings"),
                 summary: "Change the runtime (starts a replacement)", tag: tag,
-                body: Schemas.settings.jsonSchema,
+                body: Schemas.settings(legacy: legacy).jsonSchema,
                 responses: [
                     R.status(202, "Replacement", "Replacement started."), R.forbidden, R.notFound, R.conflict,
                 ]))
         b.add(
             APIOperation(
                 method: "POST", path: item + "/replacement", id: id("createWorkloadReplacement"),
-                summary: "Start a rolling replacement", tag: tag, body: Schemas.replacement.jsonSchema,
+                summary: "Start a rolling replacement", tag: tag, body: Schemas.replacement(legacy: legacy).jsonSchema,
                 responses: [
                     R.status(202, "Replacement", "Replacement started."), R.forbidden, R.notFound, R.conflict,
                 ]))

@@ -4,19 +4,28 @@ import WorkloadEmulator
 /// Bodies of issue 4's routes: replacement, settings, sharing, upstream.
 extension Schemas {
     /// DataRobot's `workload_artifact_replace` sends exactly this (CLIENTS.md §4).
-    static let replacement = Schema.object([
-        F("artifactId", .string(min: 1), required: true),
-        F("strategy", .enumeration(["rolling"])),
-        F(
-            "config",
-            .object([
-                F("warmupDurationMinutes", .integer(min: 0, max: 10_080)),
-                F("keepOldVersionMinutes", .integer(min: 0, max: 10_080)),
-            ]), nullable: true),
-        F("runtime", runtime, nullable: true),
-    ])
+    static let replacement = replacement(legacy: false)
 
-    static let settings = Schema.object([F("runtime", runtime, required: true)])
+    static func replacement(legacy: Bool) -> Schema {
+        .object([
+            F("artifactId", .string(min: 1), required: true),
+            F("strategy", .enumeration(["rolling"])),
+            F(
+                "config",
+                .object([
+                    F("warmupDurationMinutes", .integer(min: 0, max: 10_080)),
+                    F("keepOldVersionMinutes", .integer(min: 0, max: 10_080)),
+                ]), nullable: true),
+            F("runtime", runtime(legacy: legacy), nullable: true),
+        ])
+    }
+
+    static let settings = settings(legacy: false)
+
+    /// `UpdateSettingsRequest`.
+    static func settings(legacy: Bool) -> Schema {
+        .object([F("runtime", runtime(legacy: legacy), required: true)])
+    }
 
     static let roleNames = ["OWNER", "USER", "CONSUMER", "NO_ROLE"]
 

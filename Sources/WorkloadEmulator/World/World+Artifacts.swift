@@ -207,13 +207,15 @@ extension World {
         return Page(items: Array(matched[start..<min(start + q.limit, matched.count)]), totalCount: matched.count)
     }
 
-    /// With artifacts: 409 unless `cascade`; with cascade, 409 if any backs a workload.
+    /// Its draft artifacts that back no workload go with it (the real API's cascade);
+    /// a locked one is a 409 unless `cascade`; one that backs a workload is always a 409.
     public mutating func deleteRepository(_ id: String, cascade: Bool, by user: User) throws(DomainError) {
         let r = try repository(id, for: user, .manage)
         if !r.artifactIds.isEmpty {
-            guard cascade else {
+            let locked = r.artifactIds.filter { artifacts[$0]?.status == .locked }
+            guard cascade || locked.isEmpty else {
                 throw .conflict(
-                    "Artifact repository has \(r.artifactIds.count) artifact(s); delete them first or pass cascade=true."
+                    "Artifact repository has \(locked.count) locked artifact(s); delete them first or pass cascade=true."
                 )
             }
             for aid in r.artifactIds where !workloadsUsing(aid).isEmpty {
