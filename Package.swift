@@ -24,7 +24,12 @@ let package = Package(
         // The JSON value, parser and writer that the domain, the API and persistence share.
         .target(name: "JSON", swiftSettings: strict),
         .target(name: "WorkloadEmulator", dependencies: ["JSON"], swiftSettings: strict),
-        .target(name: "WorkloadAPI", dependencies: ["HTTPServer", "JSON", "WorkloadEmulator"], swiftSettings: strict),
+        // The real API's contract (contract/): the response checker of the conformance test, and the
+        // deliberate differences the served OpenAPI document declares.
+        .target(name: "ContractCheck", dependencies: ["JSON"], swiftSettings: strict),
+        .target(
+            name: "WorkloadAPI", dependencies: ["HTTPServer", "JSON", "WorkloadEmulator", "ContractCheck"],
+            swiftSettings: strict),
         .executableTarget(
             name: "workload-emulator",
             dependencies: ["HTTPServer", "JSON", "WorkloadEmulator", "WorkloadAPI"],
@@ -32,7 +37,8 @@ let package = Package(
         ),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "CZlib"], swiftSettings: strict),
         .testTarget(name: "WorkloadEmulatorTests", dependencies: ["JSON", "WorkloadEmulator"], swiftSettings: strict),
-        .testTarget(name: "WorkloadAPITests", dependencies: ["WorkloadAPI", "HTTPServer", "JSON", "WorkloadEmulator"], swiftSettings: strict),
+        .testTarget(name: "ContractCheckTests", dependencies: ["ContractCheck", "JSON"], swiftSettings: strict),
+        .testTarget(name: "WorkloadAPITests", dependencies: ["WorkloadAPI", "HTTPServer", "JSON", "WorkloadEmulator", "ContractCheck"], swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["WorkloadAPI", "HTTPServer", "JSON", "WorkloadEmulator", "CZlib", "workload-emulator"],

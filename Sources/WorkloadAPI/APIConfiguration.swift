@@ -29,6 +29,8 @@ public struct APIConfiguration: Sendable {
     public var tickIntervalMilliseconds: Int = 50
     /// Requests kept per sandbox by the journal (`--journal-size`).
     public var journalSize: Int = 1000
+    /// Test-only response recording for the contract conformance test (`ResponseRecorder`).
+    public var recordResponsesDirectory: String? = ResponseRecorder.environmentDirectory
 
     public init() {}
 

@@ -15,6 +15,8 @@ public final class EmulatorApplication: Sendable {
     private let ticker: RealClockTicker
     /// Metrics, journal recording, fixtures and the state file (issue 5).
     private let control: ControlPlane
+    /// Test-only; nil unless `recordResponsesDirectory` is set.
+    private let recorder: ResponseRecorder?
 
     public init(configuration: APIConfiguration) throws {
         self.configuration = configuration
@@ -25,6 +27,7 @@ public final class EmulatorApplication: Sendable {
         try control.attach(registry)
         self.control = control
         self.registry = registry
+        recorder = configuration.recordResponsesDirectory.flatMap(ResponseRecorder.forDirectory)
         var table = RouteTable()
         EmulatorRoutes.register(&table, registry: registry)
         AccountRoutes.register(&table)
@@ -100,6 +103,7 @@ public final class EmulatorApplication: Sendable {
         guard let deferred else {
             control.observe(
                 request, response, seen, micros: RequestMetrics.monotonicMicros() - started, registry: registry)
+            recorder?.record(request, response, routePath: seen.path, fault: seen.injected?.action == .respond)
             done(response, delay)
             return
         }
@@ -109,6 +113,7 @@ public final class EmulatorApplication: Sendable {
             if let injected = deferred.injected { response.headers.set("X-Emulator-Injected", injected) }
             control.observe(
                 request, response, seenNow, micros: RequestMetrics.monotonicMicros() - started, registry: registry)
+            recorder?.record(request, response, routePath: seenNow.path, fault: seenNow.injected?.action == .respond)
             done(response, delay)
         }
     }

@@ -100,7 +100,10 @@ final class EmulatorProcess: @unchecked Sendable {
     init(_ arguments: [String], environment: [String: String] = [:]) throws {
         process.executableURL = URL(fileURLWithPath: try EmulatorBinary.path())
         process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("WORKLOAD_EMULATOR_") }
+        // The response recorder of the contract conformance test passes through.
+        var env = ProcessInfo.processInfo.environment.filter {
+            !$0.key.hasPrefix("WORKLOAD_EMULATOR_") || $0.key == "WORKLOAD_EMULATOR_RECORD_RESPONSES"
+        }
         env.merge(environment) { _, new in new }
         process.environment = env
         let out = Pipe()

@@ -38,7 +38,10 @@ def start_emulator(tmp_path: Path) -> Iterator[Callable[..., Emulator]]:
             str(binary), "--port", "0", "--port-file", str(port_file),
             "--clock", "manual", "--lifecycle", lifecycle, *extra,
         ]
-        env = {k: v for k, v in os.environ.items() if not k.startswith("WORKLOAD_EMULATOR_")}
+        # Our own variables would change the flags under test; the response recorder of
+        # the contract conformance test (scripts/test) is the one that passes through.
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith("WORKLOAD_EMULATOR_") or k == "WORKLOAD_EMULATOR_RECORD_RESPONSES"}
         with log.open("wb") as err:
             proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=err, env=env)
         # The port file is written atomically once the socket accepts connections (§2);

@@ -15,6 +15,9 @@ struct APIOperation {
     /// The request body's schema; `bodyOptional` for action routes (no body = `{}`).
     var body: JSONValue?
     var bodyOptional = false
+    /// The real API's name for the body's schema (`CreateWorkloadRequest`): the body is
+    /// then a `$ref` to `components.schemas` under that name.
+    var bodyName: String? = nil
     var responses: [(String, JSONValue)]
     var description: String?
 }

@@ -6,6 +6,8 @@ import WorkloadEmulator
 struct OpenAPIBuilder {
     private(set) var paths = JSONObject()
     private(set) var operationIds = Set<String>()
+    /// Request bodies under their real names, for `components.schemas`.
+    private(set) var namedBodies: [(String, JSONValue)] = []
 
     /// Path parameters' descriptions by name.
     static let parameterDescriptions: [String: String] = [
@@ -29,11 +31,20 @@ struct OpenAPIBuilder {
         parameters += op.parameters
         if !parameters.isEmpty { o.append("parameters", .array(parameters)) }
         if let body = op.body {
+            var schema = body
+            if let name = op.bodyName {
+                if let known = namedBodies.first(where: { $0.0 == name }) {
+                    precondition(known.1 == body, "two different bodies named \(name)")
+                } else {
+                    namedBodies.append((name, body))
+                }
+                schema = OpenAPI.ref(name)
+            }
             o.append(
                 "requestBody",
                 [
                     "required": .bool(!op.bodyOptional),
-                    "content": ["application/json": ["schema": body]],
+                    "content": ["application/json": ["schema": schema]],
                 ])
         }
         var responses = op.responses

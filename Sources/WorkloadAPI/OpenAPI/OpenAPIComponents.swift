@@ -1,10 +1,46 @@
+import ContractCheck
 import JSON
 import WorkloadEmulator
 
-/// `components`: the response documents (as `Documents` writes them), the error
+/// `components`: the real API's schemas under their real names (the contract's, plus the
+/// fields of SPEC §4a's deliberate differences), the emulator's own documents, the error
 /// shapes, the shared responses and the two security schemes.
 enum OpenAPIComponents {
     typealias O = OpenAPI
+
+    /// The contract's `components.schemas` (`ContractSchemas`), with its one dangling
+    /// reference pointed at the schema it means and the extra fields of D1 and D2 declared.
+    static var contractSchemas: JSONObject {
+        guard var schemas = (try? JSONParser.parse(ContractSchemas.json))?.objectValue else {
+            preconditionFailure("ContractSchemas.json does not parse")
+        }
+        func redirect(_ v: JSONValue) -> JSONValue {
+            switch v {
+            case let .object(o):
+                var out = JSONObject()
+                for (k, x) in o {
+                    if k == "$ref", let r = x.stringValue, let meant = Contract.danglingReferences[r] {
+                        out.append(k, .string(meant))
+                    } else {
+                        out.append(k, redirect(x))
+                    }
+                }
+                return .object(out)
+            case let .array(a): return .array(a.map(redirect))
+            default: return v
+            }
+        }
+        schemas = redirect(.object(schemas)).objectValue!
+        for difference in Difference.table {
+            guard case let .extraFields(name, fields) = difference.kind,
+                var schema = schemas[name]?.objectValue, var properties = schema["properties"]?.objectValue
+            else { continue }
+            for (field, fieldSchema) in fields.sorted(by: { $0.key < $1.key }) { properties[field] = fieldSchema }
+            schema["properties"] = .object(properties)
+            schemas[name] = .object(schema)
+        }
+        return schemas
+    }
 
     static let workloadStatuses = [
         "unknown", "submitted", "provisioning", "launching", "running", "stopping", "stopped", "errored", "terminated",
@@ -13,20 +49,21 @@ enum OpenAPIComponents {
     static let importance = O.enumeration(Importance.allCases.map(\.rawValue))
 
     static var schemas: JSONValue {
+        var all = contractSchemas
+        for (name, schema) in ownSchemas {
+            precondition(all[name] == nil, "\(name) is a contract schema's name")
+            all.append(name, OpenAPIEmulatorDescriptions.describing(schema, owner: name))
+        }
+        return .object(all)
+    }
+
+    /// Documents of the routes the contract does not list (§4a D5, deployments, invoke,
+    /// `/__emulator`) and the error bodies.
+    static var ownSchemas: [(String, JSONValue)] {
         let user = O.object([("id", O.string), ("username", O.nullable(O.string))])
         let s: [(String, JSONValue)] = [
             // Errors.
             ("Error", O.object([("detail", O.string)])),
-            (
-                "ValidationIssue",
-                O.object([
-                    ("loc", O.array(["anyOf": [O.string, O.integer]])), ("msg", O.string), ("type", O.string),
-                ])
-            ),
-            (
-                "ValidationError",
-                O.object([("detail", ["anyOf": [O.array(O.ref("ValidationIssue")), O.string]])])
-            ),
             ("AuthError", O.object([("message", O.string)])),
             // Identity.
             ("User", user),
@@ -52,178 +89,6 @@ enum OpenAPIComponents {
                         ),
                     ], required: ["id", "username", "limits"])
             ),
-            // Workloads.
-            (
-                "Workload",
-                O.object([
-                    ("id", O.string), ("name", O.string), ("description", O.nullable(O.string)),
-                    ("importance", importance), ("status", O.enumeration(workloadStatuses)), ("artifactId", O.string),
-                    (
-                        "artifact",
-                        O.nullable(
-                            O.object(
-                                [
-                                    ("id", O.string), ("name", O.string), ("status", O.string), ("type", O.string),
-                                    ("version", O.nullable(O.integer)), ("artifactRepositoryId", O.string),
-                                ], required: ["id", "name", "status"]))
-                    ),
-                    ("runtime", O.anyObject), ("endpoint", O.string), ("protonId", O.nullable(O.string)),
-                    (
-                        "replacement",
-                        O.nullable(
-                            O.object([
-                                ("candidateProtonIds", O.array(O.string)), ("status", O.string), ("strategy", O.string),
-                            ]))
-                    ), ("creator", O.ref("User")),
-                    ("owners", O.array(O.ref("User"))), ("permissions", O.array(O.string)), ("tags", O.array([:])),
-                    ("type", O.string), ("createdAt", O.timestamp), ("updatedAt", O.timestamp), ("lastResponse", [:]),
-                    ("statusDetails", O.nullable(O.anyObject)),
-                ])
-            ),
-            ("WorkloadList", O.list(O.ref("Workload"))),
-            (
-                "WorkloadOperation",
-                O.object([
-                    ("status", O.enumeration(workloadStatuses)), ("workloadId", O.string), ("trackVia", O.string),
-                ])
-            ),
-            (
-                "WorkloadAggregateStats",
-                O.object(
-                    [
-                        ("totalCount", O.integer), ("statusCounts", O.map(O.integer)),
-                        ("importanceCounts", O.map(O.integer)),
-                    ],
-                    required: [])
-            ),
-            (
-                "Proton",
-                O.object(
-                    [
-                        ("id", O.string), ("workloadId", O.string), ("status", O.enumeration(protonStatuses)),
-                        ("role", O.enumeration(["active", "candidate"])), ("artifactId", O.string),
-                        ("createdAt", O.timestamp), ("updatedAt", O.timestamp),
-                    ], required: ["id", "workloadId", "status", "role"])
-            ),
-            ("ProtonList", O.list(O.ref("Proton"))),
-            ("ProtonStatusDetails", O.anyObject),
-            (
-                "WorkloadEvent",
-                O.object(
-                    [
-                        ("id", O.string), ("workloadId", O.string), ("eventType", O.string), ("timestamp", O.timestamp),
-                        ("actorId", O.nullable(O.string)), ("details", O.anyObject),
-                        ("type", O.enumeration(["Normal", "Warning"])), ("reason", O.string), ("message", O.string),
-                    ], required: ["id", "workloadId", "eventType", "timestamp", "details", "type", "reason", "message"])
-            ),
-            ("WorkloadEventList", O.list(O.ref("WorkloadEvent"))),
-            ("WorkloadSettings", O.object([("runtime", O.anyObject)])),
-            (
-                "Replacement",
-                O.object(
-                    [
-                        ("id", O.string), ("workloadId", O.string),
-                        (
-                            "status",
-                            O.enumeration([
-                                "submitted", "initializing", "switching", "cleaning_up", "completed", "errored",
-                                "cancelled",
-                            ])
-                        ),
-                        ("strategy", O.string), ("artifactId", O.string), ("previousArtifactId", O.string),
-                        ("runtime", O.anyObject),
-                        (
-                            "config",
-                            O.object([("warmupDurationMinutes", O.integer), ("keepOldVersionMinutes", O.integer)])
-                        ),
-                    ], required: ["id", "workloadId", "status", "strategy", "artifactId"])
-            ),
-            (
-                "HistoryEntry",
-                O.object(
-                    [
-                        ("id", O.string), ("workloadId", O.string), ("type", O.string), ("status", O.string),
-                        ("fromArtifactId", O.string), ("toArtifactId", O.string),
-                        ("replacementId", O.nullable(O.string)), ("trigger", O.nullable(O.string)),
-                        ("actorId", O.nullable(O.string)), ("startedAt", O.timestamp), ("finishedAt", O.timestamp),
-                        ("message", O.nullable(O.string)),
-                    ], required: ["id", "workloadId", "type", "status", "startedAt"])
-            ),
-            ("HistoryList", O.list(O.ref("HistoryEntry"))),
-            (
-                "Related",
-                O.object([
-                    ("count", O.integer), ("data", O.array(O.object([("id", O.string), ("type", O.string)]))),
-                ])
-            ),
-            (
-                "WorkloadStats",
-                O.object(
-                    [
-                        ("workloadId", O.string), ("protonId", O.nullable(O.string)), ("startTime", O.timestamp),
-                        ("endTime", O.timestamp), ("responseTimeQuantile", O.number),
-                        ("slowRequestsThreshold", O.number), ("totalRequests", O.integer),
-                        ("requestsPerMinute", O.number), ("concurrentRequests", O.integer),
-                        ("responseTime", O.nullable(O.number)), ("slowRequests", O.integer),
-                        ("serverErrorCount", O.integer), ("userErrorCount", O.integer), ("serverErrorRate", O.number),
-                        ("userErrorRate", O.number), ("totalErrorRate", O.number),
-                    ])
-            ),
-            (
-                "StatsSeries",
-                O.object([
-                    ("workloadId", O.string), ("metric", O.string), ("resolution", O.string),
-                    ("startTime", O.timestamp), ("endTime", O.timestamp), ("protonId", O.nullable(O.string)),
-                    (
-                        "data",
-                        O.array(
-                            O.object([("timestamp", O.timestamp), ("value", ["type": ["number", "null"]])]))
-                    ),
-                ])
-            ),
-            // Sharing.
-            (
-                "SharedRole",
-                O.object(
-                    [
-                        ("id", O.string), ("name", O.nullable(O.string)), ("username", O.nullable(O.string)),
-                        ("role", O.enumeration(["OWNER", "USER", "CONSUMER"])),
-                        ("shareRecipientType", O.enumeration(["user"])),
-                    ], required: ["id", "role", "shareRecipientType"])
-            ),
-            ("SharedRoleList", O.list(O.ref("SharedRole"))),
-            // Artifacts and repositories.
-            (
-                "Artifact",
-                O.object([
-                    ("id", O.string), ("name", O.string), ("description", O.nullable(O.string)), ("type", O.string),
-                    ("status", O.enumeration(["draft", "locked"])), ("version", O.nullable(O.integer)),
-                    ("artifactRepositoryId", O.string), ("spec", O.anyObject), ("creator", O.ref("User")),
-                    ("createdAt", O.timestamp), ("updatedAt", O.timestamp),
-                ])
-            ),
-            ("ArtifactList", O.list(O.ref("Artifact"))),
-            (
-                "ArtifactRepository",
-                O.object([
-                    ("id", O.string), ("name", O.string), ("description", O.nullable(O.string)),
-                    ("lastVersionNumber", O.integer), ("numArtifacts", O.integer), ("creator", O.ref("User")),
-                    ("createdAt", O.timestamp), ("updatedAt", O.timestamp),
-                ])
-            ),
-            ("ArtifactRepositoryList", O.list(O.ref("ArtifactRepository"))),
-            ("BuildIds", O.object([("buildIds", O.array(O.string))])),
-            (
-                "Build",
-                O.object(
-                    [
-                        ("id", O.string), ("artifactId", O.string),
-                        ("status", O.enumeration(["PENDING", "IN_PROGRESS", "BUILT", "COMPLETED"])),
-                        ("imageUri", O.nullable(O.string)), ("createdAt", O.timestamp), ("updatedAt", O.timestamp),
-                        ("completedAt", O.nullable(O.timestamp)),
-                    ])
-            ),
-            ("BuildList", O.list(O.ref("Build"))),
             // Deployments.
             (
                 "Deployment",
@@ -308,7 +173,7 @@ enum OpenAPIComponents {
                         ("id", O.string), ("status", O.enumeration(workloadStatuses)), ("now", O.timestamp),
                         ("scheduled", O.array(O.object([("at", O.timestamp), ("to", O.string)]))),
                         ("expiresAt", O.nullable(O.timestamp)), ("lastStartAt", O.timestamp),
-                        ("heldBy", O.nullable(O.string)), ("protons", O.array(O.ref("Proton"))),
+                        ("heldBy", O.nullable(O.string)), ("protons", O.array(O.ref("ProtonFormatted"))),
                     ], required: ["id", "status"])
             ),
             (
@@ -328,7 +193,16 @@ enum OpenAPIComponents {
                     ], required: ["id", "match", "action", "fired"])
             ),
             ("FaultRuleList", O.object([("count", O.integer), ("data", O.array(O.ref("FaultRule")))])),
-            ("JournalEntry", O.anyObject),
+            (
+                "JournalEntry",
+                O.object([
+                    ("id", O.integer), ("timestamp", O.timestamp), ("method", O.string), ("path", O.string),
+                    ("query", O.string), ("headers", O.map(O.string)), ("body", [:]), ("bodySize", O.integer),
+                    ("bodyTruncated", O.boolean), ("status", O.nullable(O.integer)), ("dropped", O.boolean),
+                    ("injected", O.nullable(O.string)), ("injectedAction", O.nullable(O.string)),
+                    ("durationMs", O.number),
+                ])
+            ),
             ("JournalList", O.list(O.ref("JournalEntry"))),
             ("SandboxState", O.anyObject),
             (
@@ -341,7 +215,7 @@ enum OpenAPIComponents {
                     ], required: ["sandbox"])
             ),
         ]
-        return .object(JSONObject(s))
+        return s
     }
 
     static var responses: JSONValue {
@@ -356,7 +230,7 @@ enum OpenAPIComponents {
                     "Unprocessable",
                     O.json(
                         "Validation errors (one entry per problem), or a refusal in a sentence.",
-                        O.ref("ValidationError"))
+                        ["anyOf": [O.ref("HTTPValidationError"), O.ref("Error")]])
                 ),
                 (
                     "MethodNotAllowed",

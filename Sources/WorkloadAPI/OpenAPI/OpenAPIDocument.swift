@@ -24,6 +24,8 @@ enum OpenAPIDocument {
         links(&b)
         var schemas = OpenAPIComponents.schemas.objectValue ?? JSONObject()
         for (name, schema) in sharedRequestSchemas { schemas.append(name, factored(schema, except: name)) }
+        // What the emulator accepts, under the real request schemas' names.
+        for (name, schema) in b.namedBodies { schemas[name] = factored(schema) }
         return [
             "openapi": "3.1.0",
             "info": [

@@ -10,27 +10,27 @@ extension OpenAPIDocument {
         b.add(
             APIOperation(
                 method: "POST", path: root, id: id("createArtifact"), summary: "Create an artifact", tag: tag,
-                body: body, responses: [R.status(201, "Artifact", "Created."), R.forbidden, R.notFound, R.conflict]))
+                body: body, bodyName: legacy ? nil : "InputArtifact", responses: [R.status(201, "ArtifactFormatted", "Created."), R.forbidden, R.notFound, R.conflict]))
         b.add(
             APIOperation(
                 method: "GET", path: root, id: id("listArtifacts"), summary: "List artifacts", tag: tag,
                 parameters: R.window(defaultLimit: legacy ? 100 : 10)
                     + R.filters(["search", "ids", "status", "artifactStatus", "repositoryId", "createdBy"])
                     + [R.orderBy(["name", "createdAt", "updatedAt", "status"])],
-                responses: [R.ok("ArtifactList"), R.unprocessable]))
+                responses: [R.ok("ArtifactListResponse"), R.unprocessable]))
         b.add(
             APIOperation(
                 method: "GET", path: item, id: id("getArtifact"), summary: "Get an artifact", tag: tag,
-                responses: [R.ok("Artifact"), R.notFound]))
+                responses: [R.ok("ArtifactFormatted"), R.notFound]))
         b.add(
             APIOperation(
-                method: "PUT", path: item, id: id("replaceArtifact"), summary: "Replace a draft artifact", tag: tag,
-                body: body, responses: [R.ok("Artifact"), R.forbidden, R.notFound, R.conflict]))
+                method: "PUT", path: item, id: id("updateArtifact"), summary: "Replace a draft artifact", tag: tag,
+                body: body, bodyName: legacy ? nil : "InputArtifact", responses: [R.ok("ArtifactFormatted"), R.forbidden, R.notFound, R.conflict]))
         b.add(
             APIOperation(
-                method: "PATCH", path: item, id: id("updateArtifact"), summary: "Update or lock an artifact", tag: tag,
-                body: Schemas.artifactPatch(legacy: legacy).jsonSchema,
-                responses: [R.ok("Artifact"), R.forbidden, R.notFound, R.conflict]))
+                method: "PATCH", path: item, id: id("patchArtifact"), summary: "Update or lock an artifact", tag: tag,
+                body: Schemas.artifactPatch(legacy: legacy).jsonSchema, bodyName: legacy ? nil : "UpdateArtifactRequest",
+                responses: [R.ok("ArtifactFormatted"), R.forbidden, R.notFound, R.conflict]))
         b.add(
             APIOperation(
                 method: "DELETE", path: item, id: id("deleteArtifact"), summary: "Delete an artifact", tag: tag,
@@ -39,23 +39,24 @@ extension OpenAPIDocument {
             APIOperation(
                 method: "POST", path: item + "/clone", id: id("cloneArtifact"), summary: "Clone as a new draft",
                 tag: tag, body: Schemas.clone(legacy: legacy).jsonSchema, bodyOptional: legacy,
-                responses: [R.ok("Artifact"), R.forbidden, R.notFound, R.conflict]))
+                bodyName: legacy ? nil : "ArtifactCloneRequest",
+                responses: [R.ok("ArtifactFormatted", "The new draft."), R.forbidden, R.notFound, R.conflict]))
         b.add(
             APIOperation(
-                method: "POST", path: item + "/builds", id: id("createArtifactBuild"), summary: "Build the images",
+                method: "POST", path: item + "/builds", id: id("triggerArtifactBuild"), summary: "Build the images",
                 tag: tag, body: Schemas.action.jsonSchema, bodyOptional: true,
                 responses: [
-                    R.status(202, "BuildIds", "Builds queued."), R.forbidden, R.notFound, R.conflict,
+                    R.status(202, "ImageBuildTriggerResponse", "Builds queued."), R.forbidden, R.notFound, R.conflict,
                 ]))
         b.add(
             APIOperation(
-                method: "GET", path: item + "/builds", id: id("listArtifactBuilds"), summary: "The artifact's builds",
+                method: "GET", path: item + "/builds", id: id("getArtifactBuildList"), summary: "The artifact's builds",
                 tag: tag, parameters: R.window(defaultLimit: legacy ? 100 : 10),
-                responses: [R.ok("BuildList"), R.forbidden, R.notFound, R.unprocessable]))
+                responses: [R.ok("ImageBuildFormattedList"), R.forbidden, R.notFound, R.unprocessable]))
         b.add(
             APIOperation(
                 method: "GET", path: item + "/builds/{buildId}", id: id("getArtifactBuild"), summary: "A build",
-                tag: tag, responses: [R.ok("Build"), R.forbidden, R.notFound]))
+                tag: tag, responses: [R.ok("ImageBuildFormatted"), R.forbidden, R.notFound]))
         b.add(
             APIOperation(
                 method: "DELETE", path: item + "/builds/{buildId}", id: id("deleteArtifactBuild"),
@@ -65,7 +66,7 @@ extension OpenAPIDocument {
                 method: "GET", path: item + "/builds/{buildId}/logs", id: id("getArtifactBuildLogs"),
                 summary: "A build's log, one JSON object a line", tag: tag,
                 responses: [
-                    ("200", OpenAPI.content("NDJSON log lines.", "application/x-ndjson", OpenAPI.string)), R.forbidden,
+                    ("200", OpenAPI.content("The log, one JSON object a line.", "text/plain", OpenAPI.string)), R.forbidden,
                     R.notFound,
                 ]))
         sharingPaths(&b, item: item, id: id("artifact"), tag: tag)
@@ -80,11 +81,11 @@ extension OpenAPIDocument {
                 method: "GET", path: root, id: id("listArtifactRepositories"), summary: "List repositories", tag: tag,
                 parameters: R.window(defaultLimit: legacy ? 100 : 10) + R.filters(["search", "ids", "createdBy"])
                     + [R.orderBy(["name", "createdAt"])],
-                responses: [R.ok("ArtifactRepositoryList"), R.unprocessable]))
+                responses: [R.ok("ArtifactRepositoryListResponse"), R.unprocessable]))
         b.add(
             APIOperation(
                 method: "GET", path: item, id: id("getArtifactRepository"), summary: "Get a repository", tag: tag,
-                responses: [R.ok("ArtifactRepository"), R.notFound]))
+                responses: [R.ok("ArtifactRepositoryFormatted"), R.notFound]))
         b.add(
             APIOperation(
                 method: "DELETE", path: item, id: id("deleteArtifactRepository"), summary: "Delete a repository",
@@ -98,7 +99,7 @@ extension OpenAPIDocument {
                 method: "GET", path: item + "/artifacts", id: id("listArtifactRepositoryArtifacts"),
                 summary: "The repository's artifacts, oldest first", tag: tag,
                 parameters: R.window(defaultLimit: legacy ? 100 : 10),
-                responses: [R.ok("ArtifactList"), R.notFound, R.unprocessable]))
+                responses: [R.ok("ArtifactListResponse"), R.notFound, R.unprocessable]))
         sharingPaths(&b, item: item, id: id("artifactRepository"), tag: tag)
     }
 

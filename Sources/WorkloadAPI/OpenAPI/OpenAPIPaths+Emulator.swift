@@ -40,10 +40,22 @@ extension OpenAPIDocument {
             _ method: String, _ path: String, _ id: String, _ summary: String, body: JSONValue? = nil,
             parameters: [JSONValue] = [], _ responses: [(String, JSONValue)]
         ) {
+            let d = OpenAPIEmulatorDescriptions.self
+            let described = responses.map { code, response -> (String, JSONValue) in
+                guard var r = response.objectValue, var content = r["content"]?.objectValue else { return (code, response) }
+                for (type, media) in content {
+                    guard var m = media.objectValue, let schema = m["schema"] else { continue }
+                    m["schema"] = d.describing(schema, owner: id)
+                    content[type] = .object(m)
+                }
+                r["content"] = .object(content)
+                return (code, .object(r))
+            }
             b.add(
                 APIOperation(
                     method: method, path: "/__emulator" + path, id: id, summary: summary, tag: "Emulator",
-                    authenticated: false, parameters: parameters, body: body, responses: responses))
+                    authenticated: false, parameters: parameters, body: body.map { d.describing($0, owner: id) },
+                    responses: described, description: d.operations[id]))
         }
         op("GET", "/health", "getEmulatorHealth", "Readiness", [R.ok("Health")])
         op("GET", "/sandboxes", "listEmulatorSandboxes", "Sandboxes and their object counts", [R.ok("SandboxList")])

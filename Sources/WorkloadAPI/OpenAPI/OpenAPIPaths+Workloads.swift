@@ -15,9 +15,9 @@ extension OpenAPIDocument {
         b.add(
             APIOperation(
                 method: "POST", path: root, id: id("createWorkload"), summary: "Create a workload", tag: tag,
-                body: OpenAPIBodyRules.workloadCreate(legacy: legacy),
+                body: OpenAPIBodyRules.workloadCreate(legacy: legacy), bodyName: legacy ? nil : "CreateWorkloadRequest",
                 responses: [
-                    R.status(201, "Workload", "Created; status `submitted`."), R.forbidden, R.notFound, R.conflict,
+                    R.status(201, "WorkloadFormatted", "Created; status `submitted`."), R.forbidden, R.notFound, R.conflict,
                 ],
                 description: "Exactly one of `artifactId` or `artifact`; `replicaCount` and enabled `autoscaling` "
                     + "never together (422)." + (legacy ? " Under the alias `name` is optional." : "")))
@@ -25,28 +25,33 @@ extension OpenAPIDocument {
             APIOperation(
                 method: "GET", path: root, id: id("listWorkloads"), summary: "List workloads", tag: tag,
                 parameters: R.window(defaultLimit: legacy ? 100 : 10) + listFilters + [order],
-                responses: [R.ok("WorkloadList"), R.unprocessable]))
+                responses: [R.ok("WorkloadListResponse"), R.unprocessable]))
         b.add(
             APIOperation(
-                method: "GET", path: root + "/stats", id: id("getWorkloadsAggregateStats"),
+                method: "GET", path: root + "/stats", id: id("listWorkloadsStats"),
                 summary: "Aggregate over the caller's workloads", tag: tag, parameters: listFilters,
-                responses: [R.ok("WorkloadAggregateStats"), R.unprocessable]))
+                responses: [R.ok("WorkloadStatsResponse"), R.unprocessable]))
         b.add(
             APIOperation(
                 method: "GET", path: item, id: id("getWorkload"), summary: "Get a workload", tag: tag,
-                responses: [R.ok("Workload"), R.notFound]))
+                responses: [R.ok("WorkloadFormatted"), R.notFound]))
         b.add(
             APIOperation(
                 method: "PATCH", path: item, id: id("updateWorkload"), summary: "Rename, describe or re-rank",
-                tag: tag, body: Schemas.workloadPatch.jsonSchema,
-                responses: [R.ok("Workload"), R.forbidden, R.notFound]))
+                tag: tag, body: Schemas.workloadPatch.jsonSchema, bodyName: legacy ? nil : "UpdateWorkloadRequest",
+                responses: [R.ok("WorkloadFormatted"), R.forbidden, R.notFound]))
         b.add(
             APIOperation(
                 method: "DELETE", path: item, id: id("deleteWorkload"), summary: "Delete a workload", tag: tag,
                 responses: [
                     R.noContent,
-                    R.status(
-                        200, "Error", "Deleted, but a proton could not be stopped (`--partial-delete-status 200`)."),
+                    // The contract's own inline shape for this 200.
+                    (
+                        "200",
+                        OpenAPI.json(
+                            "Deleted, but a proton could not be stopped (`--partial-delete-status 200`).",
+                            ["properties": ["detail": ["type": "string"]], "type": "object"])
+                    ),
                     R.status(502, "Error", "Deleted, but a proton could not be stopped."), R.forbidden, R.notFound,
                     R.conflict,
                 ]))
@@ -56,25 +61,25 @@ extension OpenAPIDocument {
                     method: "POST", path: item + "/" + verb, id: id(verb + "Workload"), summary: "\(text) a workload",
                     tag: tag, body: action, bodyOptional: true,
                     responses: [
-                        R.status(202, "WorkloadOperation", "Accepted; poll the workload."),
-                        R.status(200, "WorkloadOperation", "Nothing to do: already there or on the way."),
+                        R.status(202, "WorkloadOperationResponse", "Accepted; poll the workload."),
+                        R.status(200, "WorkloadOperationResponse", "Nothing to do: already there or on the way."),
                         R.forbidden, R.notFound, R.conflict,
                     ]))
         }
         b.add(
             APIOperation(
-                method: "POST", path: item + "/promote", id: id("promoteWorkload"),
+                method: "POST", path: item + "/promote", id: id("promoteWorkloadArtifact"),
                 summary: "Lock the artifact in place and drop the TTL", tag: tag, body: action, bodyOptional: true,
-                responses: [R.status(202, "Workload", "Promoted."), R.forbidden, R.notFound, R.conflict]))
+                responses: [R.status(202, "WorkloadFormatted", "Promoted."), R.forbidden, R.notFound, R.conflict]))
         b.add(
             APIOperation(
                 method: "GET", path: item + "/settings", id: id("getWorkloadSettings"), summary: "The runtime settings",
-                tag: tag, responses: [R.ok("WorkloadSettings"), R.forbidden, R.notFound]))
+                tag: tag, responses: [R.ok("WorkloadSettingsResponse"), R.forbidden, R.notFound]))
         b.add(
             APIOperation(
                 method: "PATCH", path: item + "/settings", id: id("updateWorkloadSettings"),
                 summary: "Change the runtime (starts a replacement)", tag: tag,
-                body: Schemas.settings(legacy: legacy).jsonSchema,
+                body: Schemas.settings(legacy: legacy).jsonSchema, bodyName: legacy ? nil : "UpdateSettingsRequest",
                 responses: [
                     R.status(202, "Replacement", "Replacement started."), R.forbidden, R.notFound, R.conflict,
                 ]))
@@ -99,56 +104,56 @@ extension OpenAPIDocument {
                 ]))
         b.add(
             APIOperation(
-                method: "GET", path: item + "/history", id: id("listWorkloadHistory"),
+                method: "GET", path: item + "/history", id: id("listWorkloadArtifactHistory"),
                 summary: "Replacements and promotions", tag: tag, parameters: R.window(defaultLimit: 10),
-                responses: [R.ok("HistoryList"), R.forbidden, R.notFound, R.unprocessable]))
+                responses: [R.ok("ReplacementHistoryListResponse"), R.forbidden, R.notFound, R.unprocessable]))
         b.add(
             APIOperation(
                 method: "GET", path: item + "/events", id: id("listWorkloadEvents"), summary: "Events, oldest first",
                 tag: tag, parameters: R.window(maxLimit: 1000, defaultLimit: 100),
-                responses: [R.ok("WorkloadEventList"), R.forbidden, R.notFound, R.unprocessable]))
+                responses: [R.ok("WorkloadEventsResponse"), R.forbidden, R.notFound, R.unprocessable]))
         b.add(
             APIOperation(
-                method: "GET", path: item + "/related", id: id("listWorkloadRelated"),
+                method: "GET", path: item + "/related", id: id("getWorkloadRelatedEntities"),
                 summary: "Objects related to the workload", tag: tag,
-                responses: [R.ok("Related"), R.forbidden, R.notFound]))
+                responses: [R.ok("RelatedEntitiesResponse"), R.forbidden, R.notFound]))
         b.add(
             APIOperation(
                 method: "GET", path: item + "/protons", id: id("listWorkloadProtons"),
                 summary: "Active and candidate protons", tag: tag, parameters: R.window(defaultLimit: 100),
-                responses: [R.ok("ProtonList"), R.forbidden, R.notFound, R.unprocessable]))
+                responses: [R.ok("ProtonListResponse"), R.forbidden, R.notFound, R.unprocessable]))
         b.add(
             APIOperation(
                 method: "GET", path: item + "/protons/{protonId}", id: id("getWorkloadProton"), summary: "A proton",
-                tag: tag, responses: [R.ok("Proton"), R.forbidden, R.notFound]))
+                tag: tag, responses: [R.ok("ProtonFormatted"), R.forbidden, R.notFound]))
         b.add(
             APIOperation(
                 method: "GET", path: item + "/protons/{protonId}/statusDetails",
                 id: id("getWorkloadProtonStatusDetails"),
                 summary: "Replica snapshot", tag: tag,
                 responses: [
-                    R.ok("ProtonStatusDetails"), ("204", OpenAPI.empty("The proton is not scheduled yet.")),
+                    R.ok("ReplicaStatusesSnapshot"), ("204", OpenAPI.empty("The proton is not scheduled yet.")),
                     R.forbidden, R.notFound,
                 ]))
         b.add(
             APIOperation(
                 method: "GET", path: item + "/stats", id: id("getWorkloadStats"), summary: "Request statistics",
                 tag: tag, parameters: statsQuery(),
-                responses: [R.ok("WorkloadStats"), R.forbidden, R.notFound, R.unprocessable]))
+                responses: [R.ok("ProtonRequestStats"), R.forbidden, R.notFound, R.unprocessable]))
         b.add(
             APIOperation(
-                method: "GET", path: item + "/stats/{metric}", id: id("getWorkloadStatsSeries"),
+                method: "GET", path: item + "/stats/{metric}", id: id("getWorkloadMetricTimeSeries"),
                 summary: "One metric as a time series", tag: tag,
                 parameters: statsQuery() + [
                     OpenAPI.query(
                         "resolution", OpenAPI.enumeration(["PT1M", "PT5M", "PT1H", "P1D", "P7D", "P1M"]),
                         "Bucket size (default P1D).")
                 ],
-                responses: [R.ok("StatsSeries"), R.forbidden, R.notFound, R.unprocessable],
+                responses: [R.ok("ProtonRequestMetricOverTime"), R.forbidden, R.notFound, R.unprocessable],
                 description: "Metrics: " + statsMetrics.joined(separator: ", ") + "; another name is a 404."))
         b.add(
             APIOperation(
-                method: "DELETE", path: item + "/stats", id: id("deleteWorkloadStats"), summary: "Reset statistics",
+                method: "DELETE", path: item + "/stats", id: id("resetWorkloadStats"), summary: "Reset statistics",
                 tag: tag, parameters: Array(statsQuery().prefix(3)),
                 responses: [R.noContent, R.badRequest, R.forbidden, R.notFound]))
         sharingPaths(&b, item: item, id: id("workload"), tag: tag)
@@ -181,11 +186,12 @@ extension OpenAPIDocument {
             APIOperation(
                 method: "GET", path: item + "/sharedRoles", id: "list\(cap)SharedRoles", summary: "Who has which role",
                 tag: tag, parameters: R.window(defaultLimit: 100),
-                responses: [R.ok("SharedRoleList"), R.forbidden, R.notFound, R.unprocessable]))
+                responses: [R.ok("SharedRoleListResponse"), R.forbidden, R.notFound, R.unprocessable]))
         b.add(
             APIOperation(
                 method: "PATCH", path: item + "/sharedRoles", id: "update\(cap)SharedRoles",
                 summary: "Grant, change or remove roles", tag: tag, body: OpenAPIBodyRules.sharedRoles,
+                bodyName: item.contains("/registry/") || item.contains("/console/") ? nil : "SharedRolesUpdateRequest",
                 responses: [R.noContent, R.forbidden, R.notFound]))
     }
 }
