@@ -43,8 +43,8 @@ import Testing
         #expect(container["readinessProbe"]?["httpHeaders"] == ["X-Probe": "1"])
         #expect(container["readinessProbe"]?["host"] == "localhost")
         #expect(container["livenessProbe"]?["httpHeaders"] == ["X-Probe": "2"])
-        #expect(container["environmentVars"]?.arrayValue?.count == 3)
-        // Accepted, but the v11.5 response schemas have no place for them.
+        #expect(container["environmentVars"]?.arrayValue?.map { $0["name"] } == ["MODE", "KEY"])
+        // Accepted, but the v11.5 response schemas have no place for them (the api-key variable too).
         #expect(container["readinessProbe"]?["successThreshold"] == nil)
         #expect(got["spec"]?["a2aEnabled"] == nil)
 

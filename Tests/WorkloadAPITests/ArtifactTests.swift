@@ -59,8 +59,8 @@ import WorkloadEmulator
         #expect(repo["numArtifacts"] == 2)
         // Locked: no spec changes, no unlock, no delete.
         let lockedId = a["id"]!.stringValue!
-        #expect(t.send("PATCH", "/api/v2/artifacts/\(lockedId)", ["spec": ["containerGroups": []]]).status == 409)
-        #expect(t.send("PUT", "/api/v2/artifacts/\(lockedId)", ["name": "n", "spec": [:]]).status == 409)
+        #expect(t.send("PATCH", "/api/v2/artifacts/\(lockedId)", ["spec": ["containerGroups": []]]).status == 400)
+        #expect(t.send("PUT", "/api/v2/artifacts/\(lockedId)", ["name": "n", "spec": [:]]).status == 400)
         #expect(t.send("PATCH", "/api/v2/artifacts/\(lockedId)", ["status": "draft"]).status == 422)
         #expect(t.send("PATCH", "/api/v2/artifacts/\(lockedId)", ["name": "renamed"]).json["name"] == "renamed")
         #expect(t.send("DELETE", "/api/v2/artifacts/\(lockedId)").status == 409)

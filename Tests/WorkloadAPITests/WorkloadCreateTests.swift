@@ -74,7 +74,7 @@ import WorkloadEmulator
         let r = t.send("POST", "/api/v2/workloads", ["name": "w", "artifactId": .string(a)])
         #expect(r.status == 201)
         let again = t.send("POST", "/api/v2/workloads", ["name": "w2", "artifactId": .string(a)])
-        #expect(again.status == 409)
+        #expect(again.status == 400)
         #expect(again.json["detail"]?.stringValue?.contains("already backs") == true)
         let missing = t.send("POST", "/api/v2/workloads", ["name": "w", "artifactId": "000000000000000000000000"])
         #expect(missing.status == 404)

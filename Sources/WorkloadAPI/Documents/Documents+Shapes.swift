@@ -88,12 +88,30 @@ extension Documents {
         return .object(o)
     }
 
+    /// The `api-key` env source (Terraform's, newer than v11.5) is kept but not shown: the
+    /// v11.5 variables are `string` or `dr-credential` only.
+    static func withoutAPIKeyVariables(_ groups: JSONValue) -> JSONValue {
+        guard case let .array(gs) = groups else { return groups }
+        return .array(
+            gs.map { g in
+                guard var go = g.objectValue, let cs = go["containers"]?.arrayValue else { return g }
+                go["containers"] = .array(
+                    cs.map { c in
+                        guard var co = c.objectValue, let vars = co["environmentVars"]?.arrayValue else { return c }
+                        co["environmentVars"] = .array(vars.filter { $0["source"]?.stringValue != "api-key" })
+                        return .object(co)
+                    })
+                return .object(go)
+            })
+    }
+
     /// `ServiceArtifactSpec` / `NimArtifactSpec`: `type` first, then the groups. With a
     /// build, each container shows it (`build`), and its image once it completed.
     static func spec(_ spec: JSONValue, type: String, build: ArtifactBuild? = nil) -> JSONValue {
         var o = JSONObject()
         o.append("type", .string(spec["type"]?.stringValue ?? type))
         var groups = projected(spec["containerGroups"] ?? [], .array(containerGroupShape))
+        groups = withoutAPIKeyVariables(groups)
         if let build, case let .array(gs) = groups {
             let info: JSONValue = [
                 "artifactImageBuildId": .string(build.id), "status": .string(build.status.rawValue),

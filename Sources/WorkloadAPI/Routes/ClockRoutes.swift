@@ -1,5 +1,5 @@
-import JSON
 import HTTPServer
+import JSON
 import WorkloadEmulator
 
 /// `/__emulator/clock` (SPEC §7.2).
@@ -44,7 +44,7 @@ enum ClockRoutes {
             guard let body = parsed.value else { return parsed.failure! }
             let seconds = body["seconds"]?.numberValue
             let to = body["to"]?.stringValue.flatMap(Timestamp.parse)
-            return Responses.run { () throws(DomainError) in
+            return Responses.runControl { () throws(DomainError) in
                 let doc = try r.sandbox.execute { (w) throws(DomainError) -> JSONValue in
                     let now = w.clock.now()
                     let target: Int64

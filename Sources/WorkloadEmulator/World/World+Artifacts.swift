@@ -123,7 +123,8 @@ extension World {
         _ id: String, with input: ArtifactInput, by user: User
     ) throws(DomainError) -> Artifact {
         let a = try artifact(id, for: user, .manage)
-        guard a.status == .draft else { throw .conflict("A locked artifact cannot be modified.") }
+        // 400: the contract documents no 409 for PUT or PATCH.
+        guard a.status == .draft else { throw .badRequest("A locked artifact cannot be modified.") }
         artifacts.update(id) {
             $0.name = input.name
             $0.description = input.description
@@ -141,7 +142,7 @@ extension World {
     ) throws(DomainError) -> Artifact {
         let a = try artifact(id, for: user, .manage)
         if a.status == .locked {
-            if spec != nil { throw .conflict("A locked artifact cannot be modified.") }
+            if spec != nil { throw .badRequest("A locked artifact cannot be modified.") }
             if status == .draft { throw .unprocessable("A locked artifact cannot be unlocked.") }
         }
         artifacts.update(id) {

@@ -51,8 +51,9 @@ extension World {
         if let id = input.artifactId {
             let a = try artifact(id, for: user)
             try requireDeployable(a)
+            // 400: the contract documents no 409 for a create.
             if a.status == .draft, let other = a.workloadIds.first {
-                throw .conflict(
+                throw .badRequest(
                     "Draft artifact \(id) already backs workload \(other); a draft artifact can back only one workload."
                 )
             }

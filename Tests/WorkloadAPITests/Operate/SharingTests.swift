@@ -110,7 +110,15 @@ import WorkloadEmulator
         #expect(t.send("GET", w).status == 404)
         let last = share(w, [["id": .string(bob), "role": "no_role"]], token: "bob")
         #expect(last.status == 422)
-        #expect(last.json == ["detail": "The last owner cannot be removed: grant OWNER to someone else first."])
+        #expect(
+            last.json == [
+                "detail": [
+                    [
+                        "loc": ["body"], "msg": "The last owner cannot be removed: grant OWNER to someone else first.",
+                        "type": "value_error",
+                    ]
+                ]
+            ])
         let demote = share(w, [["id": .string(bob), "role": "USER"]], token: "bob")
         #expect(demote.status == 422)
         // Validation: 1..100 entries, a known role, username xor id, a known user.
