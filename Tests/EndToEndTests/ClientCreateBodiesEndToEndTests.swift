@@ -73,6 +73,23 @@ import Testing
             group["containers"]?[0]?["resourceAllocation"] == ["cpu": 0.5, "memory": 536_870_912, "gpuMemory": "8GB"])
     }
 
+    /// The provider's newer artifact type: accepted and kept, shown in v11.5's vocabulary.
+    @Test func agentArtifactsAreAcceptedAndShownAsServices() throws {
+        let live = try LiveEmulator()
+        let c = try live.client()
+        let r = try c.send(
+            "POST", "/api/v2/artifacts",
+            raw:
+                #"{"name": "agent", "type": "agent", "spec": {"type": "agent", "a2aEnabled": true, "containerGroups": []}}"#
+        )
+        #expect(r.status == 201, "\(r.text)")
+        #expect(r.json["type"] == "service")
+        #expect(r.json["spec"] == ["type": "service", "containerGroups": []])
+        #expect(
+            try c.send("POST", "/api/v2/artifacts", raw: #"{"name": "x", "spec": {}, "artifactRepositoryId": "nope"}"#)
+                .issues == ["body:value_error"])
+    }
+
     @Test func cliStyleCreateWithInlineArtifact() throws {
         let live = try LiveEmulator()
         let c = try live.client()

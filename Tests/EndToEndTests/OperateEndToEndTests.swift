@@ -98,7 +98,10 @@ import WorkloadEmulator
             "PATCH", "/api/v2/workloads/\(id)/sharedRoles",
             [
                 "operation": "updateRoles",
-                "roles": [["id": bobId, "role": "user"], ["username": carolName, "role": "CONSUMER"]],
+                "roles": [
+                    ["id": bobId, "role": "user", "shareRecipientType": "user"],
+                    ["username": carolName, "role": "CONSUMER", "shareRecipientType": "user"],
+                ],
             ])
         #expect(share.status == 204)
         #expect(share.body.isEmpty)

@@ -261,7 +261,7 @@ def test_replacement_create_read_complete(
     assert created["config"] == {"warmupDurationMinutes": 1, "keepOldVersionMinutes": 0}
     in_flight = run(runtime_tools.workload_artifact_replace(workload_id=running["id"]))
     assert in_flight["id"] == created["id"] and in_flight["candidateArtifactId"] == candidate["id"]
-    assert in_flight["status"] == "submitted"
+    assert in_flight["status"] == "initializing"  # warming up for the minute asked
     assert client.get_workload(running["id"])["replacement"] is not None
 
     drtools_env.advance(3600)

@@ -10,12 +10,17 @@ extension Documents {
         case array(Shape)
     }
 
+    /// Keys whose response schema takes no null: a null stored under the legacy
+    /// prefixes' looser rules is left out instead.
+    static let neverNull: Set<String> = ["description", "environmentVars", "resourceBundles", "containers", "policies"]
+
     static func projected(_ value: JSONValue, _ shape: Shape) -> JSONValue {
         switch (shape, value) {
         case let (.array(item), .array(values)): return .array(values.map { projected($0, item) })
         case let (.object(keys), .object(o)):
             var out = JSONObject()
             for (k, v) in o {
+                if v.isNull && neverNull.contains(k) { continue }
                 guard let entry = keys.first(where: { $0.0 == k }) else { continue }
                 out.append(k, entry.1.map { projected(v, $0) } ?? v)
             }
@@ -109,7 +114,7 @@ extension Documents {
     /// build, each container shows it (`build`), and its image once it completed.
     static func spec(_ spec: JSONValue, type: String, build: ArtifactBuild? = nil) -> JSONValue {
         var o = JSONObject()
-        o.append("type", .string(spec["type"]?.stringValue ?? type))
+        o.append("type", .string(shownType(spec["type"]?.stringValue ?? type)))
         var groups = projected(spec["containerGroups"] ?? [], .array(containerGroupShape))
         groups = withoutAPIKeyVariables(groups)
         if let build, case let .array(gs) = groups {

@@ -24,6 +24,12 @@ enum Documents {
         }
     }
 
+    /// `ArtifactType` of v11.5 is `service` or `nim`: an `agent` artifact (the Terraform
+    /// provider's newer type) is kept as such and shown as a service.
+    static func shownType(_ type: String?) -> String {
+        type == "nim" ? "nim" : "service"
+    }
+
     /// `Replacement.tenantId` is a UUID4: one per user, derived from its id so that it
     /// is the same in every run.
     static func tenantId(_ userId: String) -> String {
@@ -50,7 +56,7 @@ enum Documents {
                 "artifact",
                 [
                     "id": .string(a.id), "name": .string(a.name), "status": .string(a.status.rawValue),
-                    "type": .string(a.type),
+                    "type": .string(shownType(a.type)),
                     "version": .optional(a.version), "artifactRepositoryId": .string(a.repositoryId),
                 ])
         } else {
@@ -64,7 +70,7 @@ enum Documents {
         o.append("owners", .array(w.roles.filter { $0.role == .owner }.map { user($0.userId, world) }))
         o.append("permissions", permissions(viewer.flatMap { world.role(of: $0, on: w) }))
         o.append("tags", [])
-        o.append("type", .string(world.artifacts[w.artifactId]?.type ?? "service"))
+        o.append("type", .string(shownType(world.artifacts[w.artifactId]?.type)))
         o.append("createdAt", .string(Timestamp.format(w.createdAt)))
         o.append("updatedAt", .string(Timestamp.format(w.updatedAt)))
         o.append("lastResponse", lastResponse(w))
@@ -143,7 +149,7 @@ enum Documents {
         o.append("id", .string(a.id))
         o.append("name", .string(a.name))
         o.append("description", .string(a.description ?? ""))
-        o.append("type", .string(a.type))
+        o.append("type", .string(shownType(a.type)))
         o.append("status", .string(a.status.rawValue))
         o.append("version", .optional(a.version))
         o.append("artifactRepositoryId", .string(a.repositoryId))
@@ -158,7 +164,7 @@ enum Documents {
 
     /// `ArtifactRepositoryFormatted` (it has no description).
     static func repository(_ r: ArtifactRepository, _ world: World) -> JSONValue {
-        let type = r.artifactIds.first.flatMap { world.artifacts[$0]?.type } ?? "service"
+        let type = shownType(r.artifactIds.first.flatMap { world.artifacts[$0]?.type })
         return [
             "id": .string(r.id), "name": .string(r.name), "type": .string(type), "tags": [],
             "lastVersionNumber": .int(Int64(r.lastVersionNumber)), "numArtifacts": .int(Int64(r.artifactIds.count)),

@@ -33,10 +33,14 @@ extension Schema {
         case let .map(value): return ["type": "object", "additionalProperties": value.jsonSchema]
         case let .constant(c): return ["type": "string", "const": .string(c)]
         case let .anyOf(options): return ["anyOf": .array(options.map(\.jsonSchema))]
+        case let .tagged(_, options, fallback?) where options.contains(where: { $0.0 == fallback }):
+            // The tag may be left out (it defaults), so no discriminator: any variant may match.
+            return ["anyOf": .array(options.map { $0.1.jsonSchema })]
         case let .tagged(key, options, _):
             return [
                 "oneOf": .array(options.map { $0.1.jsonSchema }), "discriminator": ["propertyName": .string(key)],
             ]
+        case .dateTime: return ["type": "string", "format": "date-time"]
         case .quantity:
             return [
                 "anyOf": [

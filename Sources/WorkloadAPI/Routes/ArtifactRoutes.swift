@@ -38,7 +38,13 @@ enum ArtifactRoutes {
         let inp = input(body, defaultName: "artifact")
         return Responses.run { () throws(DomainError) in
             let doc = try r.sandbox.execute { (world) throws(DomainError) in
-                Documents.artifact(try world.createArtifact(inp, by: r.user), world, viewer: r.user)
+                do throws(DomainError) {
+                    return Documents.artifact(try world.createArtifact(inp, by: r.user), world, viewer: r.user)
+                } catch {
+                    // The contract documents no 404 for a create: an unknown repository is a bad field.
+                    if case let .notFound(message) = error { throw .unprocessable(message) }
+                    throw error
+                }
             }
             return Responses.json(201, doc)
         }

@@ -28,6 +28,8 @@ public indirect enum Schema: Sendable {
     /// A quantity of bytes: an integer ≥ 0, or a number with an optional unit
     /// (`"512MiB"`, `"8GB"`, `" 1.5 Gi"`), as the real `ResourceAllocation` takes them.
     case quantity
+    /// An RFC 3339 date-time string.
+    case dateTime
 
     public struct Field: Sendable {
         public var name: String
@@ -81,6 +83,9 @@ public indirect enum Schema: Sendable {
                         type: "union_tag_invalid"))
             }
             schema.check(value, loc, &issues)
+        case .dateTime:
+            guard let s = value.stringValue else { return fail("Input should be a valid string", "string_type") }
+            if Timestamp.parse(s) == nil { fail("Input should be a valid datetime", "datetime_parsing") }
         case .quantity:
             switch value {
             case .int, .double:

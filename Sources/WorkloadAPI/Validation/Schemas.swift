@@ -98,7 +98,7 @@ enum Schemas {
 
     static let containerBuild = Schema.object([
         F("artifactImageBuildId", .string(), required: true), F("status", .string(), required: true),
-        F("createdAt", .string(), required: true),
+        F("createdAt", .dateTime, required: true),
     ])
 
     /// `Container` of an artifact spec. `resourceRequest` (drtools, v2.41) and
@@ -108,7 +108,7 @@ enum Schemas {
             F("name", .string(min: 1, max: 255), nullable: true),
             F("description", .string(), nullable: legacy),
             F("imageUri", .string(min: 1), nullable: true),
-            F("port", .integer(min: legacy ? 1 : 1024, max: 65535), nullable: true),
+            F("port", .integer(min: 1024, max: 65535), nullable: true),
             F("primary", .boolean, nullable: true),
             F("entrypoint", .array(.string()), nullable: true),
             F("environmentVars", .array(environmentVariable), nullable: legacy),
