@@ -33,6 +33,15 @@ import WorkloadEmulator
         #expect(try c.send("DELETE", "/api/v2/artifacts/\(clone.json["id"]!.stringValue!)").status == 204)
         // A locked artifact keeps its repository unless asked to cascade.
         #expect(try c.send("DELETE", "/api/v2/artifactRepositories/\(repo)").status == 409)
+        #expect(
+            try c.send("DELETE", "/api/v2/artifactRepositories/\(repo)?cascade=null").issues == [
+                "query.cascade:bool_parsing"
+            ])
+        // No 400 is documented for a repository's sharing: a body that is not JSON is a 422.
+        #expect(
+            try c.send("PATCH", "/api/v2/artifactRepositories/\(repo)/sharedRoles", raw: "{").issues == [
+                "body:json_invalid"
+            ])
         #expect(try c.send("DELETE", "/api/v2/artifactRepositories/\(repo)?cascade=true").status == 204)
         #expect(try c.send("GET", "/api/v2/artifactRepositories").json["totalCount"] == 0)
         // Unused drafts go with their repository, as the real API does.

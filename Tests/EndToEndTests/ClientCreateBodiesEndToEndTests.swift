@@ -139,6 +139,17 @@ import Testing
             raw: #"{"name": "old", "artifact": {"name": "a"}, "runtime": {"replicaCount": 2}}"#)
         #expect(r.status == 201, "\(r.text)")
         #expect(r.json["runtime"] == ["containerGroups": [["name": "default", "replicaCount": 2]]])
+        // The v2.41 metric name is stored under the current one.
+        let legacyMetric = try c.send(
+            "POST", "/api/v2/console/workloads",
+            raw: #"""
+                {"artifact": {"name": "a"}, "runtime": {"autoscaling": {"enabled": true, "policies": [
+                  {"scalingMetric": "httpRequestsInFlight", "target": 5, "minCount": 1, "maxCount": 2}]}}}
+                """#)
+        #expect(legacyMetric.status == 201, "\(legacyMetric.text)")
+        #expect(
+            legacyMetric.json["runtime"]?["containerGroups"]?[0]?["autoscaling"]?["policies"]?[0]?["scalingMetric"]
+                == "httpRequestsConcurrency")
         // The current prefix takes the current form only.
         let current = try c.send(
             "POST", "/api/v2/workloads",

@@ -27,6 +27,13 @@ enum SharingRoutes {
     }
 
     static func patch(_ r: APIRequest, _ kind: World.SharedObject) -> HTTPResponse {
+        if kind == .repository, case .failure = r.jsonBody() {
+            // The contract documents no 400 here; 422 `json_invalid` is what the real
+            // service's framework answers for a body that is not JSON.
+            return Responses.validation([
+                ValidationIssue(loc: ["body"], msg: "JSON decode error", type: "json_invalid")
+            ])
+        }
         let parsed = r.validatedBody(Schemas.sharedRoles, extra: Schemas.sharingRules)
         guard let body = parsed.value else { return parsed.failure! }
         let entries = body["roles"]?.arrayValue ?? []

@@ -124,8 +124,9 @@ enum Schemas {
         "cpuAverageUtilization", "httpRequestsConcurrency", "gpuCacheUtilization", "gpuRequestQueueDepth",
     ]
 
-    /// The v2.41 reference's metrics, still accepted under the legacy prefixes.
-    static let legacyScalingMetrics = scalingMetrics + ["httpRequestsPerHour", "httpRequestsInFlight"]
+    /// The v2.41 name of `httpRequestsConcurrency`, still accepted under the legacy prefixes
+    /// (and stored under the current name).
+    static let legacyScalingMetrics = scalingMetrics + ["httpRequestsInFlight"]
 
     /// `AutoscalingProperties`, plus `minReplicaCount`/`maxReplicaCount` of DataRobot's
     /// Terraform provider, whose policies then carry no counts of their own.
@@ -190,9 +191,9 @@ enum Schemas {
     /// The v2.41 flat runtime as the current one: its fields become the first group's
     /// (a group named `default` when there is none). Other runtimes are returned as they are.
     static func normalizedRuntime(_ runtime: JSONValue?) -> JSONValue? {
-        guard let runtime, var o = runtime.objectValue else { return runtime }
+        guard let runtime, var o = renamedMetrics(runtime).objectValue else { return runtime }
         let flat = ["replicaCount", "autoscaling", "resourceBundles"].filter { o[$0] != nil }
-        if flat.isEmpty { return runtime }
+        if flat.isEmpty { return .object(o) }
         var groups = o["containerGroups"]?.arrayValue ?? []
         var first = groups.first?.objectValue ?? JSONObject([("name", "default")])
         for key in flat {
@@ -202,6 +203,22 @@ enum Schemas {
         if groups.isEmpty { groups = [.object(first)] } else { groups[0] = .object(first) }
         o["containerGroups"] = .array(groups)
         return .object(o)
+    }
+
+    /// `httpRequestsInFlight` (v2.41) as `httpRequestsConcurrency`, at any depth of a runtime.
+    static func renamedMetrics(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case let .object(o):
+            var out = JSONObject()
+            for (k, v) in o {
+                out.append(
+                    k,
+                    k == "scalingMetric" && v == "httpRequestsInFlight" ? "httpRequestsConcurrency" : renamedMetrics(v))
+            }
+            return .object(out)
+        case let .array(a): return .array(a.map(renamedMetrics))
+        default: return value
+        }
     }
 
     /// An artifact spec's `ContainerGroup`; under the legacy prefixes the v2.41 groups
