@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Health-endpoint benchmark beside nginx, in one run (SPEC §13, issue 2 item 8).
+# Health-endpoint benchmark beside nginx, in one run.
 #
 #   bench/health.sh                    # 3 rounds x 5 s per cell
 #   DURATION=10s ROUNDS=5 bench/health.sh

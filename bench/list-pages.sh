@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# List-page cost with many workloads in one sandbox (SPEC §13, issue 3).
+# List-page cost with many workloads in one sandbox.
 #
 #   bench/list-pages.sh                      # 100,000 workloads, pages of 100
 #   WORKLOADS=10000 bench/list-pages.sh
@@ -10,7 +10,7 @@
 # page 1 and page 999 (offset 0 and offset 99,800 with limit=100; scaled down for
 # smaller totals), REPEAT times each, interleaved, and prints the medians and p99s.
 # Also times a filtered page (search=), which scans by design, for contrast, and an
-# 8-hour clock advance over all of them and over 10,000 fresh ones (SPEC §13's row).
+# 8-hour clock advance over all of them and over 10,000 fresh ones (a target in bench/RESULTS.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -90,7 +90,7 @@ def advance(path, label):
     print(f"advance 8 h, {label}: {fired} actions fired in {ms:.0f} ms (request included); RSS {rss_mib():.0f} MiB")
 
 advance("/__emulator/clock/advance", f"{total} workloads")
-# SPEC §13's row: 10,000 fresh workloads in their own sandbox (3 transitions + expiry each).
+# The target's case: 10,000 fresh workloads in their own sandbox (3 transitions + expiry each).
 for i in range(10000):
     status, _ = call("POST", "/sandboxes/adv10k/api/v2/workloads", body)
     assert status == 201, status

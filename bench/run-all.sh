@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
-# Every row of SPEC §13 in one run, each beside its reference measured in the same run
-# (issue 6 items 4 and 5). Prints one markdown table per row on stdout; per-round
-# figures go to stderr.
+# Every target of bench/RESULTS.md in one run, each beside its reference measured in the
+# same run. Prints one markdown table per row on stdout; per-round figures go to stderr.
 #
 #   bench/run-all.sh                            # all rows, 3 rounds x 5 s per wrk cell
 #   ROWS="2 3" DURATION=3s bench/run-all.sh     # some rows only

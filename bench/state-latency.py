@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Acknowledgement-to-file latency of --state-file (SPEC §10: within 100 ms).
+"""Acknowledgement-to-file latency of --state-file (target: within 100 ms).
 
 Starts the emulator on a fresh state file, preloads N workloads, then makes M single
 workload creations one at a time; for each, measures from the 201 to the moment the

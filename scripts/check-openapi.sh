@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Validates the OpenAPI document the emulator serves: starts the binary on port 0,
 # fetches /api/v2/openapi.json and /api/v2/openapi.yaml, and runs openapi-spec-validator
-# (installed into .venv-schemathesis/ by scripts/install-schemathesis.sh) on both.
+# (installed by scripts/install-schemathesis.sh) on both.
 #
 #   scripts/check-openapi.sh          # SCRATCH_PATH / WORKLOAD_EMULATOR_BIN pick the binary
 set -euo pipefail
@@ -10,7 +10,7 @@ source scripts/openapi-emulator.sh
 
 scripts/install-schemathesis.sh
 start_emulator check-openapi --clock manual
-py=.venv-schemathesis/bin/python
+py="${WORKLOAD_EMULATOR_VENVS:-.build/venvs}/schemathesis/bin/python"
 "$py" - "$BASE_URL" <<'PY'
 import json, sys, urllib.request
 import yaml

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs the real client libraries the client tests (tests/clients/) run against into
-# the project-local virtualenv .venv/ (gitignored): datarobot-genai[drtools], datarobot,
+# a virtualenv outside the source tree, $WORKLOAD_EMULATOR_VENVS/clients (default
+# .build/venvs/clients): datarobot-genai[drtools], datarobot,
 # requests and pytest, at the versions pinned in tests/clients/requirements.txt, with
 # every transitive package pinned by tests/clients/constraints.txt.
 #
-#   scripts/install-client-deps.sh             # create .venv if missing, install if needed
+#   scripts/install-client-deps.sh             # create the venv if missing, install if needed
 #   scripts/install-client-deps.sh --refreeze  # reinstall from requirements.txt alone and
 #                                              # rewrite constraints.txt from the result
 #
-# Idempotent: .venv/.client-deps.sha256 records the hash of both files and the Python
+# Idempotent: .client-deps.sha256 in the venv records the hash of both files and the Python
 # version; when it matches, nothing is downloaded and the script prints one "ok" line.
 # PYTHON picks the interpreter that creates the venv (default python3; 3.11 is what the
 # pins were made with).
@@ -16,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON="${PYTHON:-python3}"
-VENV=.venv
+VENV="${WORKLOAD_EMULATOR_VENVS:-.build/venvs}/clients"
 REQ=tests/clients/requirements.txt
 CONSTRAINTS=tests/clients/constraints.txt
 STAMP="$VENV/.client-deps.sha256"
@@ -26,6 +27,7 @@ refreeze=false
 
 if [[ ! -x "$VENV/bin/python" ]]; then
     echo "install-client-deps: creating $VENV ($("$PYTHON" --version 2>&1))"
+    mkdir -p "$(dirname "$VENV")"
     "$PYTHON" -m venv "$VENV"
 fi
 
@@ -50,8 +52,8 @@ if $refreeze; then
     } > "$CONSTRAINTS"
     want=$( { cat "$REQ" "$CONSTRAINTS"; "$VENV/bin/python" --version 2>&1; } | sha256sum | cut -d' ' -f1)
 else
-    echo "install-client-deps: installing $REQ into $VENV (pip)"
-    "$VENV/bin/python" -m pip install -q -r "$REQ"
+    echo "install-client-deps: installing $REQ into $VENV (pip; a minute or more on a cold cache)"
+    "$VENV/bin/python" -m pip install --progress-bar off -r "$REQ"
 fi
 
 # Fail here, not in the middle of a test run, if the client the tests are about is absent.

@@ -1,23 +1,25 @@
 #!/usr/bin/env bash
 # Installs the OpenAPI tools that check the emulator's served document into the
-# project-local virtualenv .venv-schemathesis/ (gitignored), apart from the client
-# tests' .venv so that neither set of pins constrains the other:
+# virtualenv $WORKLOAD_EMULATOR_VENVS/schemathesis (default .build/venvs/schemathesis,
+# outside the source tree), apart from the client tests' so that neither set of pins
+# constrains the other:
 #   schemathesis           property-based API tests (scripts/schemathesis.sh)
 #   openapi-spec-validator the document itself (scripts/check-openapi.sh)
 #
-# Idempotent: .venv-schemathesis/.stamp records the pins and the Python version; when
+# Idempotent: .stamp in the venv records the pins and the Python version; when
 # it matches, nothing is downloaded and the script prints one "ok" line.
 # PYTHON picks the interpreter (default python3; the pins were checked on 3.11).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON="${PYTHON:-python3}"
-VENV=.venv-schemathesis
+VENV="${WORKLOAD_EMULATOR_VENVS:-.build/venvs}/schemathesis"
 PINS=(schemathesis==4.32.5 openapi-spec-validator==0.9.0)
 STAMP="$VENV/.stamp"
 
 if [[ ! -x "$VENV/bin/python" ]]; then
     echo "install-schemathesis: creating $VENV ($("$PYTHON" --version 2>&1))"
+    mkdir -p "$(dirname "$VENV")"
     "$PYTHON" -m venv "$VENV"
 fi
 
@@ -27,7 +29,7 @@ if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$want" ]]; then
     exit 0
 fi
 
-echo "install-schemathesis: installing ${PINS[*]} into $VENV (pip)"
+echo "install-schemathesis: installing ${PINS[*]} into $VENV (pip; about a minute on a cold cache)"
 "$VENV/bin/python" -m pip install -q "${PINS[@]}"
 "$VENV/bin/schemathesis" --version >/dev/null
 "$VENV/bin/python" -c 'import openapi_spec_validator' \

@@ -21,6 +21,7 @@ source scripts/openapi-emulator.sh
 [[ "${1:-}" == "--" ]] && shift
 
 scripts/install-schemathesis.sh
+venv="$(cd "${WORKLOAD_EMULATOR_VENVS:-.build/venvs}/schemathesis" && pwd)"
 # Strict auth, with one fixture user per sandbox, so that `ignored_auth` can check that
 # an unknown token is refused (in the default open mode every token names a user).
 fixtures=$(mktemp -d)
@@ -61,14 +62,16 @@ pass() {
     local name="$1"; shift
     echo
     echo "schemathesis: pass '$name'"
-    .venv-schemathesis/bin/schemathesis --config-file "$config" run "$BASE_URL/api/v2/openapi.json" \
-        --url "$BASE_URL" "${common[@]}" "$@" || status=1
+    # From the run's temporary folder: Hypothesis and Schemathesis keep their caches
+    # (.hypothesis/, .schemathesis/) in the working directory, not in the source tree.
+    (cd "$EMULATOR_DIR" && "$venv/bin/schemathesis" --config-file "$config" run "$BASE_URL/api/v2/openapi.json" \
+        --url "$BASE_URL" "${common[@]}" "$@") || status=1
     emulator_alive schemathesis || status=1
 }
 pass api -H "X-Emulator-Sandbox: schemathesis-api" --exclude-path-regex '^/__emulator' "$@"
 # Guard against a vacuous pass (every request refused with a documented 401 or 404):
 # the API pass must have made workloads move, which the sandbox's event log records.
-.venv-schemathesis/bin/python - "$BASE_URL" <<'PY' || status=1
+"$venv/bin/python" - "$BASE_URL" <<'PY' || status=1
 import json, sys, urllib.request
 request = urllib.request.Request(sys.argv[1] + "/__emulator/events?limit=1",
                                  headers={"X-Emulator-Sandbox": "schemathesis-api"})

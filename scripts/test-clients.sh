@@ -8,9 +8,10 @@
 # BINARY defaults to $WORKLOAD_EMULATOR_BIN, else .build/debug/workload-emulator (or
 # $SCRATCH_PATH/debug/workload-emulator); when that default is missing it is built with
 # `swift build --product workload-emulator`. The client libraries are installed into
-# .venv/ first by scripts/install-client-deps.sh (a no-op when they are already there).
-# Tests that need an emulator feature that has not landed are non-strict xfails, so the
-# exit code is pytest's: 0 unless a test that should pass fails.
+# $WORKLOAD_EMULATOR_VENVS/clients (default .build/venvs/clients) first by
+# scripts/install-client-deps.sh (a no-op when they are already there).
+# Tests that need an emulator feature that has not landed are strict xfails, so the
+# exit code is pytest's: 0 unless a test that should pass fails, or one of those passes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,5 +34,5 @@ scripts/install-client-deps.sh
 command -v jq >/dev/null || { echo "test-clients: jq is needed by tests/clients/curl_flow.sh (apt-get install jq)" >&2; exit 2; }
 
 echo "test-clients: $binary"
-WORKLOAD_EMULATOR_BIN="$binary" exec .venv/bin/python -m pytest \
+WORKLOAD_EMULATOR_BIN="$binary" exec "${WORKLOAD_EMULATOR_VENVS:-.build/venvs}/clients/bin/python" -m pytest \
     -c tests/clients/pytest.ini -p no:cacheprovider tests/clients "$@"

@@ -1,6 +1,6 @@
 import JSON
 
-/// The emulator's only deliberate differences from the contract: SPEC §4a, D1–D5. A
+/// The emulator's only deliberate differences from the contract: D1–D5 of the README's table. A
 /// response that differs from the document passes only through a row of this table;
 /// the README's "Differences from the real service" lists the same rows.
 public struct Difference: Sendable {
@@ -13,7 +13,7 @@ public struct Difference: Sendable {
         case extraOperations([Contract.Operation])
     }
 
-    /// `D1` … `D5`, the SPEC §4a row.
+    /// `D1` … `D5`, the README's row.
     public let row: String
     public let summary: String
     public let kind: Kind
@@ -41,7 +41,9 @@ extension Difference {
                                 "type": "object",
                                 "properties": [
                                     "logTail": ["type": "array", "items": ["type": "string"]],
-                                    "conditions": ["type": "array", "items": ["type": "object", "additionalProperties": true]],
+                                    "conditions": [
+                                        "type": "array", "items": ["type": "object", "additionalProperties": true],
+                                    ],
                                 ],
                                 "additionalProperties": false,
                             ],
@@ -78,6 +80,7 @@ extension Difference {
         var responses: [Int: [String: JSONValue]] = [success: ["application/json": replacement]]
         for status in [400, 401, 403, 404, 409] { responses[status] = [:] }
         responses[422] = ["application/json": validationError]
-        return Contract.Operation(id: id, method: method, path: "/workloads/{workload_id}/replacement", responses: responses)
+        return Contract.Operation(
+            id: id, method: method, path: "/workloads/{workload_id}/replacement", responses: responses)
     }
 }

@@ -8,6 +8,13 @@
 ///   in order. Complete requests behind the one being handled wait in a small queue, and
 ///   reading stops while that queue is full, so a pipelining client cannot make us buffer
 ///   without bound.
+/// - Backpressure on output (as SwiftNIO's pipeline handler does it): while more than
+///   `maxQueuedOutputBytes` of responses wait for the client to read them, reading stops
+///   and no further request is parsed or dispatched, even from bytes already read. Bytes
+///   read but not yet parsed are kept (at most one read's worth) and parsed once the
+///   client catches up.
+/// - Bodies are charged to the server-wide `BodyBudget`; a large body the budget cannot
+///   hold gets 503 with `Retry-After`.
 /// - `Expect: 100-continue` is answered only when that request is the next to be served.
 /// - A parse error or timeout is answered once, after the responses ahead of it, then the
 ///   connection closes.
@@ -18,22 +25,30 @@ struct ConnectionStateMachine {
         var idleTimeoutSeconds: Double
         /// Complete requests allowed to wait behind the one being handled before reading stops.
         var maxQueuedRequests: Int = 16
+        /// Response bytes waiting for the client above which nothing more is parsed or dispatched.
+        var maxQueuedOutputBytes: Int = 1 << 20
+        /// Shared by every connection of the server; nil = bodies are not budgeted.
+        var bodyBudget: BodyBudget?
 
         init(
             limits: ParserLimits = ParserLimits(), headerTimeoutSeconds: Double = 10,
-            idleTimeoutSeconds: Double = 75, maxQueuedRequests: Int = 16
+            idleTimeoutSeconds: Double = 75, maxQueuedRequests: Int = 16, maxQueuedOutputBytes: Int = 1 << 20,
+            bodyBudget: BodyBudget? = nil
         ) {
             self.limits = limits
             self.headerTimeoutSeconds = headerTimeoutSeconds
             self.idleTimeoutSeconds = idleTimeoutSeconds
             self.maxQueuedRequests = maxQueuedRequests
+            self.maxQueuedOutputBytes = maxQueuedOutputBytes
+            self.bodyBudget = bodyBudget
         }
 
-        init(configuration: HTTPServerConfiguration) {
+        init(configuration: HTTPServerConfiguration, bodyBudget: BodyBudget?) {
             self.init(
                 limits: ParserLimits(configuration: configuration),
                 headerTimeoutSeconds: configuration.headerTimeoutSeconds,
-                idleTimeoutSeconds: configuration.idleTimeoutSeconds)
+                idleTimeoutSeconds: configuration.idleTimeoutSeconds,
+                maxQueuedOutputBytes: configuration.maxQueuedResponseBytes, bodyBudget: bodyBudget)
         }
     }
 
@@ -48,6 +63,8 @@ struct ConnectionStateMachine {
         var requestID: String
         var startedAt: Double
         var requestBody: [UInt8]
+        /// What this request's body holds of the body budget, refunded when it is answered.
+        var budgeted: Int = 0
 
         var isHead: Bool { method == "HEAD" }
     }
@@ -92,6 +109,7 @@ struct ConnectionStateMachine {
         var startedAt: Double
         var sawBody = false
         var continueSent = false
+        var budgeted = 0
     }
 
     private struct Queued {
@@ -115,6 +133,13 @@ struct ConnectionStateMachine {
     private var lastActivity: Double
     /// Set by the loop while written bytes wait for the socket to drain.
     private(set) var outputPending = false
+    /// How many response bytes wait for the socket, as the loop last said.
+    private(set) var outputBytes = 0
+    /// Bytes read but not parsed yet (backpressure), from `unparsedStart` on.
+    private var unparsed: [UInt8] = []
+    private var unparsedStart = 0
+    /// Everything this connection holds of the body budget.
+    private var budgeted = 0
 
     init(settings: Settings, remoteAddress: String = "", now: Double) {
         self.settings = settings
@@ -127,16 +152,26 @@ struct ConnectionStateMachine {
 
     private var queuedCount: Int { queue.count - queueStart }
 
+    private var hasUnparsed: Bool { unparsedStart < unparsed.count }
+
+    /// Whether the output waiting for the client is small enough to take more requests.
+    private var outputHasRoom: Bool { outputBytes <= settings.maxQueuedOutputBytes }
+
     /// Whether the loop should watch the socket for input.
     var wantsToRead: Bool {
-        phase == .open && !outputPending && queuedCount < settings.maxQueuedRequests
+        phase == .open && !outputPending && outputHasRoom && queuedCount < settings.maxQueuedRequests
+            && !hasUnparsed
     }
+
+    /// Bytes read from the client that wait for the output to drain before being parsed.
+    var unparsedCount: Int { unparsed.count - unparsedStart }
 
     var isClosed: Bool { phase == .closed }
 
     /// True when no request is anywhere between its first byte and its response.
     var isIdle: Bool {
         inFlight == nil && queuedCount == 0 && receiving == nil && parser.isIdle && pendingError == nil
+            && !hasUnparsed
     }
 
     // MARK: - Inputs
@@ -147,12 +182,17 @@ struct ConnectionStateMachine {
     ) {
         guard phase == .open else { return }
         lastActivity = now
-        let events = parser.feed(bytes)
-        process(events, now: now, ids: &ids)
-        if phase == .open, receiving == nil, headStartedAt == nil, !parser.isIdle, parser.isReadingHead {
-            headStartedAt = now
+        if hasUnparsed || !mayParse {
+            unparsed.append(contentsOf: bytes)
+        } else {
+            let used = parse(bytes, now: now, ids: &ids)
+            if used < bytes.count {
+                unparsed.removeAll(keepingCapacity: true)
+                unparsedStart = 0
+                unparsed.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[used...]))
+            }
         }
-        advance(into: &actions)
+        pump(now: now, ids: &ids, into: &actions)
     }
 
     /// Convenience for tests.
@@ -166,7 +206,7 @@ struct ConnectionStateMachine {
         switch phase {
         case .open:
             phase = .draining
-            receiving = nil
+            dropReceiving()
             headStartedAt = nil
             advance(into: &actions)
         case .draining, .failing, .closed:
@@ -177,10 +217,12 @@ struct ConnectionStateMachine {
     /// A handler answered. Only the first answer for the request being handled counts;
     /// late or repeated answers are ignored.
     mutating func responseReady(
-        sequence: UInt64, _ response: HTTPResponse, now: Double, into actions: inout [Action]
+        sequence: UInt64, _ response: HTTPResponse, now: Double, ids: inout RequestIDGenerator,
+        into actions: inout [Action]
     ) {
         guard phase != .closed, let context = inFlight, context.sequence == sequence else { return }
         inFlight = nil
+        refund(context.budgeted)
         lastActivity = now
         if response.dropConnection {
             phase = .closed
@@ -198,21 +240,48 @@ struct ConnectionStateMachine {
         }
         // A head that was waiting behind this response gets its full time from now.
         if headStartedAt != nil { headStartedAt = now }
-        advance(into: &actions)
+        pump(now: now, ids: &ids, into: &actions)
     }
 
     /// The loop's write state: `pending` while bytes wait for the socket. Progress counts
     /// as activity, so a client reading a big response slowly is not timed out.
     mutating func outputChanged(pending: Bool, now: Double) {
         outputPending = pending
+        if !pending { outputBytes = 0 }
         lastActivity = now
+    }
+
+    /// The loop's write state after a flush: `pendingBytes` still wait for the socket.
+    /// When that drops to the bound, requests held back by backpressure go on.
+    mutating func outputChanged(
+        pendingBytes: Int, progressed: Bool, now: Double, ids: inout RequestIDGenerator, into actions: inout [Action]
+    ) {
+        let wasFull = !outputHasRoom
+        outputBytes = pendingBytes
+        if outputPending != (pendingBytes > 0) || progressed {
+            outputPending = pendingBytes > 0
+            lastActivity = now
+        }
+        if wasFull, outputHasRoom, phase != .closed { pump(now: now, ids: &ids, into: &actions) }
+    }
+
+    /// The loop encoded a response: `pendingBytes` now wait for the socket. Only recorded;
+    /// the flush that follows reports progress through `outputChanged`.
+    mutating func outputQueued(pendingBytes: Int) {
+        outputBytes = pendingBytes
+    }
+
+    /// The connection is gone: gives back what it held of the body budget.
+    mutating func releaseBudget() {
+        if budgeted > 0 { settings.bodyBudget?.release(budgeted) }
+        budgeted = 0
     }
 
     /// Graceful shutdown: stop reading, answer what was received, then close.
     mutating func beginShutdown(into actions: inout [Action]) {
         guard phase == .open else { return }
         phase = .draining
-        receiving = nil
+        dropReceiving()
         headStartedAt = nil
         advance(into: &actions)
     }
@@ -253,6 +322,72 @@ struct ConnectionStateMachine {
 
     // MARK: - Internals
 
+    /// Parsing may go on: reading is open, the queue has room and the output is not backed up.
+    private var mayParse: Bool {
+        phase == .open && queuedCount < settings.maxQueuedRequests && outputHasRoom
+    }
+
+    /// Parses no more messages than the queue has room for; returns the bytes used.
+    private mutating func parse(_ bytes: UnsafeRawBufferPointer, now: Double, ids: inout RequestIDGenerator) -> Int {
+        let room = settings.maxQueuedRequests - queuedCount
+        let (events, used) = parser.feed(bytes, maxMessages: room)
+        process(events, now: now, ids: &ids)
+        if phase == .open, receiving == nil, headStartedAt == nil, !parser.isIdle, parser.isReadingHead {
+            headStartedAt = now
+        }
+        return used
+    }
+
+    /// Dispatches what can be, and parses held-back bytes while there is room for them.
+    private mutating func pump(now: Double, ids: inout RequestIDGenerator, into actions: inout [Action]) {
+        while true {
+            advance(into: &actions)
+            guard hasUnparsed, mayParse else { break }
+            let before = unparsedStart
+            let used = unparsed.withUnsafeBytes { all in
+                parse(UnsafeRawBufferPointer(rebasing: all[unparsedStart...]), now: now, ids: &ids)
+            }
+            unparsedStart += used
+            if !hasUnparsed {
+                unparsed.removeAll(keepingCapacity: unparsed.capacity <= 64 * 1024)
+                unparsedStart = 0
+            }
+            if phase != .open {
+                // A parse error or `Connection: close`: nothing after it is read.
+                unparsed = []
+                unparsedStart = 0
+            }
+            if unparsedStart == before && hasUnparsed { break }
+        }
+    }
+
+    private mutating func refund(_ bytes: Int) {
+        guard bytes > 0 else { return }
+        settings.bodyBudget?.release(bytes)
+        budgeted -= bytes
+    }
+
+    /// Forgets a request whose body was still arriving, refunding what it held.
+    private mutating func dropReceiving() {
+        if let r = receiving { refund(r.budgeted) }
+        receiving = nil
+    }
+
+    /// Charges `bytes` more of a body to the budget; false when it cannot hold them.
+    private mutating func charge(_ bytes: Int, bodyTotal: Int) -> Bool {
+        guard let budget = settings.bodyBudget, bytes > 0 else { return true }
+        guard budget.reserve(bytes, bodyTotal: bodyTotal) else { return false }
+        budgeted += bytes
+        receiving?.budgeted += bytes
+        return true
+    }
+
+    private mutating func refuseForBudget(ids: inout RequestIDGenerator) {
+        fail(
+            status: 503, reason: "the server holds too many request bodies right now; retry shortly", ids: &ids,
+            retryAfter: true)
+    }
+
     private mutating func process(_ events: [ParserEvent], now: Double, ids: inout RequestIDGenerator) {
         for event in events {
             guard phase == .open else { return }
@@ -267,9 +402,19 @@ struct ConnectionStateMachine {
                     fail(
                         status: 413, reason: "request body is larger than \(settings.limits.maxBodyBytes) bytes",
                         ids: &ids)
+                } else if let length = head.contentLength, !charge(length, bodyTotal: length) {
+                    refuseForBudget(ids: &ids)
                 }
             case let .body(bytes):
-                guard receiving != nil else { continue }
+                guard let r = receiving else { continue }
+                if r.head.contentLength == nil {
+                    // Chunked: the size is known only as it grows.
+                    let total = r.body.count + bytes.count
+                    if !charge(bytes.count, bodyTotal: total) {
+                        refuseForBudget(ids: &ids)
+                        continue
+                    }
+                }
                 receiving!.sawBody = true
                 receiving!.body.append(contentsOf: bytes)
             case .end:
@@ -288,7 +433,7 @@ struct ConnectionStateMachine {
         let context = RequestContext(
             sequence: nextSequence, method: head.method, target: head.target, version: head.version,
             keepAlive: head.keepAlive, acceptsGzip: AcceptEncoding.allowsGzip(head.headers["Accept-Encoding"]),
-            requestID: requestID, startedAt: r.startedAt, requestBody: r.body)
+            requestID: requestID, startedAt: r.startedAt, requestBody: r.body, budgeted: r.budgeted)
         nextSequence &+= 1
         let request = HTTPRequest(
             method: head.method, target: head.target, version: head.version, headers: head.headers,
@@ -304,11 +449,14 @@ struct ConnectionStateMachine {
         }
     }
 
-    private mutating func fail(status: Int, reason: String, ids: inout RequestIDGenerator) {
+    private mutating func fail(
+        status: Int, reason: String, ids: inout RequestIDGenerator, retryAfter: Bool = false
+    ) {
         phase = .failing
-        receiving = nil
+        dropReceiving()
         headStartedAt = nil
         var response = HTTPResponse.json(status, "{\"detail\":\(JSONString.quote(reason))}")
+        if retryAfter { response.headers.add("Retry-After", "1") }
         response.closeConnection = true
         pendingError = Outgoing(response: response, request: nil, requestID: ids.next(), closeAfter: true)
     }
@@ -318,6 +466,8 @@ struct ConnectionStateMachine {
     private mutating func advance(into actions: inout [Action]) {
         guard inFlight == nil else { return }
         if queuedCount > 0 {
+            // Backpressure: the next answer waits until the client reads what it has.
+            guard outputHasRoom else { return }
             let next = queue[queueStart]
             queue[queueStart] = Queued(request: HTTPRequest(method: "", target: ""), context: next.context)
             queueStart += 1

@@ -71,12 +71,12 @@ final class EventLoop: @unchecked Sendable {
 
     init(
         index: Int, listenFD: Int32, configuration: HTTPServerConfiguration, balancer: LoopBalancer,
-        handler: @escaping HTTPHandler
+        bodyBudget: BodyBudget? = nil, handler: @escaping HTTPHandler
     ) throws {
         self.index = index
         self.listenFD = listenFD
         self.configuration = configuration
-        self.settings = ConnectionStateMachine.Settings(configuration: configuration)
+        self.settings = ConnectionStateMachine.Settings(configuration: configuration, bodyBudget: bodyBudget)
         self.handler = handler
         self.balancer = balancer
         self.encoder = ResponseEncoder(gzipMinimumBytes: configuration.gzipMinimumBytes, compressor: GzipCompressor())
@@ -172,8 +172,7 @@ final class EventLoop: @unchecked Sendable {
                     } else if Int(fd) < connections.count, let connection = connections[Int(fd)] {
                         handle(connection, events: event.events)
                     }
-                    drainLocalDeliveries()
-                    flushDirty()
+                    settle()
                 }
             }
             if let resume = acceptPausedUntil, now >= resume, shutdownDeadline == nil {
@@ -184,8 +183,7 @@ final class EventLoop: @unchecked Sendable {
                 // Shutting down: check lingering closes and the deadline often.
                 nextTick = now + (shutdownDeadline == nil ? tickInterval : 0.05)
                 tickConnections()
-                drainLocalDeliveries()
-                flushDirty()
+                settle()
             }
             if let deadline = shutdownDeadline, connectionCount == 0 || now >= deadline {
                 break
@@ -261,6 +259,7 @@ final class EventLoop: @unchecked Sendable {
                 handler(request, responder)
             case let .write(outgoing):
                 let result = encoder.encode(outgoing, dateLine: dateCache.headerLine, into: &connection.outbound)
+                connection.machine.outputQueued(pendingBytes: connection.outbound.count - connection.outboundOffset)
                 log(
                     outgoing.request, status: result.status, responseBytes: result.bytes, requestID: outgoing.requestID,
                     responseBody: outgoing.response.body, connection: connection)
@@ -293,6 +292,15 @@ final class EventLoop: @unchecked Sendable {
                 requestBody: request?.requestBody ?? [], responseBody: responseBody))
     }
 
+    /// Answers given on this thread, and the writes they cause, until none is left: a
+    /// write that drains may let a held-back request go on, whose answer may come at once.
+    private func settle() {
+        repeat {
+            drainLocalDeliveries()
+            flushDirty()
+        } while !localDeliveries.isEmpty || !dirty.isEmpty
+    }
+
     private func drainLocalDeliveries() {
         var i = 0
         while i < localDeliveries.count {
@@ -308,7 +316,8 @@ final class EventLoop: @unchecked Sendable {
             connection.id == delivery.id, !connection.isClosed
         else { return }
         var actions: [ConnectionStateMachine.Action] = []
-        connection.machine.responseReady(sequence: delivery.sequence, delivery.response, now: now, into: &actions)
+        connection.machine.responseReady(
+            sequence: delivery.sequence, delivery.response, now: now, ids: &ids, into: &actions)
         execute(actions, on: connection)
     }
 
@@ -431,12 +440,15 @@ final class EventLoop: @unchecked Sendable {
     }
 
     private func flushDirty() {
-        guard !dirty.isEmpty else { return }
-        for connection in dirty {
-            connection.isDirty = false
-            flush(connection)
+        // A flush may mark connections dirty again (a request released by backpressure).
+        while !dirty.isEmpty {
+            let batch = dirty
+            dirty.removeAll(keepingCapacity: true)
+            for connection in batch {
+                connection.isDirty = false
+                flush(connection)
+            }
         }
-        dirty.removeAll(keepingCapacity: true)
     }
 
     /// Writes what the kernel takes now; the rest waits for EPOLLOUT.
@@ -474,8 +486,15 @@ final class EventLoop: @unchecked Sendable {
             }
         }
         let pending = connection.hasPendingOutput
-        if pending != connection.machine.outputPending || (pending && progressed) {
-            connection.machine.outputChanged(pending: pending, now: now)
+        var actions: [ConnectionStateMachine.Action] = []
+        connection.machine.outputChanged(
+            pendingBytes: connection.outbound.count - connection.outboundOffset, progressed: pending && progressed,
+            now: now, ids: &ids, into: &actions)
+        if !actions.isEmpty {
+            // Requests held back by backpressure go on; `execute` marks the connection
+            // dirty, so the close and interest below happen on the next flush.
+            execute(actions, on: connection)
+            return
         }
         if !pending, connection.closeWhenFlushed, connection.lingerDeadline == nil {
             shutdown(connection.fd, Int32(SHUT_WR))
@@ -498,6 +517,7 @@ final class EventLoop: @unchecked Sendable {
     private func closeConnection(_ connection: Connection) {
         guard !connection.isClosed else { return }
         connection.isClosed = true
+        connection.machine.releaseBudget()
         close(connection.fd)  // also removes it from the epoll set
         connections[Int(connection.fd)] = nil
         connectionCount -= 1

@@ -3,7 +3,7 @@ import Dispatch
 import Glibc
 import Synchronization
 
-/// The HTTP/1.1 server: one listening socket, `threads` event loops (SPEC §12).
+/// The HTTP/1.1 server: one listening socket, `threads` event loops.
 ///
 ///     let server = HTTPServer(configuration: config) { request, responder in
 ///         responder.respond(.json(200, #"{"ok":true}"#))
@@ -46,13 +46,14 @@ public final class HTTPServer: Sendable {
             let listener = try ListeningSocket.open(host: configuration.host, port: configuration.port)
             let count = configuration.threads > 0 ? configuration.threads : max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
             let balancer = LoopBalancer()
+            let budget = BodyBudget(limitBytes: configuration.maxBufferedBodyBytes)
             var loops: [EventLoop] = []
             do {
                 for i in 0..<count {
                     loops.append(
                         try EventLoop(
                             index: i, listenFD: listener.fd, configuration: configuration, balancer: balancer,
-                            handler: handler))
+                            bodyBudget: budget, handler: handler))
                 }
             } catch {
                 close(listener.fd)
@@ -89,7 +90,7 @@ public final class HTTPServer: Sendable {
         close(listener.fd)
     }
 
-    /// Raises the soft open-file limit to the hard one (SPEC §12: 10,000 connections).
+    /// Raises the soft open-file limit to the hard one (10,000 connections are a target).
     /// Returns the limit now in force.
     @discardableResult
     public static func raiseOpenFileLimit() -> Int {

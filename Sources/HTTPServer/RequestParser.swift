@@ -6,7 +6,7 @@ import Musl
 import Darwin
 #endif
 
-/// Size limits of one request. Defaults are SPEC §12's; `init(configuration:)` lives in
+/// Size limits of one request. Defaults are the engine's; `init(configuration:)` lives in
 /// `ParserLimits+Configuration.swift` so the fuzzer can compile the parser on its own.
 public struct ParserLimits: Sendable {
     /// Request line without its CRLF; longer → 414.
@@ -142,6 +142,8 @@ public struct RequestParser: Sendable {
     private var sectionCount = 0
     /// De-chunked body bytes so far.
     private var chunkedBodyBytes = 0
+    /// Messages `consume` may still finish before it stops (see `feed(_:maxMessages:)`).
+    private var messagesLeft = Int.max
 
     public init(limits: ParserLimits = ParserLimits()) {
         self.limits = limits
@@ -189,6 +191,48 @@ public struct RequestParser: Sendable {
         return events
     }
 
+    /// Like `feed`, but stops right after the `maxMessages`-th message ends and hands back
+    /// how many input bytes it used: the caller keeps the rest and feeds it again later.
+    /// This is how a connection parses no more requests than it is ready to queue.
+    public mutating func feed(
+        _ bytes: UnsafeRawBufferPointer, maxMessages: Int
+    ) -> (events: [ParserEvent], consumed: Int) {
+        if state == .dead { return ([], bytes.count) }
+        messagesLeft = max(1, maxMessages)
+        defer { messagesLeft = Int.max }
+        var events: [ParserEvent] = []
+        let input = UnsafeBufferPointer(
+            start: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: bytes.count)
+        if buffer.isEmpty {
+            let used = consume(input, into: &events)
+            if messagesLeft == 0 || state == .dead { return (events, state == .dead ? input.count : used) }
+            if used < input.count {
+                buffer.append(contentsOf: UnsafeBufferPointer(rebasing: input[used...]))
+            }
+            return (events, input.count)
+        }
+        var pending = buffer
+        let held = buffer.count
+        buffer = []
+        pending.append(contentsOf: input)
+        let used = pending.withUnsafeBufferPointer { consume($0, into: &events) }
+        if state == .dead { return (events, input.count) }
+        if messagesLeft == 0 {
+            // A message cannot end inside the held bytes (they are the start of one line),
+            // but if it did, they stay here and are searched again from their start.
+            if used < held {
+                buffer = Array(pending[used..<held])
+                scanned = 0
+            }
+            return (events, max(0, used - held))
+        }
+        if used < pending.count {
+            pending.removeFirst(used)
+            buffer = pending
+        }
+        return (events, input.count)
+    }
+
     // MARK: - The state machine
 
     /// Consumes as much of `input` as can be decided now and returns how many bytes that
@@ -199,6 +243,7 @@ public struct RequestParser: Sendable {
         var hint = scanned
         scanned = 0
         while pos < end {
+            if messagesLeft == 0 { return pos }
             switch state {
             case .dead:
                 return end
@@ -368,6 +413,7 @@ public struct RequestParser: Sendable {
     /// `.end`, then back to waiting for a request line.
     private mutating func finishMessage(_ events: inout [ParserEvent]) {
         events.append(.end)
+        messagesLeft &-= 1
         state = .requestLine
         headStarted = false
         emptyLines = 0

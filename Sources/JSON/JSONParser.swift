@@ -2,29 +2,45 @@
 /// anything with a fraction or exponent (or too large) becomes a Double.
 ///
 /// Duplicate keys: the last one wins (at the position of the first), which is what
-/// the real service's Python JSON decoder does.
+/// the real service's Python JSON decoder does. Past a few keys an object's duplicates
+/// are found through a hash index, so parsing stays linear in the input however many
+/// keys an object has.
 public struct JSONParser {
     public struct Limits: Sendable {
         public var maxDepth: Int = 64
         public var maxBytes: Int = 16 * 1024 * 1024
-        public init(maxDepth: Int = 64, maxBytes: Int = 16 * 1024 * 1024) {
+        /// Object members in the whole document, counted as they are read (duplicates
+        /// included): a bound on work and memory that does not depend on `maxBytes`.
+        public var maxKeys: Int = 1_000_000
+        public init(maxDepth: Int = 64, maxBytes: Int = 16 * 1024 * 1024, maxKeys: Int = 1_000_000) {
             self.maxDepth = maxDepth
             self.maxBytes = maxBytes
+            self.maxKeys = maxKeys
         }
     }
 
     public struct Error: Swift.Error, Equatable, CustomStringConvertible {
         public var message: String
         public var offset: Int
+        public enum Limit: Sendable { case bytes, keys, depth }
+        /// The limit that was reached, or nil for malformed input. Size and key count
+        /// are a matter of how much was sent (HTTP callers answer 413, not 400).
+        public var limit: Limit?
+        public var isTooLarge: Bool { limit == .bytes || limit == .keys }
+        public init(message: String, offset: Int, limit: Limit? = nil) {
+            self.message = message
+            self.offset = offset
+            self.limit = limit
+        }
         public var description: String { "\(message) at byte \(offset)" }
     }
 
     public static func parse(_ bytes: [UInt8], limits: Limits = Limits()) throws(Error) -> JSONValue {
         guard bytes.count <= limits.maxBytes else {
-            throw Error(message: "document larger than \(limits.maxBytes) bytes", offset: 0)
+            throw Error(message: "document larger than \(limits.maxBytes) bytes", offset: 0, limit: .bytes)
         }
         return try bytes.withUnsafeBufferPointer { (buf) throws(Error) -> JSONValue in
-            var p = Cursor(buf: buf, pos: 0, maxDepth: limits.maxDepth)
+            var p = Cursor(buf: buf, pos: 0, maxDepth: limits.maxDepth, keysLeft: limits.maxKeys)
             p.skipWhitespace()
             let v = try p.parseValue(depth: 0)
             p.skipWhitespace()
@@ -41,6 +57,7 @@ public struct JSONParser {
         let buf: UnsafeBufferPointer<UInt8>
         var pos: Int
         let maxDepth: Int
+        var keysLeft: Int
 
         func fail(_ message: String) -> Error { Error(message: message, offset: pos) }
 
@@ -82,24 +99,37 @@ public struct JSONParser {
         }
 
         mutating func parseObject(depth: Int) throws(Error) -> JSONValue {
-            guard depth <= maxDepth else { throw fail("nesting deeper than \(maxDepth)") }
+            guard depth <= maxDepth else {
+                throw Error(message: "nesting deeper than \(maxDepth)", offset: pos, limit: .depth)
+            }
             pos += 1
-            var object = JSONObject()
+            var entries: [(key: String, value: JSONValue)] = []
+            // Built once an object outgrows a linear scan; maps a key to its entry.
+            var index: [String: Int] = [:]
             skipWhitespace()
             if pos < buf.count, buf[pos] == UInt8(ascii: "}") {
                 pos += 1
-                return .object(object)
+                return .object(JSONObject())
             }
             while true {
                 skipWhitespace()
                 guard pos < buf.count, buf[pos] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
+                guard keysLeft > 0 else {
+                    throw Error(message: "more than the allowed number of object keys", offset: pos, limit: .keys)
+                }
+                keysLeft -= 1
                 let key = try parseString()
                 skipWhitespace()
                 guard pos < buf.count, buf[pos] == UInt8(ascii: ":") else { throw fail("expected ':'") }
                 pos += 1
                 skipWhitespace()
                 let value = try parseValue(depth: depth)
-                object[key] = value
+                if let i = Self.position(of: key, in: entries, index: &index) {
+                    entries[i].value = value
+                } else {
+                    if !index.isEmpty { index[key] = entries.count }
+                    entries.append((key: key, value: value))
+                }
                 skipWhitespace()
                 guard pos < buf.count else { throw fail("unexpected end of input") }
                 if buf[pos] == UInt8(ascii: ",") {
@@ -108,14 +138,30 @@ public struct JSONParser {
                 }
                 if buf[pos] == UInt8(ascii: "}") {
                     pos += 1
-                    return .object(object)
+                    return .object(JSONObject.withUniqueKeys(entries))
                 }
                 throw fail("expected ',' or '}'")
             }
         }
 
+        /// Where `key` already is: a scan while the object is small, then the index
+        /// (built here the first time the object reaches `indexFrom` entries).
+        static func position(
+            of key: String, in entries: [(key: String, value: JSONValue)], index: inout [String: Int]
+        ) -> Int? {
+            let indexFrom = 16
+            if index.isEmpty {
+                if entries.count < indexFrom { return entries.firstIndex { $0.key == key } }
+                index.reserveCapacity(entries.count * 2)
+                for (i, e) in entries.enumerated() { index[e.key] = i }
+            }
+            return index[key]
+        }
+
         mutating func parseArray(depth: Int) throws(Error) -> JSONValue {
-            guard depth <= maxDepth else { throw fail("nesting deeper than \(maxDepth)") }
+            guard depth <= maxDepth else {
+                throw Error(message: "nesting deeper than \(maxDepth)", offset: pos, limit: .depth)
+            }
             pos += 1
             var items: [JSONValue] = []
             skipWhitespace()

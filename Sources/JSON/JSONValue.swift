@@ -74,10 +74,33 @@ public struct JSONObject: Sendable, Equatable, Sequence {
     public private(set) var entries: [(key: String, value: JSONValue)]
 
     public init() { entries = [] }
+    /// Later duplicates replace earlier ones in place, as the subscript does; past a
+    /// few entries through a hash index, so building a big object stays linear.
     public init(_ entries: [(String, JSONValue)]) {
         self.entries = []
         self.entries.reserveCapacity(entries.count)
-        for (k, v) in entries { self[k] = v }
+        if entries.count <= 16 {
+            for (k, v) in entries { self[k] = v }
+            return
+        }
+        var index: [String: Int] = [:]
+        index.reserveCapacity(entries.count)
+        for (k, v) in entries {
+            if let i = index[k] {
+                self.entries[i].value = v
+            } else {
+                index[k] = self.entries.count
+                self.entries.append((key: k, value: v))
+            }
+        }
+    }
+
+    /// Takes entries whose keys are already known to be distinct (the parser's): no
+    /// per-key search.
+    public static func withUniqueKeys(_ entries: [(key: String, value: JSONValue)]) -> JSONObject {
+        var o = JSONObject()
+        o.entries = entries
+        return o
     }
 
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {

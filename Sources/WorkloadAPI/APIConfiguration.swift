@@ -29,6 +29,16 @@ public struct APIConfiguration: Sendable {
     public var tickIntervalMilliseconds: Int = 50
     /// Requests kept per sandbox by the journal (`--journal-size`).
     public var journalSize: Int = 1000
+    /// Bytes all sandboxes' journals hold together (`--journal-bytes`).
+    public var journalBytes: Int = 64 * 1024 * 1024
+    /// Sandboxes the emulator holds at most (`--max-sandboxes`).
+    public var maxSandboxes: Int = 1000
+    /// When set, every `/__emulator` route and the dashboard need it (`--control-token`).
+    public var controlToken: String? = nil
+    /// Invokes forwarded to upstreams at once (`--max-upstream-invokes`); more get 503.
+    public var maxUpstreamInvokes: Int = 64
+    /// An upstream that has not answered by then gets 504 (`--upstream-timeout`).
+    public var upstreamTimeoutSeconds: Double = 30
     /// Test-only response recording for the contract conformance test (`ResponseRecorder`).
     public var recordResponsesDirectory: String? = ResponseRecorder.environmentDirectory
 
@@ -73,6 +83,8 @@ public struct APIConfiguration: Sendable {
             s.maxReplicas = maxReplicas
             s.wall = wallClock
             s.journalCapacity = journalSize
+            s.journalBudget = JournalBudget(limit: journalBytes)
+            s.maxSandboxes = maxSandboxes
             return s
         }
     }

@@ -1,6 +1,6 @@
-import JSON
 import Dispatch
 import HTTPServer
+import JSON
 import Synchronization
 import WorkloadEmulator
 
@@ -13,7 +13,7 @@ public final class EmulatorApplication: Sendable {
     private let router: Router
     private let routes: [String: APIRoute]
     private let ticker: RealClockTicker
-    /// Metrics, journal recording, fixtures and the state file (issue 5).
+    /// Metrics, journal recording, fixtures and the state file.
     private let control: ControlPlane
     /// Test-only; nil unless `recordResponsesDirectory` is set.
     private let recorder: ResponseRecorder?
@@ -23,6 +23,7 @@ public final class EmulatorApplication: Sendable {
         let control = try ControlPlane(configuration: configuration)
         var settings = try configuration.sandboxSettings
         settings.users = control.users
+        settings.platformBySandbox = control.platformCatalogues(base: settings.platform)
         let registry = SandboxRegistry(settings: settings, onChange: control.changeObserver)
         try control.attach(registry)
         self.control = control
@@ -38,7 +39,11 @@ public final class EmulatorApplication: Sendable {
         RepositoryRoutes.register(&table, root: "/api/v2/artifactRepositories", legacy: false)
         RepositoryRoutes.register(&table, root: "/api/v2/registry/artifactRepositories", legacy: true)
         DeploymentRoutes.register(&table, root: "/api/v2/console/deployments")
-        InvokeRoutes.register(&table)
+        InvokeRoutes.register(
+            &table,
+            forwarding: InvokeRoutes.Forwarding(
+                maxInvokes: configuration.maxUpstreamInvokes, timeoutSeconds: configuration.upstreamTimeoutSeconds))
+        PlatformRoutes.register(&table)
         DashboardRoutes.register(&table)
         ControlRoutes.register(&table, registry: registry, control: control)
         OpenAPIDocument.register(&table)
@@ -101,6 +106,7 @@ public final class EmulatorApplication: Sendable {
         var deferred: DeferredAnswer?
         let (response, delay) = dispatch(request, &seen, &deferred)
         guard let deferred else {
+            if let lease = seen.lease { registry.release(lease, succeeded: EmulatorApplication.succeeded(response)) }
             control.observe(
                 request, response, seen, micros: RequestMetrics.monotonicMicros() - started, registry: registry)
             recorder?.record(request, response, routePath: seen.path, fault: seen.injected?.action == .respond)
@@ -111,6 +117,9 @@ public final class EmulatorApplication: Sendable {
         deferred.start { [self] answer in
             var response = answer
             if let injected = deferred.injected { response.headers.set("X-Emulator-Injected", injected) }
+            if let lease = seenNow.lease {
+                registry.release(lease, succeeded: EmulatorApplication.succeeded(response))
+            }
             control.observe(
                 request, response, seenNow, micros: RequestMetrics.monotonicMicros() - started, registry: registry)
             recorder?.record(request, response, routePath: seenNow.path, fault: seenNow.injected?.action == .respond)
@@ -158,10 +167,34 @@ public final class EmulatorApplication: Sendable {
             parameters = params
             seen.route = pattern
         }
+        // 2a. `--control-token`: the control routes need it; the dashboard's page itself
+        // holds no data (everything it shows comes from routes that need it).
+        if let expected = configuration.controlToken, (seen.route ?? "").hasPrefix("/__emulator"),
+            seen.route != "/__emulator/ui"
+        {
+            guard let given = request.headers["X-Emulator-Token"] else {
+                return (
+                    Responses.detail(
+                        401, "This route needs the control token: send it in the X-Emulator-Token header."),
+                    nil
+                )
+            }
+            guard EmulatorApplication.constantTimeEqual(given, expected) else {
+                return (Responses.detail(403, "The X-Emulator-Token header does not match the control token."), nil)
+            }
+        }
+        // 2b. The sandbox, unless the route is about the registry or the emulator as a
+        // whole (then naming a new sandbox must not make one).
+        var leased: Sandbox?
+        if !EmulatorApplication.sandboxFreeRoutes.contains(seen.route ?? "") {
+            guard let s = registry.acquire(named: sandboxName) else { return (sandboxLimitReached(), nil) }
+            leased = s
+            seen.lease = s
+        }
         // 3. Request-level fault rules (respond, delay, drop), not on /__emulator.
         var delay: Int?
         var injected: String?
-        let sandbox = path.hasPrefix("/__emulator") ? nil : registry.sandbox(named: sandboxName)
+        let sandbox = path.hasPrefix("/__emulator") ? nil : leased
         if let sandbox, sandbox.mayInjectRequestFaults {
             let method = request.method
             let p = String(path)
@@ -191,7 +224,7 @@ public final class EmulatorApplication: Sendable {
         var user = User(id: "", username: "", token: "")
         if route.authenticated {
             guard let token = EmulatorApplication.token(request.headers["Authorization"]),
-                let u = (sandbox ?? registry.sandbox(named: sandboxName)).read({ $0.authenticate(token: token) })
+                let u = (leased ?? registry.sandbox(named: sandboxName)).read({ $0.authenticate(token: token) })
             else { return (Responses.unauthorized, nil) }
             user = u
         }
@@ -199,7 +232,7 @@ public final class EmulatorApplication: Sendable {
         var http = request
         http.pathParameters = parameters
         let api = APIRequest(
-            http: http, registry: registry, sandboxName: sandboxName, resolved: sandbox, prefix: prefix,
+            http: http, registry: registry, sandboxName: sandboxName, resolved: leased, prefix: prefix,
             routePath: String(path),
             origin: origin(request),
             legacy: route.legacy,
@@ -215,7 +248,39 @@ public final class EmulatorApplication: Sendable {
 
     private func invalidSandbox(_ name: String) -> HTTPResponse {
         Responses.detail(
-            400, "Invalid sandbox name '\(name)': use 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-'.")
+            400,
+            "Invalid sandbox name '\(name)': use 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-' (not '.' or '..')."
+        )
+    }
+
+    /// Compares without stopping at the first difference, so the time taken says
+    /// nothing about how much of a guess was right.
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
+        var diff = UInt8(x.count == y.count ? 0 : 1)
+        for i in 0..<max(x.count, y.count) {
+            diff |= (i < x.count ? x[i] : 0) ^ (i < y.count ? y[i] : 0)
+        }
+        return diff == 0
+    }
+
+    /// Routes that never touch one sandbox: they make none.
+    static let sandboxFreeRoutes: Set<String> = [
+        "/", "/__emulator/ui", "/__emulator/health", "/__emulator/metrics", "/__emulator/sandboxes",
+        "/__emulator/sandboxes/{name}", "/api/v2/openapi.json", "/api/v2/openapi.yaml",
+    ]
+
+    /// A request made (or kept) its sandbox when it was answered below 400.
+    static func succeeded(_ response: HTTPResponse) -> Bool {
+        !response.dropConnection && response.status >= 200 && response.status < 400
+    }
+
+    private func sandboxLimitReached() -> HTTPResponse {
+        Responses.detail(
+            403,
+            "Sandbox limit reached: the emulator holds \(registry.settings.maxSandboxes) sandboxes (--max-sandboxes); "
+                + "delete one with DELETE /__emulator/sandboxes/NAME.")
     }
 
     /// `Bearer TOKEN` or `Token TOKEN` (scheme case-insensitive); nil when missing or empty.

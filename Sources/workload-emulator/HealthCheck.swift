@@ -5,7 +5,7 @@ import Glibc
 /// `--healthcheck`: the Docker `HEALTHCHECK` without curl in the image. One GET of
 /// `/__emulator/health` over loopback; true only for a 200 within two seconds.
 enum HealthCheck {
-    static func run(host: String, port: Int) -> Bool {
+    static func run(host: String, port: Int, controlToken: String? = nil) -> Bool {
         // A wildcard bind address is reachable through loopback.
         let target = host == "0.0.0.0" ? "127.0.0.1" : host == "::" ? "::1" : host
         let isV6 = target.contains(":")
@@ -40,7 +40,9 @@ enum HealthCheck {
         }
         guard connected == 0 else { return false }
 
-        let request = Array("GET /__emulator/health HTTP/1.1\r\nHost: \(target)\r\nConnection: close\r\n\r\n".utf8)
+        let token = controlToken.map { "X-Emulator-Token: \($0)\r\n" } ?? ""
+        let request = Array(
+            "GET /__emulator/health HTTP/1.1\r\nHost: \(target)\r\n\(token)Connection: close\r\n\r\n".utf8)
         let sent = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         guard sent == request.count else { return false }
 

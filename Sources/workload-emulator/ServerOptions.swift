@@ -41,6 +41,12 @@ public struct ServerOptions: Sendable, Equatable {
     public var maxConcurrentWorkloads = 0
     public var maxReplicas = 0
     public var maxBodyBytes = 16 * 1024 * 1024
+    public var maxSandboxes = 1000
+    public var journalBytes = 64 * 1024 * 1024
+    public var controlToken: String? = nil
+    public var maxBufferedBodyBytes = 256 * 1024 * 1024
+    public var maxUpstreamInvokes = 64
+    public var upstreamTimeoutSeconds: Double = 30
     /// 0 = one per core.
     public var threads = 0
     public var logFormat: LogFormat = .text
@@ -61,6 +67,11 @@ public struct ServerOptions: Sendable, Equatable {
         c.partialDeleteStatus = partialDeleteStatus
         c.maxConcurrentWorkloads = maxConcurrentWorkloads
         c.maxReplicas = maxReplicas
+        c.maxSandboxes = maxSandboxes
+        c.journalBytes = journalBytes
+        c.controlToken = controlToken
+        c.maxUpstreamInvokes = maxUpstreamInvokes
+        c.upstreamTimeoutSeconds = upstreamTimeoutSeconds
         return c
     }
 
@@ -71,6 +82,7 @@ public struct ServerOptions: Sendable, Equatable {
         c.port = port
         c.threads = threads
         c.maxBodyBytes = maxBodyBytes
+        c.maxBufferedBodyBytes = maxBufferedBodyBytes
         return c
     }
 
@@ -155,8 +167,9 @@ extension ServerOptions {
             name: "time-scale", valueName: "X", defaultDescription: "1",
             help: "the real clock runs X times faster"
         ) { o, v throws(CommandLineError) in
-            guard let x = Double(v), x.isFinite, x > 0 else {
-                throw CommandLineError(source: nil, message: "'\(v)' is not a positive number")
+            // The clock API's bounds: past 1e9 a real clock would reach year 9999 in hours.
+            guard let x = Double(v), x >= 0.000001, x <= 1e9 else {
+                throw CommandLineError(source: nil, message: "'\(v)' is not a number from 0.000001 to 1e9")
             }
             o.timeScale = x
         },
@@ -225,6 +238,48 @@ extension ServerOptions {
             help: "larger request bodies get 413"
         ) { o, v throws(CommandLineError) in
             o.maxBodyBytes = try parseInt(v, in: 1...Int.max, what: "a positive integer")
+        },
+        Flag(
+            name: "max-sandboxes", valueName: "N", defaultDescription: "1000",
+            help: "sandboxes held at most; a request naming a new one past it gets 403"
+        ) { o, v throws(CommandLineError) in
+            o.maxSandboxes = try parseInt(v, in: 1...1_000_000, what: "an integer from 1 to 1000000")
+        },
+        Flag(
+            name: "journal-bytes", valueName: "N", defaultDescription: "67108864",
+            help: "bytes all request journals keep together; the oldest entries go first"
+        ) { o, v throws(CommandLineError) in
+            o.journalBytes = try parseInt(v, in: 0...(1 << 40), what: "an integer from 0 to 2^40")
+        },
+        Flag(
+            name: "control-token", valueName: "TOKEN", defaultDescription: "none",
+            help: "required (X-Emulator-Token) by /__emulator routes and the dashboard"
+        ) { o, v throws(CommandLineError) in
+            guard v.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+                throw CommandLineError(source: nil, message: "must be visible ASCII characters without spaces")
+            }
+            o.controlToken = v
+        },
+        Flag(
+            name: "max-buffered-body-bytes", valueName: "N", defaultDescription: "268435456",
+            help: "request bodies held at once, all clients together; past it a large body gets 503"
+        ) { o, v throws(CommandLineError) in
+            o.maxBufferedBodyBytes = try parseInt(v, in: 1...Int.max, what: "a positive integer")
+        },
+        Flag(
+            name: "max-upstream-invokes", valueName: "N", defaultDescription: "64",
+            help: "invokes forwarded to upstreams at once; more get 503"
+        ) { o, v throws(CommandLineError) in
+            o.maxUpstreamInvokes = try parseInt(v, in: 1...4096, what: "an integer from 1 to 4096")
+        },
+        Flag(
+            name: "upstream-timeout", valueName: "SECONDS", defaultDescription: "30",
+            help: "an upstream that has not answered by then gets 504"
+        ) { o, v throws(CommandLineError) in
+            guard let x = Double(v), x.isFinite, x > 0, x <= 86_400 else {
+                throw CommandLineError(source: nil, message: "'\(v)' is not a number of seconds from 0 to 86400")
+            }
+            o.upstreamTimeoutSeconds = x
         },
         Flag(
             name: "threads", valueName: "N", defaultDescription: "cores",
@@ -327,6 +382,7 @@ extension ServerOptions {
             "workload-emulator \(EmulatorApplication.version): an emulator of the Workload control plane API.",
             "",
             "Usage: workload-emulator [--flag VALUE | --flag=VALUE]...",
+            "       workload-emulator ctl COMMAND   (drive a running instance; ctl --help)",
             "",
             "Every flag can also be set with the environment variable shown; a flag beats the variable.",
             "",
@@ -377,6 +433,11 @@ extension ServerOptions {
             throw CommandLineError(source: nil, message: "'\(v)' is not an IPv4 or IPv6 address")
         }
         return host
+    }
+
+    /// 127.0.0.0/8 and ::1: only this machine can connect.
+    static func isLoopback(_ host: String) -> Bool {
+        host == "::1" || host.hasPrefix("127.") || host == "0:0:0:0:0:0:0:1"
     }
 
     static func parsePublicURL(_ v: String) throws(CommandLineError) -> String {

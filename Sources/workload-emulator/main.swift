@@ -5,7 +5,7 @@ import WorkloadAPI
 import Glibc
 #endif
 
-// The process around the engine (SPEC §2): flags, the listening line, exit codes 0/1/2,
+// The process around the engine: flags, the listening line, exit codes 0/1/2,
 // graceful stop on SIGINT/SIGTERM. Parsing and validation live in `ServerOptions`
 // (WorkloadAPI) so tests can reach them; this file only acts on the result.
 
@@ -100,6 +100,12 @@ func run(_ options: ServerOptions) -> Never {
         fail("\(error)", exitCode: 2)
     }
 
+    if options.controlToken == nil && !ServerOptions.isLoopback(options.host) {
+        writeErr(
+            "warning: --host \(options.host) without --control-token: anyone who can reach the port can read every "
+                + "token and change the emulator's state (see Security in the README)")
+    }
+
     let server = HTTPServer(configuration: http, handler: application.handler)
     let port: Int
     do {
@@ -137,7 +143,7 @@ func run(_ options: ServerOptions) -> Never {
         logWriter.append(RequestLogLine.event(message, format: options.logFormat))
     }
     forceExitOnSecondSignal()
-    // SPEC §2 allows 5 s in all; the state file write after the drain is quick.
+    // A stop takes at most 5 s in all (README); the state file write after the drain is quick.
     server.shutdown(timeoutSeconds: 4)
     application.shutdown()
     // The port is no longer served: a script polling for the file must not find it
@@ -145,6 +151,11 @@ func run(_ options: ServerOptions) -> Never {
     if let path = options.portFile { unlink(path) }
     logWriter?.close()
     exit(0)
+}
+
+// `workload-emulator ctl …` drives a running instance instead of being one.
+if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "ctl" {
+    exit(ControlCommandRunner.main(Array(CommandLine.arguments.dropFirst(2)), environment: emulatorEnvironment()))
 }
 
 let action: CommandLineAction
@@ -163,7 +174,7 @@ case .version:
     writeOut("workload-emulator \(EmulatorApplication.version)\n")
     exit(0)
 case let .healthcheck(options):
-    exit(HealthCheck.run(host: options.host, port: options.port) ? 0 : 1)
+    exit(HealthCheck.run(host: options.host, port: options.port, controlToken: options.controlToken) ? 0 : 1)
 case let .run(options):
     run(options)
 }

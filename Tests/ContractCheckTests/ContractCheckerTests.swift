@@ -2,6 +2,10 @@ import ContractCheck
 import JSON
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The checker against the project's copy of the contract: each kind of defect fails,
 /// with the operation and the JSON path; each deliberate difference passes.
 @Suite struct ContractCheckerTests {
@@ -22,7 +26,9 @@ import Testing
         return result.mismatches
     }
 
-    static let operation: JSONValue = ["status": "submitted", "workloadId": "w1", "trackVia": "http://x/api/v2/workloads/w1"]
+    static let operation: JSONValue = [
+        "status": "submitted", "workloadId": "w1", "trackVia": "http://x/api/v2/workloads/w1",
+    ]
     static let user: JSONValue = ["id": "u1", "username": "alice", "email": nil, "fullName": nil, "userhash": nil]
     static let build: JSONValue = [
         "id": "b1", "name": "build", "artifactId": "a1", "status": "COMPLETED",
@@ -38,7 +44,8 @@ import Testing
         var refs: [String] = []
         func walk(_ v: JSONValue) {
             switch v {
-            case let .object(o): for (k, x) in o { if k == "$ref", let r = x.stringValue { refs.append(r) } else { walk(x) } }
+            case let .object(o):
+                for (k, x) in o { if k == "$ref", let r = x.stringValue { refs.append(r) } else { walk(x) } }
             case let .array(a): a.forEach(walk)
             default: break
             }
@@ -71,7 +78,9 @@ import Testing
 
     @Test func aSchemaWithoutAdditionalPropertiesIsClosedToo() {
         // HTTPValidationError says nothing about extras; the real models forbid them.
-        let body: JSONValue = ["detail": [["loc": ["body", "name"], "msg": "Field required", "type": "missing"]], "hint": "x"]
+        let body: JSONValue = [
+            "detail": [["loc": ["body", "name"], "msg": "Field required", "type": "missing"]], "hint": "x",
+        ]
         #expect(
             check("POST", "/api/v2/workloads", 422, body)
                 == [Mismatch(path: "$.hint", message: "field 'hint' is not in the schema")])
@@ -128,11 +137,13 @@ import Testing
     }
 
     @Test func discriminatorPicksTheSchemaAndAWrongOrMissingOneFails() {
-        let ok = check("GET", "/api/v2/artifacts/a1", 200, Self.artifact(spec: ["type": "service", "containerGroups": []]))
+        let ok = check(
+            "GET", "/api/v2/artifacts/a1", 200, Self.artifact(spec: ["type": "service", "containerGroups": []]))
         #expect(ok == [])
         let missing = check("GET", "/api/v2/artifacts/a1", 200, Self.artifact(spec: ["containerGroups": []]))
         #expect(missing == [Mismatch(path: "$.spec", message: "the discriminator 'type' is missing")])
-        let wrong = check("GET", "/api/v2/artifacts/a1", 200, Self.artifact(spec: ["type": "lambda", "containerGroups": []]))
+        let wrong = check(
+            "GET", "/api/v2/artifacts/a1", 200, Self.artifact(spec: ["type": "lambda", "containerGroups": []]))
         #expect(wrong.map(\.path) == ["$.spec.type"])
     }
 
@@ -150,12 +161,16 @@ import Testing
         let none = check("POST", "/api/v2/workloads/w1/start", 202, Self.operation, contentType: nil)
         #expect(none.map(\.path) == ["content-type"])
         // Parameters do not matter: `application/json; charset=utf-8` is JSON.
-        #expect(check("POST", "/api/v2/workloads/w1/start", 202, Self.operation, contentType: "application/json; charset=utf-8") == [])
+        #expect(
+            check(
+                "POST", "/api/v2/workloads/w1/start", 202, Self.operation,
+                contentType: "application/json; charset=utf-8") == [])
     }
 
     @Test func buildLogsAreTextPlain() {
         let logs = ResponseSample(
-            method: "GET", path: "/api/v2/artifacts/a1/builds/b1/logs", status: 200, contentType: "application/x-ndjson",
+            method: "GET", path: "/api/v2/artifacts/a1/builds/b1/logs", status: 200,
+            contentType: "application/x-ndjson",
             body: Array("{}\n".utf8))
         #expect(checker.check(logs)?.mismatches.map(\.path) == ["content-type"])
         var text = logs
@@ -183,7 +198,8 @@ import Testing
 
     @Test func legacyAndSandboxPrefixesMapToTheSameOperation() {
         for path in [
-            "/api/v2/workloads/w1/start", "/api/v2/console/workloads/w1/start/", "/sandboxes/s1/api/v2/workloads/w1/start",
+            "/api/v2/workloads/w1/start", "/api/v2/console/workloads/w1/start/",
+            "/sandboxes/s1/api/v2/workloads/w1/start",
             "/sandboxes/s1/api/v2/console/workloads/w1/start",
         ] {
             #expect(checker.operation(method: "POST", path: path)?.id == "startWorkload", "\(path)")
@@ -196,7 +212,7 @@ import Testing
         #expect(checker.operation(method: "PUT", path: "/api/v2/workloads/w1") == nil)
     }
 
-    // MARK: - The deliberate differences (SPEC §4a)
+    // MARK: - The deliberate differences (README, D1–D5)
 
     @Test func d1StatusDetailsOnWorkloadsOnly() {
         let schema: JSONValue = ["$ref": "#/components/schemas/WorkloadFormatted"]
@@ -244,12 +260,28 @@ import Testing
         let found = check("GET", "/api/v2/workloads/w1/replacement", 200, ["id": "r1", "artifactId": "a1"])
         #expect(found.contains(Mismatch(path: "$", message: "required field 'candidateArtifactId' is missing")))
         #expect(found.contains(Mismatch(path: "$.artifactId", message: "field 'artifactId' is not in the schema")))
-        #expect(checker.operation(method: "DELETE", path: "/api/v2/workloads/w1/replacement").map(checker.isContractOperation) == false)
+        #expect(
+            checker.operation(method: "DELETE", path: "/api/v2/workloads/w1/replacement").map(
+                checker.isContractOperation) == false)
     }
 
     @Test func everyDifferenceRowNamesASpecLine() {
         let rows = Set(Difference.table.map(\.row))
         #expect(rows == ["D1", "D2", "D3", "D4", "D5"])
+    }
+
+    /// The README's "Differences from the real service" holds exactly the table's rows.
+    @Test func theReadmeListsExactlyTheTablesRows() throws {
+        let path = ContractFile.path.replacing("contract/workload-api-11.5.json", with: "README.md")
+        let text = String(decoding: try #require(ContractFile.read(path)), as: UTF8.self)
+        let start = try #require(text.firstRange(of: "## Differences from the real service\n"))
+        let section = text[start.upperBound...]
+        let end = section.firstRange(of: "\n## ")?.lowerBound ?? section.endIndex
+        let rows = section[..<end].split(separator: "\n").filter { $0.hasPrefix("| D") }.map {
+            String($0.dropFirst(2).prefix { $0 != " " })
+        }
+        #expect(rows == ["D1", "D2", "D3", "D4", "D5"])
+        #expect(Set(rows) == Set(Difference.table.map(\.row)))
     }
 
     // MARK: - The report
@@ -269,10 +301,25 @@ import Testing
         #expect(start.missing == [400, 401, 403, 404, 409, 422])
         #expect(!start.passes)
         #expect(report.passingOperations.isEmpty)
+        #expect(report.shapeConformingOperations.isEmpty)
+        let clean = ConformanceReport(checker: checker, samples: [good])
+        #expect(clean.shapeConformingOperations == ["startWorkload"])
     }
 }
 
 enum ContractFile {
+    static func read(_ path: String) -> [UInt8]? {
+        guard let f = fopen(path, "rb") else { return nil }
+        defer { fclose(f) }
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = fread(&chunk, 1, chunk.count, f)
+            out.append(contentsOf: chunk[0..<n])
+            if n < chunk.count { return out }
+        }
+    }
+
     /// `contract/workload-api-11.5.json` beside `Tests/`, found from this file's path so
     /// the test runs from any directory.
     static var path: String {

@@ -26,8 +26,13 @@ import Glibc
         let report = ConformanceReport(checker: checker, samples: samples)
         print("contract conformance: \(report.checked) responses checked, \(report.skipped) outside the contract")
         print(report.table)
+        print("documented 4xx the emulator cannot give (not asked for):")
+        for u in Unreachable.table { print("  \(u.operation) \(u.status): \(u.reason)") }
         let passing = report.passingOperations.count
-        print("contract conformance: \(passing) of \(checker.contract.operations.count) operations pass")
+        let total = checker.contract.operations.count
+        print(
+            "contract conformance: \(report.shapeConformingOperations.count) of \(total) operations answer only in "
+                + "the contract's shapes; \(passing) of \(total) pass (shapes and every reachable documented 4xx)")
         #expect(report.checked > 0, "no recorded responses in \(Self.directory!)")
         // Printed, then counted in one issue: one line each reads better than hundreds of issues.
         for failure in report.failures { print("MISMATCH \(failure)") }

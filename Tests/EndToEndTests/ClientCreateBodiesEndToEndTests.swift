@@ -2,7 +2,7 @@ import JSON
 import Testing
 
 /// The create bodies DataRobot's Terraform provider and `dr` CLI send (docs/CLIENTS.md
-/// §7), over real sockets: each is accepted with 201 and what the real response schema
+/// §8), over real sockets: each is accepted with 201 and what the real response schema
 /// holds comes back in GET.
 @Suite struct ClientCreateBodiesEndToEndTests {
     /// The provider's artifact: a container built from a provided Dockerfile, a security

@@ -24,6 +24,7 @@ import WorkloadEmulator
         let port = live.port
         let unexpected = Mutex<[String]>([])
         let counts = Mutex<[String: Int]>([:])
+        let accepted = Mutex<[String: Int]>([:])  // 2xx answers: refusals alone prove nothing
         let deadline = DispatchTime.now() + .milliseconds(3000)
         let group = DispatchGroup()
         for worker in 0..<8 {
@@ -89,6 +90,7 @@ import WorkloadEmulator
                         return
                     }
                     counts.withLock { $0[op, default: 0] += 1 }
+                    if (200..<300).contains(r.status) { accepted.withLock { $0[op, default: 0] += 1 } }
                     if !(ConcurrencyEndToEndTests.allowed[op]?.contains(r.status) ?? false) {
                         unexpected.withLock { $0.append("\(op): \(r.status) \(r.text)") }
                     }
@@ -101,6 +103,11 @@ import WorkloadEmulator
         #expect(done.values.reduce(0, +) > 200, "\(done)")
         for op in ["start", "stop", "settings", "replace", "cancel", "advance"] {
             #expect((done[op] ?? 0) > 0, "\(op)")
+        }
+        // A domain that refused every change (409 is allowed above) must not pass.
+        let granted = accepted.withLock { $0 }
+        for op in ["start", "stop", "settings", "replace", "advance"] {
+            #expect((granted[op] ?? 0) > 0, "\(op) never accepted: \(granted)")
         }
 
         // Inside: the world's invariants, now and after everything scheduled has fired.

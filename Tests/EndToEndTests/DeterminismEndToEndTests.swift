@@ -1,7 +1,7 @@
 import Testing
 import WorkloadEmulator
 
-/// SPEC §4: with a manual clock, the same seed and the same requests give
+/// With a manual clock, the same seed and the same requests give
 /// byte-identical responses, so snapshots of them can be committed.
 @Suite struct DeterminismEndToEndTests {
     func transcript(seed: UInt64) throws -> [[UInt8]] {

@@ -1,7 +1,7 @@
 import Testing
 import WorkloadEmulator
 
-/// SPEC §6.2–§6.5 over sockets: states, timing, TTL, delete, one workload per draft.
+/// The workload lifecycle over sockets: states, timing, TTL, delete, one workload per draft.
 @Suite struct LifecycleEndToEndTests {
     @Test func quarterSecondStepsShowExactlyTheStatesAndEventsAgree() throws {
         let live = try LiveEmulator()

@@ -122,11 +122,12 @@ import WorkloadEmulator
                             "user-"
                                 + String(
                                     try alice.send("GET", "/api/v2/account/info/").json["id"]!.stringValue!.prefix(8))
-                                + "@example.com"), "role": "NO_ROLE",
+                                + "@example.com"), "role": "NO_ROLE", "shareRecipientType": "user",
                     ]
                 ],
             ])
         #expect(last.status == 422)
+        #expect(last.text.contains("last owner"))
     }
 
     @Test func buildsOnTheClockAndNDJSONLogs() throws {

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
 import WorkloadAPI
+
 @testable import workload_emulator
 
-/// The command line as a pure value: SPEC §2's flags, their variables, and the errors.
+/// The command line as a pure value: the flags, their variables, and the errors.
 @Suite struct ProcessOptionsTests {
     private func parse(_ arguments: [String], _ environment: [String: String] = [:]) throws -> CommandLineAction {
         try ServerOptions.parse(arguments: arguments, environment: environment)
@@ -65,6 +66,12 @@ import WorkloadAPI
         ("max-concurrent-workloads", "7", { $0.maxConcurrentWorkloads == 7 }),
         ("max-replicas", "3", { $0.maxReplicas == 3 }),
         ("max-body-bytes", "1024", { $0.maxBodyBytes == 1024 }),
+        ("max-sandboxes", "5", { $0.maxSandboxes == 5 }),
+        ("journal-bytes", "4096", { $0.journalBytes == 4096 }),
+        ("control-token", "s3cret", { $0.controlToken == "s3cret" }),
+        ("max-buffered-body-bytes", "65536", { $0.maxBufferedBodyBytes == 65536 }),
+        ("max-upstream-invokes", "8", { $0.maxUpstreamInvokes == 8 }),
+        ("upstream-timeout", "2.5", { $0.upstreamTimeoutSeconds == 2.5 }),
         ("threads", "4", { $0.threads == 4 }),
         ("log-format", "json", { $0.logFormat == .json }),
         ("log-level", "debug", { $0.logLevel == .debug }),
@@ -74,7 +81,9 @@ import WorkloadAPI
         let spec = [
             "host", "port", "port-file", "public-url", "clock", "time-scale", "lifecycle", "fixtures",
             "state-file", "auth", "seed", "partial-delete-status", "max-concurrent-workloads", "max-replicas",
-            "max-body-bytes", "threads", "log-format", "log-level",
+            "max-body-bytes", "max-sandboxes", "journal-bytes", "control-token", "max-buffered-body-bytes",
+            "max-upstream-invokes", "upstream-timeout", "threads", "log-format",
+            "log-level",
         ]
         #expect(ServerOptions.flags.map(\.name) == spec)
         #expect(Self.settings.map(\.name) == spec)

@@ -1,5 +1,5 @@
-import JSON
 import Foundation
+import JSON
 import Testing
 import WorkloadEmulator
 
@@ -7,7 +7,7 @@ import WorkloadEmulator
 import Glibc
 #endif
 
-/// `--state-file` and `--fixtures` through the real binary (SPEC §9, §10).
+/// `--state-file` and `--fixtures` through the real binary.
 @Suite(.serialized) struct ProcessPersistenceTests {
     static let demoFixtures = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -50,7 +50,8 @@ import Glibc
         #expect(stopped.status == 202)
         first.send(SIGTERM)
         #expect(first.waitForExit(timeout: 5) == 0)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["state.json"], "no temporary file left")
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["state.json"], "no temporary file left")
 
         let second = try EmulatorProcess(args)
         let again = try TestClient(port: try second.waitUntilListening())
@@ -71,7 +72,10 @@ import Glibc
 
     @Test(arguments: [
         ("corrupt", "{\"format\":\"workload-emulator/state-file\",\"version\":1,\"sandboxes\":[", "not valid JSON"),
-        ("newer", "{\"format\":\"workload-emulator/state-file\",\"version\":99,\"sandboxes\":[]}", "$.version: version 99 is newer"),
+        (
+            "newer", "{\"format\":\"workload-emulator/state-file\",\"version\":99,\"sandboxes\":[]}",
+            "$.version: version 99 is newer"
+        ),
         ("foreign", "{\"hello\":1}", "$.format: required field is missing"),
         (
             "inconsistent",
@@ -130,26 +134,42 @@ import Glibc
         defer { try? FileManager.default.removeItem(at: dir) }
         let state = dir.appendingPathComponent("state.json").path
         let args = ["--port", "0", "--fixtures", ProcessPersistenceTests.demoFixtures, "--state-file", state]
-        for _ in 0..<2 {
-            let p = try EmulatorProcess(args)
-            let client = try TestClient(port: try p.waitUntilListening())
-            client.token = "dashboard"
-            #expect(try client.send("GET", "/api/v2/workloads").json["totalCount"] == 4)
-            p.send(SIGTERM)
-            #expect(p.waitForExit(timeout: 5) == 0)
+        func ids(_ client: TestClient) throws -> [String] {
+            let list = try client.send("GET", "/api/v2/workloads").json
+            return (list["data"]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue }.sorted()
         }
+        // First run: the fixtures fill the empty world, then a change they would not make.
+        let first = try EmulatorProcess(args)
+        let client = try TestClient(port: try first.waitUntilListening())
+        client.token = "dashboard"
+        let fixtureIds = try ids(client)
+        #expect(fixtureIds.count == 4)
+        let added = try client.createWorkload("added-after-the-fixtures")
+        first.send(SIGTERM)
+        #expect(first.waitForExit(timeout: 5) == 0)
+        // Second run: exactly what the first left. An ignored state file would give the
+        // four fixture workloads without `added`; fixtures applied again, more than five.
+        let second = try EmulatorProcess(args)
+        let again = try TestClient(port: try second.waitUntilListening())
+        again.token = "dashboard"
+        #expect(try ids(again) == (fixtureIds + [added]).sorted())
+        #expect(try again.send("GET", "/api/v2/workloads/\(added)").json["name"] == "added-after-the-fixtures")
+        second.send(SIGTERM)
+        #expect(second.waitForExit(timeout: 5) == 0)
     }
 
     @Test func invalidFixtureExitsTwoWithFilePathAndReason() throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        try #"{"users":[{"username":"u","token":"t"}],"workloads":[{"name":"w","artifact":{"name":"a"},"status":"sleeping"}]}"#
+        try
+            #"{"users":[{"username":"u","token":"t"}],"workloads":[{"name":"w","artifact":{"name":"a"},"status":"sleeping"}]}"#
             .write(to: dir.appendingPathComponent("10-broken.json"), atomically: true, encoding: .utf8)
         let result = try EmulatorProcess.run(["--port", "0", "--fixtures", dir.path])
         #expect(result.status == 2)
         let file = dir.appendingPathComponent("10-broken.json").path
         #expect(
-            result.stderr == "workload-emulator: --fixtures: \(file): $.workloads[0].status: expected running or stopped\n")
+            result.stderr
+                == "workload-emulator: --fixtures: \(file): $.workloads[0].status: expected running or stopped\n")
         #expect(result.stdout.isEmpty)
     }
 }

@@ -1,13 +1,14 @@
 import Foundation
 import Testing
 import WorkloadAPI
+
 @testable import workload_emulator
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// The built binary as a user runs it (SPEC §2): exit codes, the listening line, the
+/// The built binary as a user runs it: exit codes, the listening line, the
 /// port file, signals, variables and request logs.
 @Suite struct ProcessTests {
     @Test func helpListsEveryFlagAndExitsZero() throws {
@@ -86,20 +87,28 @@ import Glibc
     @Test func stopSignalFinishesARequestInFlight() throws {
         let emulator = try EmulatorProcess(["--port", "0"])
         let port = try emulator.waitUntilListening()
-        // The fault API's `delay` (SPEC §7.3) keeps a request in the handler for 1.5 s.
+        // The fault API's `delay` keeps a request in the handler for 1.5 s.
         let rule = #"{"match":{"method":"GET","path":"/api/v2/version*"},"action":"delay","delayMs":1500}"#
         let created = try LoopbackHTTP.request(port: port, method: "POST", path: "/__emulator/faults", body: rule)
         #expect(created.status == 201, "\(created.body)")
         let inFlight = LoopbackHTTP.Pending(port: port, method: "GET", path: "/api/v2/version/")
         // The emulator event log records the injected fault as soon as the request arrives.
         let deadline = Date().addingTimeInterval(10)
-        while try !LoopbackHTTP.get(port: port, path: "/__emulator/events").body.contains("faultInjected"),
-            Date() < deadline
-        {}
+        var arrived = false
+        while !arrived, Date() < deadline {
+            arrived = try LoopbackHTTP.get(port: port, path: "/__emulator/events").body.contains("faultInjected")
+        }
+        try #require(arrived, "the delayed request never reached the handler")
         emulator.send(SIGTERM)
         let answer = try inFlight.result(timeout: 5)
         #expect(answer.status == 200, "the delayed request is answered, not cut: \(answer.body)")
         #expect(emulator.waitForExit(timeout: 5) == 0)
+        // Both lines go through the one log writer in order: the signal was handled while
+        // the request was still in flight, not after it had been answered.
+        let log = emulator.stderr.waitForEnd(timeout: 5)
+        let signalled = try #require(log.range(of: "received SIGTERM"), "\(log)")
+        let answered = try #require(log.range(of: #""GET /api/v2/version/" 200"#), "\(log)")
+        #expect(signalled.lowerBound < answered.lowerBound, "\(log)")
     }
 
     @Test func stopSignalWithOpenIdleConnectionStillExitsZero() throws {
@@ -193,8 +202,9 @@ import Glibc
         #expect(try EmulatorProcess.run(["--healthcheck", "--port", "\(port)"]).status == 0)
         emulator.send(SIGTERM)
         #expect(emulator.waitForExit(timeout: 5) == 0)
-        // Nobody listens there any more.
-        #expect(try EmulatorProcess.run(["--healthcheck", "--port", "\(port)"]).status == 1)
+        // Nobody listens there: a port held bound but not listening, never one just freed.
+        let refused = try RefusedPort()
+        #expect(try EmulatorProcess.run(["--healthcheck", "--port", "\(refused.port)"]).status == 1)
     }
 
     @Test func unwritablePortFileExitsTwoNamingTheFlag() throws {

@@ -1,7 +1,7 @@
 import Testing
 import WorkloadEmulator
 
-/// One test per row of SPEC §6.1 that the control-plane issue covers, over real
+/// One test per workload route, over real
 /// sockets, driven by the manual clock.
 @Suite struct WorkloadRoutesEndToEndTests {
     @Test func postWorkloads201And422And404And400() throws {

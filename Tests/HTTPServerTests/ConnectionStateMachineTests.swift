@@ -33,7 +33,7 @@ struct ConnectionStateMachineTests {
             _ sequence: UInt64, _ response: HTTPResponse = HTTPResponse(status: 200)
         ) -> [ConnectionStateMachine.Action] {
             var actions: [ConnectionStateMachine.Action] = []
-            machine.responseReady(sequence: sequence, response, now: now, into: &actions)
+            machine.responseReady(sequence: sequence, response, now: now, ids: &ids, into: &actions)
             return actions
         }
 

@@ -2,7 +2,7 @@ import Glibc
 import HTTPServer
 import Testing
 
-/// Every limit and timeout of SPEC §12 over a real socket: the status, the JSON body, and
+/// Every limit and timeout of the engine over a real socket: the status, the JSON body, and
 /// that the connection closes after it.
 @Suite("HTTP server limits (live)")
 struct ServerLimitsTests {

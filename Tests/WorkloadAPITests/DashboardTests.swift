@@ -3,7 +3,7 @@ import Testing
 import WorkloadAPI
 import WorkloadEmulator
 
-/// The dashboard page (SPEC §11) at the handler level; tests/browser/ runs it in chromium.
+/// The dashboard page at the handler level; tests/browser/ runs it in chromium.
 @Suite struct DashboardTests {
     let t = TestApp()
 

@@ -5,7 +5,7 @@ import WorkloadAPI
 
 /// The served OpenAPI document speaks the real API's names: each of the contract's
 /// operations under its `operationId`, its bodies under the real schema names, and those
-/// schemas as the contract has them (plus the fields of SPEC §4a D1 and D2). Tools that
+/// schemas as the contract has them (plus the fields of the README's D1 and D2). Tools that
 /// read a schema by name (drtools' `read_openapi_spec`) find what they expect.
 @Suite struct OpenAPIContractNamesTests {
     let app = TestApp()
@@ -30,7 +30,8 @@ import WorkloadAPI
     /// Keys sorted at every level, so documents compare regardless of key order.
     static func canonical(_ v: JSONValue) -> JSONValue {
         switch v {
-        case let .object(o): return .object(JSONObject(o.sorted { $0.key < $1.key }.map { ($0.key, canonical($0.value)) }))
+        case let .object(o):
+            return .object(JSONObject(o.sorted { $0.key < $1.key }.map { ($0.key, canonical($0.value)) }))
         case let .array(a): return .array(a.map(canonical))
         default: return v
         }
@@ -64,7 +65,8 @@ import WorkloadAPI
                     #expect(servedSchema == schema, "\(op.id) \(status) \(type)")
                 }
             }
-            let theirs = raw["paths"]?[op.path]?[op.method.lowercased()]?["requestBody"]?["content"]?["application/json"]?["schema"]
+            let theirs = raw["paths"]?[op.path]?[op.method.lowercased()]?["requestBody"]?["content"]?[
+                "application/json"]?["schema"]
             if let theirs {
                 #expect(mine["requestBody"]?["content"]?["application/json"]?["schema"] == theirs, "\(op.id) body")
             }

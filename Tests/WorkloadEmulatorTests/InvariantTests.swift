@@ -26,17 +26,28 @@ import Testing
         _ = w.addFault(FaultRule(action: .replacementFailure, probability: 0.2))
         _ = w.addFault(FaultRule(action: .launchFailure, probability: 0.1))
         var artifacts: [String] = []
+        // Commands the domain accepted, by kind: a domain that refused everything (or a
+        // workload gone after a few steps) would keep the invariants trivially.
+        var accepted: [String: Int] = [:]
+        var steps = 0
         for step in 0..<1200 {
             let roll = random.next() % 100
+            var kind = "advance"
             do throws(DomainError) {
                 switch roll {
-                case 0..<15: _ = try w.startWorkload(id, by: alice)
-                case 15..<25: _ = try w.stopWorkload(id, by: alice)
+                case 0..<15:
+                    kind = "start"
+                    _ = try w.startWorkload(id, by: alice)
+                case 15..<25:
+                    kind = "stop"
+                    _ = try w.stopWorkload(id, by: alice)
                 case 25..<45:
+                    kind = "settings"
                     let n = Int(random.next() % 3) + 1
                     _ = try w.updateSettings(
                         id, runtime: ["containerGroups": [["replicaCount": .int(Int64(n))]]], by: alice)
                 case 45..<60:
+                    kind = "replace"
                     if artifacts.count < 50 || random.next() % 2 == 0 {
                         artifacts.append(try w.createArtifact(ArtifactInput(name: "a\(step)"), by: alice).id)
                     }
@@ -46,17 +57,26 @@ import Testing
                         World.ReplacementRequest(
                             artifactId: target, runtime: nil, warmupMinutes: Int(random.next() % 2),
                             keepMinutes: Int(random.next() % 2)), by: alice)
-                case 60..<68: _ = try w.cancelReplacement(id, by: alice)
+                case 60..<68:
+                    kind = "cancel"
+                    _ = try w.cancelReplacement(id, by: alice)
                 default:
                     w.advanceClock(to: w.now + Int64(random.next() % 90_000))
                 }
+                accepted[kind, default: 0] += 1
             } catch {
                 // Refusals are part of the game; they must leave the world consistent.
             }
+            steps = step + 1
             let v = w.invariantViolations()
             #expect(v.isEmpty, "step \(step) roll \(roll): \(v)")
             if !v.isEmpty { return }
-            if w.workloads[id] == nil { return }
+            if w.workloads[id] == nil { break }
+        }
+        #expect(steps == 1200, "the workload went away after \(steps) steps")
+        for kind in ["start", "stop", "settings", "replace", "cancel", "advance"] {
+            #expect(
+                accepted[kind, default: 0] >= 5, "\(kind) accepted \(accepted[kind, default: 0]) times: \(accepted)")
         }
     }
 }

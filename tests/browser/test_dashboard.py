@@ -1,9 +1,9 @@
-"""The dashboard (SPEC §11) in a real headless browser: Debian's chromium and chromedriver.
+"""The dashboard in a real headless browser: Debian's chromium and chromedriver.
 
     scripts/install-browser-deps.sh                  # chromium, chromium-driver, selenium
     swift build                                      # the binary the test starts
-    python3 -m pytest tests/browser -q
-    UPDATE_SCREENSHOT=1 python3 -m pytest tests/browser -q   # also rewrites docs/dashboard.png
+    .build/venvs/browser/bin/python -m pytest tests/browser -q
+    UPDATE_SCREENSHOT=1 .build/venvs/browser/bin/python -m pytest tests/browser -q   # also rewrites docs/dashboard.png
 
 WORKLOAD_EMULATOR_BIN picks another binary (default .build/debug/workload-emulator).
 Each test starts its own emulator on port 0 with a manual clock and the instant
@@ -283,10 +283,6 @@ def test_dashboard_shows_workloads_and_advance_8h_expires_drafts(emulator, brows
     assert browser.find_element(By.ID, "clock-mode").text == "manual"
     assert browser.find_element(By.ID, "clock-now").text == "2026-01-01 00:01:31Z"
 
-    if os.environ.get("UPDATE_SCREENSHOT") == "1":
-        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        assert browser.save_screenshot(str(SCREENSHOT)), "screenshot failed"
-
     assert console_errors(browser) == []
 
     click(browser, '[data-action="advance-8h"]')
@@ -463,6 +459,12 @@ def test_fixture_workloads_show_and_advance_8h_removes_the_drafts(emulator_with_
     wait.until(lambda d: row_status(d, ids["scratch-notebook"]) == "stopped")
     assert row(browser, ids["hello-preview"]).find_element(By.CSS_SELECTOR, '[data-field="artifact-status"]').text == "draft"
     assert console_errors(browser) == []
+
+    # The README's screenshot is this page: what `--fixtures fixtures/` shows.
+    if os.environ.get("UPDATE_SCREENSHOT") == "1":
+        wait.until(lambda d: row(d, ids["hello-preview"]).find_element(By.CSS_SELECTOR, '[data-field="ttl"]').text.startswith("8h"))
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        assert browser.save_screenshot(str(SCREENSHOT)), "screenshot failed"
 
     click(browser, '[data-action="advance-8h"]')
     wait.until(lambda d: row(d, ids["hello-preview"]) is None and row(d, ids["scratch-notebook"]) is None)

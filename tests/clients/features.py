@@ -1,20 +1,18 @@
 """Emulator features the client tests need that have not landed (or that SPEC lacks).
 
-Each is a non-strict xfail: the test runs, a failure is reported as XFAIL with the
-reason, and once the feature lands the test shows up as XPASS. Remove the marker then.
-Nothing here skips a test.
+Each is a strict xfail: the test runs, a failure is reported as XFAIL with the reason,
+and once the feature lands the test passes, which fails the run (XPASS(strict)) until
+its marker is removed. Nothing here skips a test.
 """
 
 import pytest
 
 
 def needs(feature: str, where: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(strict=False, reason=f"needs {feature} ({where})")
+    return pytest.mark.xfail(strict=True, reason=f"needs {feature} ({where})")
 
 
 # What the real client sends or calls and the emulator rejects or lacks; SPEC says the
 # client wins (docs/CLIENTS.md, "Disagreements with SPEC").
-bundles = needs("GET /api/v2/mlops/compute/bundles", "not in SPEC; docs/CLIENTS.md D6")
-otel_logs = needs("GET /api/v2/otel/workload/{id}/logs/", "not in SPEC; docs/CLIENTS.md D6")
 type_filter = needs("list filter type=service|nim on /artifacts and /artifactRepositories", "not in SPEC; docs/CLIENTS.md D7")
 search_by_id = needs("search matching ids (workloads), and description or partial id (artifacts)", "docs/CLIENTS.md D7")

@@ -399,16 +399,69 @@ def test_unbuilt_artifact_gets_the_clients_build_hint(realistic_drtools_env: Emu
     assert "Hint: a 422 mentioning `runtime_image_uri ... None`" in str(caught.value)
 
 
-@features.bundles
 def test_list_bundles(drtools_env: Emulator) -> None:
     bundles = run(workload_tools.workload_bundle_list())
-    assert isinstance(bundles, dict)
+    ids = [b["id"] for b in bundles["data"]]
+    assert ids == ["cpu.nano", "cpu.small", "cpu.medium", "cpu.large", "gpu.l4.small", "gpu.a10g.medium"]
+    assert bundles["totalCount"] == 6 and bundles["next"] is None
+    l4 = bundles["data"][4]
+    # What the tool describes: CPU count, memory, GPU type and VRAM.
+    assert (l4["cpuCount"], l4["memoryBytes"], l4["gpuCount"]) == (4, 16 * 1024**3, 1)
+    assert (l4["gpuTypeLabel"], l4["gpuMemoryBytes"]) == ("nvidia-l4", 24 * 1024**3)
 
 
-@features.otel_logs
-def test_logs(client: WorkloadApiClient, running: dict[str, Any]) -> None:
-    logs = run(obs_tools.workload_logs_get(workload_id=running["id"], level="info", includes=["GET"]))
-    assert "logs" in logs
+def test_bundle_from_the_list_is_resolved_at_scheduling(client: WorkloadApiClient, drtools_env: Emulator) -> None:
+    created = create_from_builder(client, resource_bundle_id="gpu.l4.small")
+    assert created["runtime"]["containerGroups"][0]["resourceBundles"] == ["gpu.l4.small"]
+    assert wait_for_status(drtools_env, created["id"], "running") == "running"
+    group = client.get_workload(created["id"])["runtime"]["containerGroups"][0]
+    assert group["bundleSelectionPolicy"] == "availability"
+    assert group["resolvedBundle"] == {
+        "id": "gpu.l4.small", "cpuCount": 4, "memoryBytes": 16 * 1024**3, "gpuCount": 1,
+        "gpuMaker": "nvidia", "gpuTypeLabel": "nvidia-l4",
+    }
+
+
+def test_unknown_bundle_is_refused_naming_it(drtools_env: Emulator) -> None:
+    with pytest.raises(ToolError) as caught:
+        run(workload_tools.workload_create(payload=build_payload(resource_bundle_id="gpu.h100.huge")))
+    assert caught.value.kind == ToolErrorKind.UPSTREAM
+    assert "(422)" in str(caught.value)
+    assert "Unknown resource bundle 'gpu.h100.huge'" in str(caught.value)
+
+
+def test_logs(client: WorkloadApiClient, running: dict[str, Any], drtools_env: Emulator) -> None:
+    wid = running["id"]
+    for path in ("hello", "hello?x=1", "ping"):
+        assert drtools_env.call("GET", f"endpoints/workloads/{wid}/{path}").status_code == 200
+    logs = run(obs_tools.workload_logs_get(workload_id=wid, level="info", includes=['"GET ']))
+    messages = [line["message"] for line in logs["logs"]]
+    assert [m.split(" ")[0:3] for m in messages] == [
+        ['"GET', '/ping"', "200"], ['"GET', '/hello?x=1"', "200"], ['"GET', '/hello"', "200"],
+    ]
+    assert logs["count"] == 3 and logs["total_count"] == 3
+    assert all(line["level"] == "info" and len(line["traceId"]) == 32 for line in logs["logs"])
+    # The whole log, newest first: lifecycle lines come before (under) the invokes.
+    everything = run(obs_tools.workload_logs_get(workload_id=wid))
+    text = [line["message"] for line in everything["logs"]]
+    assert text[-1].endswith("submitted for scheduling")
+    assert 'Pulling image "containous/whoami:latest"' in text
+    assert "Started container whoami" in text or any(m.startswith("Started container") for m in text)
+    # Paging with the tool's offset and limit; next carries the level.
+    page = run(obs_tools.workload_logs_get(workload_id=wid, limit=2, offset=1, level="debug"))
+    assert [line["message"] for line in page["logs"]] == text[1:3]
+    assert "offset=3" in page["next"] and "level=debug" in page["next"]
+    assert run(obs_tools.workload_logs_get(workload_id=wid, level="error"))["logs"] == []
+
+
+def test_launch_failure_is_an_error_line(client: WorkloadApiClient, drtools_env: Emulator) -> None:
+    # The instant lifecycle launches on the next request: the rule must exist first.
+    drtools_env.add_fault({"action": "launchFailure", "times": 1, "message": "CrashLoopBackOff: exit code 137"})
+    created = create_from_builder(client)
+    assert wait_for_status(drtools_env, created["id"], "errored") == "errored"
+    errors = run(obs_tools.workload_logs_get(workload_id=created["id"], level="error"))
+    assert [(line["level"], line["message"]) for line in errors["logs"]] == [
+        ("error", "CrashLoopBackOff: exit code 137")]
 
 
 # -- errors the tools map --------------------------------------------------------------

@@ -1,5 +1,5 @@
-import JSON
 import HTTPServer
+import JSON
 import WorkloadEmulator
 
 /// What the emulator keeps around the domain for test control: request metrics, the
@@ -12,6 +12,8 @@ final class ControlPlane: Sendable {
         var path = ""
         var route: String?
         var injected: FaultRule?
+        /// The sandbox the request acquired; released once the answer is known.
+        var lease: Sandbox?
     }
 
     let metrics = RequestMetrics()
@@ -42,6 +44,13 @@ final class ControlPlane: Sendable {
         for f in fixtures {
             for u in f.users where seen.insert(u.token).inserted { out.append(u) }
         }
+        return out
+    }
+
+    /// Per sandbox, the built-in platform catalogue with the fixture files' entries applied.
+    func platformCatalogues(base: PlatformCatalogue) -> [String: PlatformCatalogue] {
+        var out: [String: PlatformCatalogue] = [:]
+        for f in fixtures where !f.platform.isEmpty { out[f.sandbox] = f.platform.applied(to: out[f.sandbox] ?? base) }
         return out
     }
 
@@ -81,17 +90,23 @@ final class ControlPlane: Sendable {
 
     func shutdown() { persister?.stop() }
 
-    func observe(_ request: HTTPRequest, _ response: HTTPResponse, _ seen: Seen, micros: Int64, registry: SandboxRegistry) {
+    func observe(
+        _ request: HTTPRequest, _ response: HTTPResponse, _ seen: Seen, micros: Int64, registry: SandboxRegistry
+    ) {
         let status = response.dropConnection ? 0 : response.status
         metrics.observe(
             method: request.method, route: seen.route ?? "unmatched", status: status, seconds: Double(micros) / 1e6)
         // The journal is of what clients did to the API, not of the control calls.
         guard !seen.path.hasPrefix("/__emulator"), seen.path != "/", !seen.path.isEmpty else { return }
-        let sandbox = registry.sandbox(named: seen.sandboxName)
+        // Only a sandbox that exists (a failed request to a new name leaves none).
+        guard let sandbox = registry.existing(named: seen.sandboxName) else { return }
         // Domain faults that shaped the answer (a partial delete) mark it with the header.
         let rule = seen.injected?.id ?? (response.dropConnection ? nil : response.headers["X-Emulator-Injected"])
         let (at, action) = sandbox.inspect { w in
-            (w.clock.now(), seen.injected?.action.rawValue ?? rule.flatMap { id in w.faults.first { $0.id == id }?.action.rawValue })
+            (
+                w.clock.now(),
+                seen.injected?.action.rawValue ?? rule.flatMap { id in w.faults.first { $0.id == id }?.action.rawValue }
+            )
         }
         sandbox.journal.record(
             JournalEntry(

@@ -13,7 +13,7 @@ struct FixtureError: Error, CustomStringConvertible {
     var description: String { "--fixtures: \(file): \(path): \(reason)" }
 }
 
-/// One fixture file (SPEC §9), parsed and validated before anything is created:
+/// One fixture file, parsed and validated before anything is created:
 /// `{"sandbox", "users": [{"username","token","id"?}], "artifacts": [{…create body…,
 /// "id"?, "owner"?}], "workloads": [{…create body…, "status": "running"|"stopped", "owner"?}]}`.
 /// An artifact's `id` is a label that workloads of the same file use as `artifactId`
@@ -37,6 +37,7 @@ struct FixtureFile: Sendable {
     var users: [User]
     var artifacts: [ArtifactEntry]
     var workloads: [WorkloadEntry]
+    var platform = FixturePlatform()
 
     /// Every `*.json` in `dir`, in name order.
     static func loadDirectory(_ dir: String) throws(ConfigurationError) -> [FixtureFile] {
@@ -80,7 +81,7 @@ struct FixtureFile: Sendable {
 
     static func parse(_ value: JSONValue, file: String) throws(JSONPathError) -> FixtureFile {
         let r = JSONReader(value)
-        try r.only(["sandbox", "users", "artifacts", "workloads"])
+        try r.only(Set(["sandbox", "users", "artifacts", "workloads"]).union(FixturePlatform.keys))
         let sandbox = try r.optionalString("sandbox") ?? "default"
         guard SandboxRegistry.isValidName(sandbox) else {
             throw JSONPathError(path: "$.sandbox", reason: "use 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-'")
@@ -181,7 +182,9 @@ struct FixtureFile: Sendable {
             workloads.append(
                 WorkloadEntry(input: input, artifactLabel: label, status: status, owner: try owner(x), path: x.path))
         }
-        return FixtureFile(file: file, sandbox: sandbox, users: users, artifacts: artifacts, workloads: workloads)
+        return FixtureFile(
+            file: file, sandbox: sandbox, users: users, artifacts: artifacts, workloads: workloads,
+            platform: try FixturePlatform.parse(r, sandbox: sandbox))
     }
 
     /// Creates the file's objects in its sandbox. Domain refusals (a draft artifact

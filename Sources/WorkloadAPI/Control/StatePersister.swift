@@ -1,5 +1,5 @@
-import JSON
 import Dispatch
+import JSON
 import Synchronization
 import WorkloadEmulator
 
@@ -7,7 +7,7 @@ import WorkloadEmulator
 import Glibc
 #endif
 
-/// `--state-file` (SPEC §10): every sandbox in one JSON document, written atomically
+/// `--state-file`: every sandbox in one JSON document, written atomically
 /// (temporary file in the same directory, fsync, rename, fsync of the directory) on a
 /// queue of its own, at most `coalesceMilliseconds` after a change, and once more at
 /// shutdown. A change only sets a flag and maybe schedules a write: the event loops
@@ -82,7 +82,8 @@ final class StatePersister: Sendable {
         }
         let names = Set(registry.all().map(\.name))
         cache.withLock { c in c.encoded = c.encoded.filter { names.contains($0.key) } }
-        var out = Array("{\"format\":\"\(StatePersister.format)\",\"version\":\(StatePersister.version),\"sandboxes\":[".utf8)
+        var out = Array(
+            "{\"format\":\"\(StatePersister.format)\",\"version\":\(StatePersister.version),\"sandboxes\":[".utf8)
         out.reserveCapacity(out.count + parts.reduce(parts.count + 3) { $0 + $1.count })
         for (i, p) in parts.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }

@@ -1,4 +1,4 @@
-/// The dashboard of SPEC §11: one self-contained page (inline CSS and JS, no CDN, no
+/// The dashboard: one self-contained page (inline CSS and JS, no CDN, no
 /// external fonts), served by `DashboardRoutes`.
 ///
 /// How it works, so the markup below reads easily:
@@ -111,6 +111,7 @@ enum DashboardPage {
           <span class="sandbox">sandbox <strong id="sandbox-name">default</strong></span>
           <span id="connection" data-state="connecting" role="status">connecting…</span>
           <label for="token">API token <input id="token" type="text" autocomplete="off" spellcheck="false"></label>
+          <label for="control-token">control token <input id="control-token" type="password" autocomplete="off" placeholder="if set"></label>
         </header>
         <p id="notice" role="status" aria-live="polite"></p>
         <main>
@@ -177,7 +178,7 @@ enum DashboardPage {
                 <label for="fault-path">path</label>
                 <input id="fault-path" class="wide" type="text" placeholder="/api/v2/workloads/*">
                 <label for="fault-status" data-for="respond">status</label>
-                <input id="fault-status" data-for="respond" type="number" min="100" max="599" value="429">
+                <input id="fault-status" data-for="respond" type="number" min="200" max="599" value="429">
                 <label for="fault-delay" data-for="delay">delay ms</label>
                 <input id="fault-delay" data-for="delay" type="number" min="0" max="600000" value="500">
                 <label for="fault-state" data-for="hold">state</label>
@@ -225,6 +226,15 @@ enum DashboardPage {
             details.clear();
             enqueue(refresh);
           });
+          // `--control-token`: sent as X-Emulator-Token when filled in, kept for the session.
+          const CONTROL_KEY = "workload-emulator.dashboard.control-token";
+          const controlInput = $("control-token");
+          try { controlInput.value = sessionStorage.getItem(CONTROL_KEY) || ""; } catch (e) { /* no storage */ }
+          controlInput.addEventListener("change", () => {
+            try { sessionStorage.setItem(CONTROL_KEY, controlInput.value.trim()); } catch (e) { /* no storage */ }
+            details.clear();
+            enqueue(refresh);
+          });
           function storedToken() {
             try { return localStorage.getItem(TOKEN_KEY) || DEFAULT_TOKEN; } catch (e) { return DEFAULT_TOKEN; }
           }
@@ -235,6 +245,8 @@ enum DashboardPage {
           async function call(method, path, body) {
             const headers = { "Accept": "application/json", "X-Emulator-Client": "dashboard" };
             if (path.startsWith("/api/")) headers["Authorization"] = "Bearer " + token();
+            const control = controlInput.value.trim();
+            if (control) headers["X-Emulator-Token"] = control;
             const init = { method, headers, cache: "no-store" };
             if (body !== undefined) {
               headers["Content-Type"] = "application/json";
@@ -357,7 +369,7 @@ enum DashboardPage {
             setConnection(ok ? "ok" : "error", ok ? "live" : "some requests failed");
           }
 
-          // The API lists only what the token may see (SPEC §5); the sandbox's own
+          // The API lists only what the token may see; the sandbox's own
           // count says whether other users own more, so the page can say so.
           async function renderHidden(visible) {
             const r = await call("GET", "/__emulator/sandboxes");

@@ -1,6 +1,6 @@
 import HTTPServer
 
-/// `/` and `/__emulator/ui`: the dashboard (SPEC §11). No token, like the rest of
+/// `/` and `/__emulator/ui`: the dashboard. No token, like the rest of
 /// `/__emulator`: the page itself holds no data; its scripts call the API with the
 /// token the user typed.
 enum DashboardRoutes {

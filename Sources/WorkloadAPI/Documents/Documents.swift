@@ -183,7 +183,7 @@ enum Documents {
         ]
     }
 
-    /// The emulator's view of a workload: its schedule and TTL (SPEC §7.1).
+    /// The emulator's view of a workload: its schedule and TTL.
     static func emulatorView(_ w: Workload, _ world: World) -> JSONValue {
         [
             "id": .string(w.id), "status": .string(w.status.rawValue), "now": .string(Timestamp.format(world.now)),

@@ -31,7 +31,7 @@ enum OpenAPI {
         return .object(o)
     }
 
-    /// The list envelope of SPEC §4.
+    /// The list envelope.
     static func list(_ item: JSONValue) -> JSONValue {
         object([
             ("count", ["type": "integer", "minimum": 0]), ("totalCount", ["type": "integer", "minimum": 0]),

@@ -56,7 +56,7 @@ struct OpenAPIBuilder {
             ensure("422", OpenAPI.responseRef("Unprocessable"))
         }
         if op.authenticated { ensure("401", OpenAPI.responseRef("Unauthorized")) }
-        // The HTTP engine's limits (SPEC §12), before any route runs.
+        // The HTTP engine's limits, before any route runs.
         ensure("414", OpenAPI.responseRef("URITooLong"))
         if op.body != nil { ensure("413", OpenAPI.responseRef("ContentTooLarge")) }
         responses.sort { $0.0 < $1.0 }

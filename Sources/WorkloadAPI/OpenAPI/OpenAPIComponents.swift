@@ -3,7 +3,7 @@ import JSON
 import WorkloadEmulator
 
 /// `components`: the real API's schemas under their real names (the contract's, plus the
-/// fields of SPEC §4a's deliberate differences), the emulator's own documents, the error
+/// fields of the README's deliberate differences), the emulator's own documents, the error
 /// shapes, the shared responses and the two security schemes.
 enum OpenAPIComponents {
     typealias O = OpenAPI

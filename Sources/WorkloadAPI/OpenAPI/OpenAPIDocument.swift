@@ -20,12 +20,14 @@ enum OpenAPIDocument {
         repositoryPaths(&b, root: "/api/v2/registry/artifactRepositories", legacy: true)
         deploymentPaths(&b, root: "/api/v2/console/deployments")
         invokePaths(&b)
+        platformPaths(&b)
         emulatorPaths(&b)
         links(&b)
         var schemas = OpenAPIComponents.schemas.objectValue ?? JSONObject()
         for (name, schema) in sharedRequestSchemas { schemas.append(name, factored(schema, except: name)) }
         // What the emulator accepts, under the real request schemas' names.
         for (name, schema) in b.namedBodies { schemas[name] = factored(schema) }
+        for (name, schema) in platformSchemas { schemas.append(name, schema) }
         return [
             "openapi": "3.1.0",
             "info": [

@@ -1,7 +1,7 @@
 import JSON
 import WorkloadEmulator
 
-/// `/api/v2/workloads` and its `/api/v2/console/workloads` alias (SPEC §6).
+/// `/api/v2/workloads` and its `/api/v2/console/workloads` alias.
 extension OpenAPIDocument {
     static func workloadPaths(_ b: inout OpenAPIBuilder, root: String, legacy: Bool) {
         let p = legacy ? "console" : ""
@@ -17,7 +17,8 @@ extension OpenAPIDocument {
                 method: "POST", path: root, id: id("createWorkload"), summary: "Create a workload", tag: tag,
                 body: OpenAPIBodyRules.workloadCreate(legacy: legacy), bodyName: legacy ? nil : "CreateWorkloadRequest",
                 responses: [
-                    R.status(201, "WorkloadFormatted", "Created; status `submitted`."), R.forbidden, R.notFound, R.conflict,
+                    R.status(201, "WorkloadFormatted", "Created; status `submitted`."), R.forbidden, R.notFound,
+                    R.conflict,
                 ],
                 description: "Exactly one of `artifactId` or `artifact`; `replicaCount` and enabled `autoscaling` "
                     + "never together (422)." + (legacy ? " Under the alias `name` is optional." : "")))
@@ -179,7 +180,7 @@ extension OpenAPIDocument {
         ]
     }
 
-    /// `GET|PATCH …/{id}/sharedRoles` (SPEC §5), on workloads, artifacts and repositories.
+    /// `GET|PATCH …/{id}/sharedRoles`, on workloads, artifacts and repositories.
     static func sharingPaths(_ b: inout OpenAPIBuilder, item: String, id noun: String, tag: String) {
         let cap = noun.prefix(1).uppercased() + noun.dropFirst()
         b.add(

@@ -38,7 +38,7 @@ enum R {
             "Sort key; a leading `-` sorts descending.")
     }
 
-    /// The filters of SPEC §4 (comma-separated lists where plural).
+    /// The list filters (comma-separated lists where plural).
     static func filters(_ names: [String]) -> [JSONValue] {
         let text: [String: String] = [
             "search": "Name substring, case-insensitive.", "ids": "Comma-separated ids.",

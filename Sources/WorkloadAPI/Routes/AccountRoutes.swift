@@ -1,8 +1,8 @@
-import JSON
 import HTTPServer
+import JSON
 import WorkloadEmulator
 
-/// `/api/v2/version/` and `/api/v2/account/info/` (SPEC §5).
+/// `/api/v2/version/` and `/api/v2/account/info/`.
 enum AccountRoutes {
     static let major = 2
     static let minor = 49

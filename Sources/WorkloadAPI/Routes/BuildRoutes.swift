@@ -1,7 +1,7 @@
 import HTTPServer
 import WorkloadEmulator
 
-/// `/artifacts/{id}/builds` (SPEC §8): trigger, list, get, delete, and the log as NDJSON.
+/// `/artifacts/{id}/builds`: trigger, list, get, delete, and the log as NDJSON.
 enum BuildRoutes {
     static func register(_ t: inout RouteTable, root: String, legacy: Bool) {
         t.add("POST", root + "/{id}/builds", legacy: legacy, trigger)

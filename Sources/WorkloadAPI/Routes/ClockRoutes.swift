@@ -2,10 +2,15 @@ import HTTPServer
 import JSON
 import WorkloadEmulator
 
-/// `/__emulator/clock` (SPEC §7.2).
+/// `/__emulator/clock`.
 enum ClockRoutes {
     /// The advance answer lists at most this many fired actions (`firedCount` has all).
     static let firedListCap = 1000
+
+    /// Advances run here, off the event loops: hours over many workloads take a while
+    /// under their sandbox's lock, and other sandboxes' requests on the same loop must
+    /// not wait for them. The answer comes back through the server's mailbox.
+    static let advances = WorkerPool(maxThreads: 2, maxWaiting: nil)
 
     static func register(_ t: inout RouteTable) {
         t.add("GET", "/__emulator/clock", authenticated: false) { r in
@@ -23,56 +28,59 @@ enum ClockRoutes {
                     return Documents.clock(w)
                 })
         }
-        t.add("POST", "/__emulator/clock/advance", authenticated: false) { r in
-            let parsed = r.validatedBody(Schemas.clockAdvance) { body in
-                let has = (body["seconds"] != nil ? 1 : 0) + (body["to"] != nil ? 1 : 0)
-                if has != 1 {
-                    return [
-                        ValidationIssue(
-                            loc: ["body"], msg: "Value error, exactly one of 'seconds' or 'to' must be provided",
-                            type: "value_error")
-                    ]
-                }
-                if let to = body["to"]?.stringValue, Timestamp.parse(to) == nil {
-                    return [
-                        ValidationIssue(
-                            loc: ["body", "to"], msg: "Input should be a valid datetime", type: "datetime_parsing")
-                    ]
-                }
-                return []
+        t.addDeferred("POST", "/__emulator/clock/advance", authenticated: false) { r, respond in
+            _ = advances.submit { respond(advance(r)) }
+        }
+    }
+
+    @Sendable static func advance(_ r: APIRequest) -> HTTPResponse {
+        let parsed = r.validatedBody(Schemas.clockAdvance) { body in
+            let has = (body["seconds"] != nil ? 1 : 0) + (body["to"] != nil ? 1 : 0)
+            if has != 1 {
+                return [
+                    ValidationIssue(
+                        loc: ["body"], msg: "Value error, exactly one of 'seconds' or 'to' must be provided",
+                        type: "value_error")
+                ]
             }
-            guard let body = parsed.value else { return parsed.failure! }
-            let seconds = body["seconds"]?.numberValue
-            let to = body["to"]?.stringValue.flatMap(Timestamp.parse)
-            return Responses.runControl { () throws(DomainError) in
-                let doc = try r.sandbox.execute { (w) throws(DomainError) -> JSONValue in
-                    let now = w.clock.now()
-                    let target: Int64
-                    if let seconds {
-                        target = now + Int64((seconds * 1000).rounded())
-                    } else {
-                        target = to!
-                        if target < now {
-                            throw .unprocessable(
-                                "The clock never goes backwards: \(Timestamp.format(target)) is before now (\(Timestamp.format(now)))."
-                            )
-                        }
-                    }
-                    // RFC 3339 years have four digits: past 9999 the timestamps would wrap
-                    // (and read as a clock that went backwards).
-                    let lastMillisecondOf9999: Int64 = 253_402_300_799_999
-                    if target > lastMillisecondOf9999 {
-                        throw .unprocessable("The clock cannot go past 9999-12-31T23:59:59.999Z.")
-                    }
-                    let fired = w.advanceClock(to: target)
-                    return [
-                        "now": .string(Timestamp.format(w.clock.now())), "mode": .string(w.clock.mode.rawValue),
-                        "firedCount": .int(Int64(fired.count)),
-                        "fired": .array(fired.prefix(firedListCap).map(\.json)),
-                    ]
-                }
-                return Responses.json(200, doc)
+            if let to = body["to"]?.stringValue, Timestamp.parse(to) == nil {
+                return [
+                    ValidationIssue(
+                        loc: ["body", "to"], msg: "Input should be a valid datetime", type: "datetime_parsing")
+                ]
             }
+            return []
+        }
+        guard let body = parsed.value else { return parsed.failure! }
+        let seconds = body["seconds"]?.numberValue
+        let to = body["to"]?.stringValue.flatMap(Timestamp.parse)
+        return Responses.runControl { () throws(DomainError) in
+            let doc = try r.sandbox.execute { (w) throws(DomainError) -> JSONValue in
+                let now = w.clock.now()
+                let target: Int64
+                if let seconds {
+                    target = now.addingClamped(TimeBounds.milliseconds(seconds: seconds))
+                } else {
+                    target = to!
+                    if target < now {
+                        throw .unprocessable(
+                            "The clock never goes backwards: \(Timestamp.format(target)) is before now (\(Timestamp.format(now)))."
+                        )
+                    }
+                }
+                // RFC 3339 years have four digits: past 9999 the timestamps would wrap
+                // (and read as a clock that went backwards).
+                if target > TimeBounds.latest {
+                    throw .unprocessable("The clock cannot go past 9999-12-31T23:59:59.999Z.")
+                }
+                let fired = w.advanceClock(to: target)
+                return [
+                    "now": .string(Timestamp.format(w.clock.now())), "mode": .string(w.clock.mode.rawValue),
+                    "firedCount": .int(Int64(fired.count)),
+                    "fired": .array(fired.prefix(firedListCap).map(\.json)),
+                ]
+            }
+            return Responses.json(200, doc)
         }
     }
 }

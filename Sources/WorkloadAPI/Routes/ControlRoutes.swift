@@ -2,7 +2,7 @@ import HTTPServer
 import JSON
 import WorkloadEmulator
 
-/// `/__emulator/requests`, `/__emulator/state` and `/__emulator/metrics` (SPEC §7.1).
+/// `/__emulator/requests`, `/__emulator/state` and `/__emulator/metrics`.
 enum ControlRoutes {
     static func register(_ t: inout RouteTable, registry: SandboxRegistry, control: ControlPlane) {
         t.add("GET", "/__emulator/requests", authenticated: false, requests)

@@ -2,7 +2,7 @@ import HTTPServer
 import JSON
 import WorkloadEmulator
 
-/// `/__emulator/…`: what a test needs to control the world (SPEC §7). No token.
+/// `/__emulator/…`: what a test needs to control the world. No token.
 enum EmulatorRoutes {
     static func register(_ t: inout RouteTable, registry: SandboxRegistry) {
         t.add("GET", "/__emulator/health", authenticated: false) { _ in

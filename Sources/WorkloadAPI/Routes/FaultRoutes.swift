@@ -2,7 +2,7 @@ import HTTPServer
 import JSON
 import WorkloadEmulator
 
-/// `/__emulator/faults` (SPEC §7.3).
+/// `/__emulator/faults`.
 enum FaultRoutes {
     static func register(_ t: inout RouteTable) {
         t.add("POST", "/__emulator/faults", authenticated: false, create)
@@ -61,6 +61,26 @@ enum FaultRoutes {
         if action == .delay && body["delayMs"] == nil {
             issues.append(ValidationIssue(loc: ["body", "delayMs"], msg: "Field required", type: "missing"))
         }
+        let headers = body["headers"]?.objectValue ?? JSONObject()
+        if headers.count > FaultRule.maxHeaders {
+            issues.append(
+                ValidationIssue(
+                    loc: ["body", "headers"], msg: "Value error, at most \(FaultRule.maxHeaders) headers",
+                    type: "value_error"))
+        }
+        for (name, value) in headers.count > FaultRule.maxHeaders ? JSONObject() : headers {
+            if !FaultRule.isToken(name) {
+                issues.append(
+                    ValidationIssue(
+                        loc: ["body", "headers", .string(name)],
+                        msg: "Value error, a header name must be an RFC 9110 token", type: "value_error"))
+            } else if let v = value.stringValue, !FaultRule.isFieldValue(v) {
+                issues.append(
+                    ValidationIssue(
+                        loc: ["body", "headers", .string(name)],
+                        msg: "Value error, a header value must not contain control characters", type: "value_error"))
+            }
+        }
         if action == .hold && body["state"] == nil {
             issues.append(ValidationIssue(loc: ["body", "state"], msg: "Field required", type: "missing"))
         }
@@ -86,6 +106,12 @@ enum FaultRoutes {
         rule.message = body["message"]?.stringValue
         rule.times = body["times"]?.exactInt
         rule.probability = body["probability"]?.numberValue
+        if let p = rule.problem {
+            let loc: [JSONValue] = ["body"] + p.path.map { .string($0) }
+            return Responses.validation([
+                ValidationIssue(loc: loc, msg: "Value error, \(p.reason)", type: "value_error")
+            ])
+        }
         let doc = r.sandbox.read { w in w.addFault(rule).json }
         return Responses.json(201, doc)
     }

@@ -1,22 +1,33 @@
-import JSON
-import Dispatch
 import Glibc
 import HTTPServer
+import JSON
 import WorkloadEmulator
 
 /// `ANY /api/v2/endpoints/workloads/{id}/{path...}` and the deployment variant
-/// (SPEC §8): the built-in echo, or forwarding to the upstream set through
+///: the built-in echo, or forwarding to the upstream set through
 /// `PUT /__emulator/workloads/{id}/upstream`. Every call is recorded for the stats.
 enum InvokeRoutes {
     static let methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
-    static func register(_ t: inout RouteTable) {
+    /// Where forwarded calls run: at most `--max-upstream-invokes` at once, each on a
+    /// thread of a pool of that size (never an event loop), none longer than `timeoutSeconds`.
+    struct Forwarding: Sendable {
+        let pool: WorkerPool
+        let timeoutSeconds: Double
+
+        init(maxInvokes: Int, timeoutSeconds: Double) {
+            pool = WorkerPool(maxThreads: maxInvokes, maxWaiting: 0)
+            self.timeoutSeconds = timeoutSeconds
+        }
+    }
+
+    static func register(_ t: inout RouteTable, forwarding: Forwarding) {
         for m in methods {
             t.addDeferred(m, "/api/v2/endpoints/workloads/{id}/{path...}") { r, respond in
-                invoke(r, workloadId: r.parameter("id"), deploymentId: nil, respond)
+                invoke(r, workloadId: r.parameter("id"), deploymentId: nil, forwarding: forwarding, respond)
             }
             t.addDeferred(m, "/api/v2/endpoints/deployments/{id}/{path...}") { r, respond in
-                invoke(r, workloadId: nil, deploymentId: r.parameter("id"), respond)
+                invoke(r, workloadId: nil, deploymentId: r.parameter("id"), forwarding: forwarding, respond)
             }
         }
         t.add("PUT", "/__emulator/workloads/{id}/upstream", authenticated: false, setUpstream)
@@ -43,7 +54,7 @@ enum InvokeRoutes {
     }
 
     static func invoke(
-        _ r: APIRequest, workloadId: String?, deploymentId: String?,
+        _ r: APIRequest, workloadId: String?, deploymentId: String?, forwarding: Forwarding,
         _ respond: @escaping @Sendable (HTTPResponse) -> Void
     ) {
         let decision: World.InvokeDecision
@@ -66,9 +77,13 @@ enum InvokeRoutes {
         }
         let started = monotonicMilliseconds()
         let sandbox = r.sandbox
+        let (logMethod, logPath) = (r.http.method, forwardedTarget(r))
         let finish: @Sendable (HTTPResponse) -> Void = { response in
             let latency = monotonicMilliseconds() - started
-            sandbox.read { $0.finishInvocation(target, status: response.status, latencyMs: latency) }
+            sandbox.read {
+                $0.finishInvocation(
+                    target, status: response.status, latencyMs: latency, method: logMethod, path: logPath)
+            }
             respond(response)
         }
         var forwarded = r.http.headers
@@ -80,19 +95,37 @@ enum InvokeRoutes {
         }
         let method = r.http.method
         let body = r.http.body
-        // Blocking I/O: never on the event loop that called us; a thread per call so
-        // that slow upstreams never wait for each other.
+        let timeout = forwarding.timeoutSeconds
+        // Blocking I/O: never on the event loop that called us. The pool has a thread
+        // for each call it admits, so slow upstreams never wait for each other, and it
+        // admits no more than the cap, so they cannot take every thread of the process.
         let call: @Sendable () -> Void = {
             guard let t = UpstreamClient.parse(upstream) else {
                 return finish(message(502, "Upstream URL \(upstream) is not a valid http:// URL."))
             }
             do throws(UpstreamClient.Failure) {
-                finish(try UpstreamClient.send(t, method: method, path: path, headers: headers, body: body))
+                finish(
+                    try UpstreamClient.send(
+                        t, method: method, path: path, headers: headers, body: body, timeoutSeconds: timeout))
+            } catch  where error.timedOut {
+                finish(message(504, "Upstream \(upstream) did not answer within \(seconds(timeout)) s."))
             } catch {
                 finish(message(502, "Upstream \(upstream) failed: \(error.description)."))
             }
         }
-        if !DetachedThread.run(call) { DispatchQueue.global().async(execute: call) }
+        if !forwarding.pool.submit(call) {
+            var busy = message(
+                503,
+                "Too many invokes are being forwarded to upstreams (\(forwarding.pool.maxThreads) at once); retry shortly."
+            )
+            busy.headers.set("Retry-After", "1")
+            finish(busy)
+        }
+    }
+
+    /// `30`, `0.5`: how the timeout reads in a message.
+    static func seconds(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
 
     /// 200 with what the emulator saw, for clients that need no real container.

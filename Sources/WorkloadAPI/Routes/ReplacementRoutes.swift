@@ -3,7 +3,7 @@ import JSON
 import WorkloadEmulator
 
 /// Settings, rolling replacement, history, related objects and proton status details
-/// of a workload (SPEC §6.1, §6.6).
+/// of a workload.
 enum ReplacementRoutes {
     static func register(_ t: inout RouteTable, root: String, legacy: Bool) {
         t.add("GET", root + "/{id}/settings", legacy: legacy, getSettings)

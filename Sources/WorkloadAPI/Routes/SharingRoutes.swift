@@ -1,7 +1,7 @@
 import HTTPServer
 import WorkloadEmulator
 
-/// `GET|PATCH …/{id}/sharedRoles` on workloads, artifacts and repositories (SPEC §5).
+/// `GET|PATCH …/{id}/sharedRoles` on workloads, artifacts and repositories.
 enum SharingRoutes {
     static func register(_ t: inout RouteTable, root: String, legacy: Bool, kind: World.SharedObject) {
         t.add("GET", root + "/{id}/sharedRoles", legacy: legacy) { r in get(r, kind) }

@@ -2,7 +2,7 @@ import HTTPServer
 import JSON
 import WorkloadEmulator
 
-/// Request statistics from real invocations (SPEC §8).
+/// Request statistics from real invocations.
 enum StatsRoutes {
     static func register(_ t: inout RouteTable, root: String, legacy: Bool) {
         t.add("GET", root + "/{id}/stats", legacy: legacy, stats)

@@ -2,7 +2,7 @@ import HTTPServer
 import JSON
 import WorkloadEmulator
 
-/// `/api/v2/workloads` (and `/api/v2/console/workloads`), SPEC §6.1.
+/// `/api/v2/workloads` (and `/api/v2/console/workloads`).
 enum WorkloadRoutes {
     static func register(_ t: inout RouteTable, root: String, legacy: Bool) {
         t.add("POST", root, legacy: legacy, create)

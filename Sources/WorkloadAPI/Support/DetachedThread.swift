@@ -1,8 +1,8 @@
 import Glibc
 
-/// Runs a closure on a new detached thread. For blocking I/O (invoke forwarding):
-/// Dispatch's queues on Linux run about as many threads as there are cores, so slow
-/// upstreams would wait for each other there.
+/// Runs a closure on a new detached thread: the threads of `WorkerPool`. Dispatch's
+/// queues on Linux run about as many threads as there are cores, so slow upstreams
+/// would wait for each other there.
 enum DetachedThread {
     private final class Box {
         let body: @Sendable () -> Void

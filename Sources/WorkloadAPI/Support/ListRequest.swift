@@ -1,8 +1,8 @@
-import JSON
 import HTTPServer
+import JSON
 import WorkloadEmulator
 
-/// Query parameters of a list (SPEC §4): window, filters and order, with 422s
+/// Query parameters of a list: window, filters and order, with 422s
 /// located at `["query", name]`.
 struct ListRequest {
     var query = ListQuery()

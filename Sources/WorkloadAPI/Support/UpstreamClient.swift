@@ -3,7 +3,8 @@ import HTTPServer
 
 /// A small blocking HTTP/1.1 client for invoke forwarding: one request per
 /// connection (`Connection: close`), IPv4/IPv6 literal or resolvable host, plain
-/// HTTP only. Always called off the event loops (see `InvokeRoutes`).
+/// HTTP only. Always called off the event loops, on the invoke pool (see `InvokeRoutes`).
+/// One deadline covers connecting, sending and the whole answer.
 enum UpstreamClient {
     struct Target: Sendable, Equatable {
         var host: String
@@ -14,6 +15,8 @@ enum UpstreamClient {
 
     struct Failure: Error, CustomStringConvertible {
         var description: String
+        /// The deadline passed before the upstream answered (504, not 502).
+        var timedOut = false
     }
 
     /// `http://host[:port][/base]`; nil for anything else (https is not supported).
@@ -51,9 +54,10 @@ enum UpstreamClient {
 
     static func send(
         _ target: Target, method: String, path: String, headers: HTTPHeaders, body: [UInt8],
-        timeoutSeconds: Int = 30
+        timeoutSeconds: Double = 30
     ) throws(Failure) -> HTTPResponse {
-        let fd = try connect(target, timeoutSeconds: timeoutSeconds)
+        let deadline = monotonicSeconds() + timeoutSeconds
+        let fd = try connect(target, deadline: deadline)
         defer { close(fd) }
         var head = "\(method) \(target.basePath)\(path) HTTP/1.1\r\nHost: \(target.host):\(target.port)\r\n"
         for (name, value) in headers where !hopByHop.contains(name.lowercased()) {
@@ -61,17 +65,15 @@ enum UpstreamClient {
         }
         if !body.isEmpty || ["POST", "PUT", "PATCH"].contains(method) { head += "Content-Length: \(body.count)\r\n" }
         head += "Connection: close\r\n\r\n"
-        try write(fd, Array(head.utf8) + body)
+        try write(fd, Array(head.utf8) + body, deadline: deadline)
         var data: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            try wait(fd, for: Int16(POLLIN), until: deadline)
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
             if n == 0 { break }
             if n < 0 {
-                if errno == EINTR { continue }
-                if errno == EAGAIN || errno == EWOULDBLOCK {
-                    throw Failure(description: "no answer within \(timeoutSeconds) s")
-                }
+                if errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK { continue }
                 throw Failure(description: "read failed (errno \(errno))")
             }
             data.append(contentsOf: chunk[0..<n])
@@ -80,7 +82,25 @@ enum UpstreamClient {
         return try parseResponse(data, method: method)
     }
 
-    private static func connect(_ target: Target, timeoutSeconds: Int) throws(Failure) -> Int32 {
+    static func monotonicSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    /// Waits until `fd` is ready for `events`, or throws once the deadline has passed.
+    private static func wait(_ fd: Int32, for events: Int16, until deadline: Double) throws(Failure) {
+        while true {
+            let left = deadline - monotonicSeconds()
+            if left <= 0 { throw Failure(description: "no answer in time", timedOut: true) }
+            var p = pollfd(fd: fd, events: events, revents: 0)
+            let ready = poll(&p, 1, Int32(min(left * 1000, 60_000).rounded(.up)))
+            if ready > 0 { return }
+            if ready < 0 && errno != EINTR { throw Failure(description: "poll failed (errno \(errno))") }
+        }
+    }
+
+    private static func connect(_ target: Target, deadline: Double) throws(Failure) -> Int32 {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -105,22 +125,21 @@ enum UpstreamClient {
             _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
             var result = Glibc.connect(fd, a.pointee.ai_addr, a.pointee.ai_addrlen)
             if result != 0 && errno == EINPROGRESS {
-                var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-                if poll(&p, 1, Int32(timeoutSeconds * 1000)) == 1 {
-                    var error: Int32 = 0
-                    var length = socklen_t(MemoryLayout<Int32>.size)
-                    getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
-                    result = error == 0 ? 0 : -1
-                    if error != 0 { errno = error }
-                } else {
-                    errno = ETIMEDOUT
+                do throws(Failure) {
+                    try wait(fd, for: Int16(POLLOUT), until: deadline)
+                } catch {
+                    close(fd)
+                    throw error
                 }
+                var error: Int32 = 0
+                var length = socklen_t(MemoryLayout<Int32>.size)
+                getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
+                result = error == 0 ? 0 : -1
+                if error != 0 { errno = error }
             }
             if result == 0 {
-                _ = fcntl(fd, F_SETFL, flags)
-                var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
-                setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-                setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                // The socket stays non-blocking: every read and write waits in `poll`,
+                // against the one deadline.
                 var one: Int32 = 1
                 setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
                 return fd
@@ -131,11 +150,12 @@ enum UpstreamClient {
         throw Failure(description: lastError)
     }
 
-    private static func write(_ fd: Int32, _ bytes: [UInt8]) throws(Failure) {
+    private static func write(_ fd: Int32, _ bytes: [UInt8], deadline: Double) throws(Failure) {
         var offset = 0
         while offset < bytes.count {
+            try wait(fd, for: Int16(POLLOUT), until: deadline)
             let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if n < 0 && errno == EINTR { continue }
+            if n < 0 && (errno == EINTR || errno == EAGAIN) { continue }
             guard n > 0 else { throw Failure(description: "write failed (errno \(errno))") }
             offset += n
         }

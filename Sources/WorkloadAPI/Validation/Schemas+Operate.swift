@@ -1,7 +1,7 @@
 import JSON
 import WorkloadEmulator
 
-/// Bodies of issue 4's routes: replacement, settings, sharing, upstream.
+/// Bodies of the operate routes: replacement, settings, sharing, upstream.
 extension Schemas {
     /// DataRobot's `workload_artifact_replace` sends exactly this (CLIENTS.md §4).
     static let replacement = replacement(legacy: false)

@@ -1,10 +1,13 @@
 import JSON
 import WorkloadEmulator
 
-/// The request bodies the API accepts. Fields come from SPEC §6.1 and the v2.41
+/// The request bodies the API accepts. Fields come from the Workload API and the v2.41
 /// reference; anything else is a 422 `extra_forbidden`.
 enum Schemas {
     typealias F = Schema.Field
+
+    /// Replica counts past Kubernetes' int32 cannot be honoured (README, differences).
+    static let maxReplicaCount: Int64 = 2_147_483_647
 
     static let importance = Schema.enumeration(Importance.allCases.map(\.rawValue))
 
@@ -140,10 +143,13 @@ enum Schemas {
                         F(
                             "scalingMetric", .enumeration(legacy ? legacyScalingMetrics : scalingMetrics),
                             required: true),
-                        F("target", .number(min: 0), required: true), F("minCount", .integer(min: 0)),
-                        F("maxCount", .integer(min: 0)), F("priority", .integer(), nullable: true),
+                        F("target", .number(min: 0), required: true),
+                        F("minCount", .integer(min: 0, max: maxReplicaCount)),
+                        F("maxCount", .integer(min: 0, max: maxReplicaCount)),
+                        F("priority", .integer(), nullable: true),
                     ])), required: true),
-            F("minReplicaCount", .integer(min: 0)), F("maxReplicaCount", .integer(min: 0)),
+            F("minReplicaCount", .integer(min: 0, max: maxReplicaCount)),
+            F("maxReplicaCount", .integer(min: 0, max: maxReplicaCount)),
         ])
     }
 
@@ -156,7 +162,8 @@ enum Schemas {
     /// `GroupRuntime`.
     static func groupRuntime(legacy: Bool) -> Schema {
         .object([
-            F("name", .string(min: 1, max: 255)), F("replicaCount", .integer(min: 1), nullable: true),
+            F("name", .string(min: 1, max: 255)),
+            F("replicaCount", .integer(min: 1, max: maxReplicaCount), nullable: true),
             F("autoscaling", autoscaling(legacy: legacy), nullable: true),
             F("bundleSelectionPolicy", .enumeration(["availability"])),
             F("resourceBundles", .array(.string()), nullable: legacy),
@@ -180,7 +187,7 @@ enum Schemas {
         var fields = [F("containerGroups", .array(groupRuntime(legacy: legacy)))]
         if legacy {
             fields += [
-                F("replicaCount", .integer(min: 1), nullable: true),
+                F("replicaCount", .integer(min: 1, max: maxReplicaCount), nullable: true),
                 F("autoscaling", autoscaling(legacy: true), nullable: true),
                 F("resourceBundles", .array(.string()), nullable: true),
             ]
@@ -227,7 +234,7 @@ enum Schemas {
         var fields = [F("name", .string(min: 1, max: 255)), F("containers", .array(container(legacy: legacy)))]
         if legacy {
             fields += [
-                F("replicaCount", .integer(min: 1), nullable: true),
+                F("replicaCount", .integer(min: 1, max: maxReplicaCount), nullable: true),
                 F("autoscaling", autoscaling(legacy: true), nullable: true),
                 F("resourceBundles", .array(.string()), nullable: true),
             ]
@@ -335,7 +342,7 @@ enum Schemas {
             "match",
             .object([F("method", .string(min: 1)), F("path", .string(min: 1)), F("workloadId", .string(min: 1))])),
         F("action", .enumeration(FaultRule.Action.allCases.map(\.rawValue)), required: true),
-        F("status", .integer(min: 100, max: 599)), F("body", .any, nullable: true), F("headers", .map(.string())),
+        F("status", .integer(min: 200, max: 599)), F("body", .any, nullable: true), F("headers", .map(.string())),
         F("delayMs", .integer(min: 0, max: 600_000)), F("state", .enumeration(holdStates)), F("message", .string()),
         F("times", .integer(min: 1), nullable: true), F("probability", .number(min: 0, max: 1), nullable: true),
     ])

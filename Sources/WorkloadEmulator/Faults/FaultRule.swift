@@ -1,6 +1,6 @@
 import JSON
 
-/// A rule of the fault API (SPEC §7.3). The domain actions (`protonStopFailure`,
+/// A rule of the fault API. The domain actions (`protonStopFailure`,
 /// `launchFailure`, `replacementFailure`, `hold`) are applied by the world; the
 /// request-level ones (`respond`, `delay`, `drop`) by the API layer before routing.
 public struct FaultRule: Sendable {

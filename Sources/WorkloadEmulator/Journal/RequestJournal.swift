@@ -1,7 +1,7 @@
 import JSON
 import Synchronization
 
-/// One request as the journal keeps it (SPEC §7.1 `/__emulator/requests`).
+/// One request as the journal keeps it (`/__emulator/requests`).
 public struct JournalEntry: Sendable {
     public var number: UInt64
     /// Sandbox clock time when the request arrived.
@@ -67,59 +67,90 @@ public struct JournalEntry: Sendable {
     }
 }
 
-/// The sandbox's request journal: a ring buffer of the last `capacity` requests, so
-/// its memory is bounded by `capacity × (bodyCap + headers)` whatever the traffic.
-/// Kept outside the `World` on purpose: recording a request is not a change of state
-/// (it must not wake persistence) and it must not contend with the world's lock.
+/// The sandbox's request journal: the last `capacity` requests, and within the shared
+/// `JournalBudget` (bytes across all sandboxes), so its memory is bounded whatever the
+/// traffic. Kept outside the `World` on purpose: recording a request is not a change
+/// of state (it must not wake persistence) and it must not contend with the world's lock.
 public final class RequestJournal: Sendable {
     /// Request bodies beyond this are cut (the entry says so and keeps the full size).
     public static let bodyCap = 64 * 1024
 
-    private struct Ring: Sendable {
-        var slots: [JournalEntry?]
-        var next = 0
-        var count = 0
+    /// Live entries are `items[start...]`, oldest first; dropping the oldest moves
+    /// `start`, and the dead prefix is cut once it is half the array.
+    private struct Log: Sendable {
+        var items: [(stamp: UInt64, entry: JournalEntry)] = []
+        var start = 0
         var number: UInt64 = 0
+
+        var count: Int { items.count - start }
+
+        mutating func dropOldest() -> UInt64 {
+            let stamp = items[start].stamp
+            start += 1
+            if start > 64 && start * 2 > items.count {
+                items.removeFirst(start)
+                start = 0
+            }
+            return stamp
+        }
     }
 
     public let capacity: Int
-    private let ring: Mutex<Ring>
+    private let budget: JournalBudget?
+    private let log: Mutex<Log>
 
-    public init(capacity: Int) {
+    public init(capacity: Int, budget: JournalBudget? = nil) {
         self.capacity = max(0, capacity)
-        ring = Mutex(Ring(slots: []))
+        self.budget = budget
+        log = Mutex(Log())
+    }
+
+    /// What an entry costs the budget: its bytes plus a fixed overhead for the rest.
+    static func cost(_ e: JournalEntry) -> Int {
+        var n = 256 + e.body.count + e.method.utf8.count + e.path.utf8.count + e.query.utf8.count
+        for h in e.headers { n += h.name.utf8.count + h.value.utf8.count + 32 }
+        return n
     }
 
     public func record(_ entry: JournalEntry) {
         guard capacity > 0 else { return }
-        ring.withLock { r in
+        let (stamp, dropped): (UInt64, [UInt64]) = log.withLock { l in
+            let stamp = budget?.newStamp() ?? 0
             var e = entry
-            r.number += 1
-            e.number = r.number
-            if r.slots.count < capacity {
-                r.slots.append(e)
-            } else {
-                r.slots[r.next] = e
-            }
-            r.next = (r.next + 1) % capacity
-            r.count = min(r.count + 1, capacity)
+            l.number += 1
+            e.number = l.number
+            l.items.append((stamp, e))
+            var dropped: [UInt64] = []
+            while l.count > capacity { dropped.append(l.dropOldest()) }
+            return (stamp, dropped)
+        }
+        guard let budget else { return }
+        budget.forget(dropped)
+        for (journal, oldest) in budget.admit(stamp: stamp, bytes: Self.cost(entry), journal: self) {
+            journal.drop(stamp: oldest)
+        }
+    }
+
+    /// The budget's eviction: the entry is this journal's oldest unless the journal
+    /// already dropped it (then nothing is left to do).
+    func drop(stamp: UInt64) {
+        log.withLock { l in
+            while l.count > 0, l.items[l.start].stamp <= stamp { _ = l.dropOldest() }
         }
     }
 
     /// Oldest first.
     public func entries() -> [JournalEntry] {
-        ring.withLock { r in
-            if r.slots.count < capacity { return r.slots.compactMap { $0 } }
-            return (r.slots[r.next...] + r.slots[..<r.next]).compactMap { $0 }
-        }
+        log.withLock { l in l.items[l.start...].map(\.entry) }
     }
 
     public func clear() {
-        ring.withLock { r in
-            let number = r.number
-            r = Ring(slots: [])
+        let stamps: [UInt64] = log.withLock { l in
+            let stamps = l.items[l.start...].map(\.stamp)
             // Numbers keep counting: a client polling with `after` never sees one twice.
-            r.number = number
+            l = Log(items: [], start: 0, number: l.number)
+            return stamps
         }
+        budget?.forget(stamps)
     }
 }

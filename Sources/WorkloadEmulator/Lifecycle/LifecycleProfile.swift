@@ -1,6 +1,6 @@
 import JSON
 
-/// Phase durations in milliseconds (SPEC §6.3).
+/// Phase durations in milliseconds.
 public struct LifecycleProfile: Sendable, Equatable {
     public var name: String
     public var submitted: Int64

@@ -1,4 +1,4 @@
-/// Workload and proton states (SPEC §6.2). Protons also use the last three.
+/// Workload and proton states. Protons also use the last three.
 public enum WorkloadStatus: String, Sendable, CaseIterable, Comparable {
     case unknown, submitted, provisioning, launching, running, stopping, stopped, errored, terminated
     case initializing, warming, draining

@@ -19,7 +19,7 @@ public struct Artifact: Sendable {
     public var updatedAt: Int64
     /// The workloads it backs, in creation order (a draft: at most one).
     public var workloadIds: [String] = []
-    /// Grants in the order given; the creator is the first OWNER (SPEC §5).
+    /// Grants in the order given; the creator is the first OWNER.
     public var roles: [(userId: String, role: Role)] = []
     /// Builds requested, oldest first. None: the artifact's images count as built.
     public var buildIds: [String] = []

@@ -8,6 +8,6 @@ public struct ArtifactRepository: Sendable {
     public var updatedAt: Int64
     /// Artifact ids in creation order.
     public var artifactIds: [String]
-    /// Grants in the order given; the creator is the first OWNER (SPEC §5).
+    /// Grants in the order given; the creator is the first OWNER.
     public var roles: [(userId: String, role: Role)] = []
 }

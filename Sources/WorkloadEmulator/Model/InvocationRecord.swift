@@ -1,4 +1,4 @@
-/// One request through the invoke route (SPEC §8), what the stats are computed from.
+/// One request through the invoke route, what the stats are computed from.
 public struct InvocationRecord: Sendable {
     /// Sandbox time the request arrived.
     public var at: Int64

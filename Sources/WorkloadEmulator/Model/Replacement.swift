@@ -1,6 +1,6 @@
 import JSON
 
-/// A rolling replacement of a workload's proton (SPEC §6.6): a candidate proton comes
+/// A rolling replacement of a workload's proton: a candidate proton comes
 /// up on the new artifact and runtime, traffic switches to it, the old proton drains.
 public struct Replacement: Sendable {
     public enum Status: String, Sendable, CaseIterable {

@@ -8,7 +8,7 @@ public enum Role: String, Sendable, CaseIterable {
         return Role(rawValue: upper).map { .some($0) }
     }
 
-    /// SPEC §5: OWNER everything; USER reads and invokes; CONSUMER only invokes.
+    /// OWNER everything; USER reads and invokes; CONSUMER only invokes.
     public func allows(_ access: Access) -> Bool {
         switch (self, access) {
         case (.owner, _): return true

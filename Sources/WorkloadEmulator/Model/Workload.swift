@@ -45,4 +45,6 @@ public struct Workload: Sendable {
     /// Where invoke forwards to (`PUT /__emulator/workloads/{id}/upstream`); nil: the echo.
     public var upstream: String?
     public var invocations = InvocationLog()
+    /// The emulated containers' output (`/otel/workload/{id}/logs/`); not persisted.
+    public var logs = WorkloadLog()
 }

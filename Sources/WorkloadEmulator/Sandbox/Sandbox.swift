@@ -16,7 +16,7 @@ public final class Sandbox: Sendable {
     public init(name: String, settings: SandboxSettings, onChange: (@Sendable (Sandbox, UInt64) -> Void)? = nil) {
         self.name = name
         self.world = Mutex(World(name: name, settings: settings))
-        self.journal = RequestJournal(capacity: settings.journalCapacity)
+        self.journal = RequestJournal(capacity: settings.journalCapacity, budget: settings.journalBudget)
         self.onChange = onChange
     }
 

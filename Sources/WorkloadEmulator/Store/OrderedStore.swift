@@ -37,10 +37,16 @@ public struct OrderedStore<Value: Sendable>: Sendable {
         return body(&entries[Int(slot)].value)
     }
 
+    /// A new id goes last in creation order; `seq` must be larger than any used before
+    /// (`OrderedIndex.append`). Over an existing id the value is replaced and the id stays
+    /// listed once: in its place when `seq` is the one it had, else moved to `seq`.
     public mutating func insert(_ value: Value, id: String, seq: Int) {
         let entry = Entry(id: id, seq: seq, value: value)
-        if let slot = slotById[id] {
-            entries[Int(slot)] = entry
+        if let slot = slotById[id].map(Int.init) {
+            let previous = entries[slot].seq
+            entries[slot] = entry
+            if previous == seq { return }
+            order.remove(seq: previous)
         } else {
             slotById[id] = Int32(entries.count)
             entries.append(entry)

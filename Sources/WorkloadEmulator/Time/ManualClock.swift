@@ -8,5 +8,5 @@ public struct ManualClock: Clock {
     public init(start: Int64 = ManualClock.defaultStart) { current = start }
     public func now() -> Int64 { current }
     /// Never backwards.
-    public mutating func advance(to t: Int64) { current = max(current, t) }
+    public mutating func advance(to t: Int64) { current = max(current, min(t, TimeBounds.latest)) }
 }

@@ -15,13 +15,18 @@ public struct ScaledRealClock: Clock {
     }
 
     public func now() -> Int64 {
-        anchorVirtual + Int64((Double(wall.milliseconds() - anchorWall) * scale).rounded(.down))
+        // In Double, then clamped: a huge scale (or a wall clock far from the anchor)
+        // reads as the last instant, never as a trap or a wrapped year.
+        let elapsed = (Double(wall.milliseconds()) - Double(anchorWall)) * scale
+        let reading = Double(anchorVirtual) + elapsed.rounded(.down)
+        guard reading.isFinite, reading < Double(TimeBounds.latest) else { return TimeBounds.latest }
+        return max(anchorVirtual, Int64(reading))
     }
 
     /// Jumps forward (clock advance in real mode); never backwards.
     public mutating func advance(to t: Int64) {
         let n = now()
-        anchorVirtual = max(n, t)
+        anchorVirtual = max(n, min(t, TimeBounds.latest))
         anchorWall = wall.milliseconds()
     }
 

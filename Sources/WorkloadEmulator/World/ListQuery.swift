@@ -1,4 +1,4 @@
-/// Filters, order and window of a list request (SPEC §4).
+/// Filters, order and window of a list request.
 public struct ListQuery: Sendable {
     public enum OrderField: String, Sendable, CaseIterable { case name, createdAt, updatedAt, status, importance }
 

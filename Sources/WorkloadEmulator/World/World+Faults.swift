@@ -1,4 +1,4 @@
-/// Fault rules (SPEC §7.3): stored here so that the domain actions can consult them
+/// Fault rules: stored here so that the domain actions can consult them
 /// while the clock fires transitions.
 extension World {
     public mutating func addFault(_ rule: FaultRule) -> FaultRule {

@@ -1,4 +1,4 @@
-/// Fixture loading (SPEC §9): objects that start settled instead of going through the
+/// Fixture loading: objects that start settled instead of going through the
 /// clock, so a demo or a test begins with a world already in shape.
 extension World {
     /// Creates the workload, then walks it through every state up to `running` (and on

@@ -1,4 +1,4 @@
-/// Invoke bookkeeping and request statistics (SPEC §8).
+/// Invoke bookkeeping and request statistics.
 extension World {
     /// Where an invocation goes, decided under the lock before any I/O.
     public struct InvokeTarget: Sendable {
@@ -34,7 +34,9 @@ extension World {
     }
 
     /// Records the answer of an invocation begun with `beginInvocation`.
-    public mutating func finishInvocation(_ target: InvokeTarget, status: Int, latencyMs: Double) {
+    public mutating func finishInvocation(
+        _ target: InvokeTarget, status: Int, latencyMs: Double, method: String = "", path: String = ""
+    ) {
         workloads.update(target.workloadId) {
             let concurrency = $0.invocations.inFlight
             $0.invocations.inFlight = max(0, $0.invocations.inFlight - 1)
@@ -43,6 +45,7 @@ extension World {
                     at: target.at, latencyMs: latencyMs, status: status, protonId: target.protonId,
                     concurrency: max(1, concurrency)))
         }
+        if !method.isEmpty { logAccess(target, status: status, latencyMs: latencyMs, method: method, path: path) }
         touch()
     }
 
@@ -80,7 +83,7 @@ extension World {
     }
 }
 
-/// Request statistics over a set of invocation records (SPEC §8).
+/// Request statistics over a set of invocation records.
 public struct RequestStats: Sendable, Equatable {
     public var totalRequests = 0
     public var requestsPerMinute = 0.0

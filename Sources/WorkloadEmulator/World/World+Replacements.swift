@@ -1,6 +1,6 @@
 import JSON
 
-/// Rolling replacement and settings changes (SPEC §6.6).
+/// Rolling replacement and settings changes.
 ///
 /// The candidate proton goes submitted → provisioning → launching → warming → running
 /// on the clock; the replacement goes submitted → initializing → switching →
@@ -99,9 +99,10 @@ extension World {
         r.candidateProtonId = candidate
         if targetId != w.artifactId { artifacts.update(targetId) { $0.workloadIds.append(id) } }
         r.token = newToken()
-        r.pendingAt = now + profile.submitted
+        r.pendingAt = TimeBounds.adding(profile.submitted, to: now)
         scheduler.schedule(
-            ScheduledAction(kind: .replacement, workloadId: id, token: r.token), at: now + profile.submitted)
+            ScheduledAction(kind: .replacement, workloadId: id, token: r.token),
+            at: TimeBounds.adding(profile.submitted, to: now))
         w.replacement = r
         w.updatedAt = now
         if trigger == "settings" { note(&w, .settingsChanged, actor: user.id) }
@@ -177,6 +178,7 @@ extension World {
             number: nextEventNumberBump(), workloadId: wid, kind: .replacementCancelled, at: now, actorId: actor,
             message: "Replacement \(r.id) cancelled: \(reason)", replacementStatus: .cancelled)
         w.events.append(entry)
+        World.logReplacement(&w, kind: .replacementCancelled, message: entry.message, at: now)
         return r
     }
 
@@ -190,6 +192,7 @@ extension World {
             WorkloadEvent(
                 number: nextEventNumberBump(), workloadId: w.id, kind: kind, at: now, actorId: actor, from: from,
                 to: to, message: message, replacementStatus: replacementStatus))
+        World.logReplacement(&w, kind: kind, message: message, at: now)
     }
 
     /// The stored workload, with the store's references to its big arrays dropped so
@@ -201,6 +204,7 @@ extension World {
             $0.events = []
             $0.history = []
             $0.invocations = InvocationLog()
+            $0.logs = WorkloadLog()
         }
         return w
     }
@@ -269,7 +273,7 @@ extension World {
                         at: now, kind: "faultInjected", workloadId: id, detail: "launchFailure \(rule.id) candidate"))
             } else {
                 candidateTo = .warming
-                next = profile.candidateWarmup + Int64(r.warmupMinutes) * 60_000
+                next = profile.candidateWarmup.addingClamped(TimeBounds.milliseconds(minutes: r.warmupMinutes))
             }
         case (.initializing, .warming):
             if let rule = consumeFault(.replacementFailure, workloadId: id, state: nil) {
@@ -288,9 +292,9 @@ extension World {
             protons[cid]?.role = .active
             w.protonId = cid
             moveBacking(&w, to: r.toArtifactId)
-            w.runtime = r.toRuntime
+            w.runtime = resolvingBundles(r.toRuntime)
             r.status = .cleaningUp
-            next = profile.draining + Int64(r.keepMinutes) * 60_000
+            next = profile.draining.addingClamped(TimeBounds.milliseconds(minutes: r.keepMinutes))
         case (.cleaningUp, _):
             finishReplacement(&w)
             note(&w, .replacementCompleted, message: "Replacement \(r.id) completed", replacementStatus: .completed)
@@ -324,8 +328,10 @@ extension World {
         r.updatedAt = now
         if let next {
             r.token = newToken()
-            r.pendingAt = now + next
-            scheduler.schedule(ScheduledAction(kind: .replacement, workloadId: id, token: r.token), at: now + next)
+            r.pendingAt = TimeBounds.adding(next, to: now)
+            scheduler.schedule(
+                ScheduledAction(kind: .replacement, workloadId: id, token: r.token),
+                at: TimeBounds.adding(next, to: now))
         }
         w.replacement = r
         if let candidateTo {
@@ -382,15 +388,18 @@ extension RuntimeShape {
     public static func replicas(_ runtime: JSONValue) -> Int {
         let groups = runtime["containerGroups"]?.arrayValue ?? []
         if groups.isEmpty { return 1 }
+        // Each addend and the running total stay at or under the cap: no overflow,
+        // whatever counts the runtime holds.
+        let cap = 1000
         var total = 0
         for g in groups {
             if let n = g["replicaCount"]?.exactInt {
-                total += max(1, n)
+                total = min(total + min(max(1, n), cap), cap)
             } else {
                 let mins = (g["autoscaling"]?["policies"]?.arrayValue ?? []).compactMap { $0["minCount"]?.exactInt }
-                total += max(1, mins.max() ?? 1)
+                total = min(total + min(max(1, mins.max() ?? 1), cap), cap)
             }
         }
-        return min(total, 1000)
+        return total
     }
 }

@@ -1,4 +1,4 @@
-/// Sharing (SPEC §5): roles on workloads, artifacts and repositories.
+/// Sharing: roles on workloads, artifacts and repositories.
 extension World {
     public enum SharedObject: String, Sendable {
         case workload, artifact, repository

@@ -89,7 +89,8 @@ extension World {
             throw modeReader.fail("expected manual or real")
         }
         let scale = try c.optional("scale")?.double() ?? 1
-        guard scale > 0, scale.isFinite else { throw c.fail("scale must be a positive number") }
+        // The clock API's own bounds: past them a real clock's reading overflows.
+        guard scale >= 0.000001, scale <= 1e9 else { throw c.fail("scale must be between 0.000001 and 1e9") }
         w.clock = SandboxClock(restoring: mode, now: try c.timestamp("now"), scale: scale, wall: settings.wall)
         w.now = try r.timestamp("now")
         let p = try r.required("profile")
@@ -97,15 +98,16 @@ extension World {
         do throws(LifecycleProfile.ParseError) {
             w.profile = try LifecycleProfile.fromJSON(p.value, name: profileName)
         } catch {
-            throw JSONPathError(path: "$.profile" + (error.field.isEmpty ? "" : "." + error.field), reason: error.reason)
+            throw JSONPathError(
+                path: "$.profile" + (error.field.isEmpty ? "" : "." + error.field), reason: error.reason)
         }
 
         let g = try r.required("generators")
         w.ids.random = SplitMix64(seed: try g.required("ids").hex64())
         w.faultRandom = SplitMix64(seed: try g.required("faults").hex64())
         w.eventIdBase = try g.required("eventIdBase").hex64()
-        w.nextEventNumber = UInt64(try nonNegative(g.required("nextEventNumber")))
-        w.nextSeq = Int(try nonNegative(g.required("nextSeq")))
+        w.nextEventNumber = UInt64(try sequence(g.required("nextEventNumber")))
+        w.nextSeq = Int(try sequence(g.required("nextSeq")))
         w.nextToken = try g.required("nextToken").hex64()
         w.scheduler.nextSequence = try g.required("schedulerSequence").hex64()
 
@@ -201,6 +203,16 @@ extension World {
         }
     }
 
+    /// Sequence numbers and counters only ever grow by one per object: far below
+    /// this, and a state file claiming more would make the next create overflow.
+    static let maxSequence: Int64 = 1 << 53
+
+    private static func sequence(_ r: JSONReader) throws(JSONPathError) -> Int64 {
+        let v = try nonNegative(r)
+        guard v <= maxSequence else { throw r.fail("must be at most \(maxSequence)") }
+        return v
+    }
+
     private static func nonNegative(_ r: JSONReader) throws(JSONPathError) -> Int64 {
         let v = try r.int()
         guard v >= 0 else { throw r.fail("must not be negative") }
@@ -213,7 +225,8 @@ extension World {
         [
             "id": .string(r.id), "name": .string(r.name), "description": .optional(r.description),
             "lastVersionNumber": .int(Int64(r.lastVersionNumber)), "creatorId": .string(r.creatorId),
-            "createdAt": ts(r.createdAt), "updatedAt": ts(r.updatedAt), "artifactIds": .array(r.artifactIds.map { .string($0) }),
+            "createdAt": ts(r.createdAt), "updatedAt": ts(r.updatedAt),
+            "artifactIds": .array(r.artifactIds.map { .string($0) }),
             "roles": encodeRoles(r.roles),
         ]
     }
@@ -221,7 +234,7 @@ extension World {
     static func decodeRepository(_ x: JSONReader) throws(JSONPathError) -> ArtifactRepository {
         ArtifactRepository(
             id: try x.string("id"), name: try x.string("name"), description: try x.optionalString("description"),
-            lastVersionNumber: Int(try x.int("lastVersionNumber")), creatorId: try x.string("creatorId"),
+            lastVersionNumber: Int(try sequence(x.required("lastVersionNumber"))), creatorId: try x.string("creatorId"),
             createdAt: try x.timestamp("createdAt"), updatedAt: try x.timestamp("updatedAt"),
             artifactIds: try strings(x.required("artifactIds")), roles: try decodeRoles(x.optional("roles")))
     }
@@ -330,7 +343,7 @@ extension World {
             (try p.timestamp("at"), try p.required("to").enumeration(WorkloadStatus.self))
         }
         var w = Workload(
-            id: try x.string("id"), seq: Int(try nonNegative(x.required("seq"))), name: try x.string("name"),
+            id: try x.string("id"), seq: Int(try sequence(x.required("seq"))), name: try x.string("name"),
             description: try x.optionalString("description"),
             importance: try x.required("importance").enumeration(Importance.self),
             status: try x.required("status").enumeration(WorkloadStatus.self), artifactId: try x.string("artifactId"),
@@ -342,7 +355,9 @@ extension World {
             expiryToken: try x.required("expiryToken").hex64(), heldBy: try x.optionalString("heldBy"),
             failureMessage: try x.optionalString("failureMessage"), promotedAt: try x.optionalTimestamp("promotedAt"))
         let id = w.id
-        w.events = try x.required("events").array().map { (e) throws(JSONPathError) in try decodeEvent(e, workloadId: id) }
+        w.events = try x.required("events").array().map { (e) throws(JSONPathError) in
+            try decodeEvent(e, workloadId: id)
+        }
         w.replacement = try x.optional("replacement").map { (v) throws(JSONPathError) in try decodeReplacement(v) }
         w.history = try (x.optional("history")?.array() ?? []).map { (v) throws(JSONPathError) in try decodeHistory(v) }
         w.upstream = try x.optionalString("upstream")
@@ -361,7 +376,8 @@ extension World {
     static func encode(_ e: WorkloadEvent) -> JSONValue {
         [
             "number": .int(Int64(e.number)), "kind": .string(e.kind.rawValue), "at": ts(e.at),
-            "actorId": .optional(e.actorId), "from": status(e.from), "to": status(e.to), "message": .optional(e.message),
+            "actorId": .optional(e.actorId), "from": status(e.from), "to": status(e.to),
+            "message": .optional(e.message),
             "replacementStatus": e.replacementStatus.map { .string($0.rawValue) } ?? .null,
         ]
     }
@@ -372,7 +388,8 @@ extension World {
             throw JSONPathError(path: x.path + ".kind", reason: "unknown event kind '\(kind)'")
         }
         return WorkloadEvent(
-            number: UInt64(try nonNegative(x.required("number"))), workloadId: workloadId, kind: k, at: try x.timestamp("at"),
+            number: UInt64(try nonNegative(x.required("number"))), workloadId: workloadId, kind: k,
+            at: try x.timestamp("at"),
             actorId: try x.optionalString("actorId"),
             from: try x.optional("from")?.enumeration(WorkloadStatus.self),
             to: try x.optional("to")?.enumeration(WorkloadStatus.self), message: try x.optionalString("message"),
@@ -474,7 +491,7 @@ extension World {
 
     static func decodeDeployment(_ x: JSONReader) throws(JSONPathError) -> Deployment {
         Deployment(
-            id: try x.string("id"), seq: Int(try nonNegative(x.required("seq"))), name: try x.string("name"),
+            id: try x.string("id"), seq: Int(try sequence(x.required("seq"))), name: try x.string("name"),
             description: try x.optionalString("description"),
             importance: try x.required("importance").enumeration(Importance.self),
             workloadId: try x.string("workloadId"), creatorId: try x.string("creatorId"),
@@ -503,6 +520,7 @@ extension World {
             probability: try x.optional("probability")?.double())
         f.fired = Int(try x.optional("fired")?.int() ?? 0)
         f.createdAt = try x.optionalTimestamp("createdAt") ?? 0
+        if let p = f.problem { throw JSONPathError(path: ([x.path] + p.path).joined(separator: "."), reason: p.reason) }
         return f
     }
 
@@ -510,7 +528,8 @@ extension World {
 
     static func decodeLog(_ x: JSONReader) throws(JSONPathError) -> EmulatorLogEntry {
         EmulatorLogEntry(
-            at: try x.timestamp("timestamp"), kind: try x.string("kind"), workloadId: try x.optionalString("workloadId"),
+            at: try x.timestamp("timestamp"), kind: try x.string("kind"),
+            workloadId: try x.optionalString("workloadId"),
             from: try x.optional("from")?.enumeration(WorkloadStatus.self),
             to: try x.optional("to")?.enumeration(WorkloadStatus.self), detail: try x.optionalString("detail"))
     }

@@ -2,7 +2,7 @@ import JSON
 
 /// `snapshot()`'s document written straight to bytes with `JSONWriter`: the same bytes
 /// as `JSONSerializer.serialize(snapshot())` (a test holds them equal), at a fraction
-/// of the cost, since no `JSONValue` tree is built. The state file (SPEC §10) uses it:
+/// of the cost, since no `JSONValue` tree is built. The state file uses it:
 /// 100,000 workloads must be written well inside the stop budget. A field added to
 /// `snapshot()` must be added here too, in the same place.
 extension World {

@@ -1,6 +1,6 @@
 import JSON
 
-/// Workload commands (SPEC §6.1–6.5).
+/// Workload commands.
 extension World {
     /// 404 without a role (the workload does not exist for that user); 403 when the
     /// role does not allow `access`.
@@ -36,6 +36,7 @@ extension World {
     }
 
     func checkReplicas(_ runtime: JSONValue) throws(DomainError) {
+        try checkBundles(runtime)
         let max = settings.maxReplicas
         guard max > 0 else { return }
         let requested = RuntimeShape.requestedReplicas(runtime)
@@ -71,7 +72,8 @@ extension World {
             id: id, seq: seq, name: input.name ?? "workload-\(id.suffix(8))", description: input.description,
             importance: input.importance, status: .submitted, artifactId: artifactId, runtime: input.runtime,
             protonId: protonId, protonIds: [protonId], creatorId: user.id, roles: [(user.id, .owner)],
-            createdAt: now, updatedAt: now, lastStartAt: now, expiresAt: isDraft ? now + settings.draftTTL : nil,
+            createdAt: now, updatedAt: now, lastStartAt: now,
+            expiresAt: isDraft ? TimeBounds.adding(settings.draftTTL, to: now) : nil,
             pending: nil, transitionToken: 0, expiryToken: 0, heldBy: nil, failureMessage: nil, promotedAt: nil)
         protons[protonId] = Proton(
             id: protonId, workloadId: id, status: .submitted, role: .active, artifactId: artifactId, createdAt: now,
@@ -79,9 +81,10 @@ extension World {
         // Created in `submitted`: only the next step is scheduled.
         w.transitionToken = newToken()
         if let (next, after) = WorkloadStatus.submitted.successor(in: profile) {
-            w.pending = (now + after, next)
+            w.pending = (TimeBounds.adding(after, to: now), next)
             scheduler.schedule(
-                ScheduledAction(kind: .transition, workloadId: id, token: w.transitionToken), at: now + after)
+                ScheduledAction(kind: .transition, workloadId: id, token: w.transitionToken),
+                at: TimeBounds.adding(after, to: now))
         }
         nextEventNumber += 1
         w.events.append(
@@ -89,6 +92,7 @@ extension World {
                 number: nextEventNumber, workloadId: id, kind: .created, at: now, actorId: user.id, to: .submitted))
         workloads.insert(w, id: id, seq: seq)
         appendLog(EmulatorLogEntry(at: now, kind: "created", workloadId: id, to: .submitted))
+        logTransition(id, from: .unknown, to: .submitted, protonId: protonId, failure: nil)
         scheduleExpiry(id)
         visible[user.id, default: OrderedIndex()].append(id, seq: seq)
         artifacts.update(artifactId) { $0.workloadIds.append(id) }
@@ -213,7 +217,7 @@ extension World {
         w.failureMessage = nil
         w.heldBy = nil
         w.lastStartAt = now
-        if artifacts[w.artifactId]?.status == .draft { w.expiresAt = now + settings.draftTTL }
+        if artifacts[w.artifactId]?.status == .draft { w.expiresAt = TimeBounds.adding(settings.draftTTL, to: now) }
         workloads.update(id) { [w] in $0 = w }
         scheduleExpiry(id)
         addEvent(id, .started, actor: user.id)
@@ -239,7 +243,7 @@ extension World {
         return (workloads[id]!, true)
     }
 
-    /// Locks the artifact in place, removes the TTL; restarts nothing (SPEC §6.4).
+    /// Locks the artifact in place, removes the TTL; restarts nothing.
     public mutating func promoteWorkload(_ id: String, by user: User) throws(DomainError) -> Workload {
         let w0 = try workload(id, for: user)
         try requireOwner(user, w0)
@@ -261,7 +265,7 @@ extension World {
                 id: ids.next(), kind: .promotion, status: "completed", fromArtifactId: a.id, toArtifactId: a.id,
                 actorId: user.id, startedAt: now, finishedAt: now,
                 message: "Artifact \(a.id) locked as version \(artifacts[a.id]?.version ?? 0); TTL removed"))
-        // A promoted workload starts its production statistics afresh (SPEC §6.4).
+        // A promoted workload starts its production statistics afresh.
         w.invocations.records.removeAll()
         workloads.update(id) { [w] in $0 = w }
         addEvent(id, .promoted, actor: user.id)

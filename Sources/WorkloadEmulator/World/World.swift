@@ -21,6 +21,8 @@ public struct World: Sendable {
     public internal(set) var deployments = OrderedStore<Deployment>()
     /// Artifact builds by id (each artifact lists its own in `buildIds`).
     public internal(set) var builds: [String: ArtifactBuild] = [:]
+    /// Compute bundles, credentials and execution environments (`World+Platform`).
+    public internal(set) var platform: PlatformCatalogue
     /// Per user: the workloads they hold a role on, in creation order (lists slice it).
     var visible: [String: OrderedIndex] = [:]
     public internal(set) var log: [EmulatorLogEntry] = []
@@ -46,6 +48,7 @@ public struct World: Sendable {
         self.settings = settings
         clock = SandboxClock(mode: settings.clockMode, scale: settings.timeScale, wall: settings.wall)
         profile = settings.profile
+        platform = settings.platform(for: name)
         ids = IdGenerator(seed: settings.seed, sandbox: name, stream: 0)
         eventIdBase = settings.seed ^ IdGenerator.fnv1a(name) ^ 0xE7E7_0000_0000_0001
         faultRandom = SplitMix64(seed: settings.seed ^ IdGenerator.fnv1a(name) ^ 0x5EED)
@@ -140,8 +143,9 @@ public struct World: Sendable {
         let token = newToken()
         var pending: (at: Int64, to: WorkloadStatus)?
         if let (next, after) = to.successor(in: profile) {
-            pending = (now + after, next)
-            scheduler.schedule(ScheduledAction(kind: .transition, workloadId: id, token: token), at: now + after)
+            pending = (TimeBounds.adding(after, to: now), next)
+            scheduler.schedule(
+                ScheduledAction(kind: .transition, workloadId: id, token: token), at: TimeBounds.adding(after, to: now))
         }
         var from = WorkloadStatus.unknown
         var protonId: String?
@@ -165,6 +169,7 @@ public struct World: Sendable {
             protons[protonId]?.moved(to: to, at: now, failure: to == .errored ? failure : nil)
         }
         appendLog(EmulatorLogEntry(at: now, kind: "transition", workloadId: id, from: from, to: to))
+        logTransition(id, from: from, to: to, protonId: protonId, failure: failure)
     }
 
     /// Schedules the draft expiry of a stored workload at its `expiresAt` (or cancels it).

@@ -1,0 +1,9 @@
+/// The platform routes DataRobot's clients call on the way to a workload (SPEC §8a).
+enum PlatformRoutes {
+    static func register(_ t: inout RouteTable) {
+        ComputeBundleRoutes.register(&t)
+        OtelRoutes.register(&t)
+        CredentialRoutes.register(&t)
+        ExecutionEnvironmentRoutes.register(&t)
+    }
+}

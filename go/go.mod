@@ -1,0 +1,3 @@
+module workload-emulator/go
+
+go 1.19
