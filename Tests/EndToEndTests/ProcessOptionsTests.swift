@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WorkloadAPI
+
 @testable import workload_emulator
 
 /// The command line as a pure value: the flags, their variables, and the errors.

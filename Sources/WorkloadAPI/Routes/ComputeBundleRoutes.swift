@@ -1,5 +1,5 @@
-import JSON
 import HTTPServer
+import JSON
 import WorkloadEmulator
 
 /// `GET /api/v2/mlops/compute/bundles/`: the sandbox's bundle catalogue (built-in or
