@@ -33,9 +33,13 @@ let package = Package(
             name: "WorkloadAPI",
             dependencies: ["HTTPServer", "JSON", "Persistence", "WorkloadEmulator", "ContractCheck"],
             swiftSettings: strict),
+        // `record` and `replay`: the drift check between a real tenant and the emulator.
+        .target(
+            name: "DriftCheck", dependencies: ["HTTPServer", "JSON", "ContractCheck", "WorkloadAPI"],
+            swiftSettings: strict),
         .executableTarget(
             name: "workload-emulator",
-            dependencies: ["HTTPServer", "JSON", "Persistence", "WorkloadEmulator", "WorkloadAPI"],
+            dependencies: ["HTTPServer", "JSON", "Persistence", "WorkloadEmulator", "WorkloadAPI", "DriftCheck"],
             swiftSettings: strict
         ),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "CZlib"], swiftSettings: strict),
@@ -48,7 +52,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "WorkloadAPI", "HTTPServer", "JSON", "WorkloadEmulator", "CZlib", "workload-emulator", "ContractCheck",
+                "WorkloadAPI", "HTTPServer", "JSON", "WorkloadEmulator", "CZlib", "workload-emulator", "ContractCheck", "DriftCheck",
             ],
             swiftSettings: strict
         ),

@@ -1,3 +1,4 @@
+import DriftCheck
 import HTTPServer
 import WorkloadAPI
 
@@ -157,6 +158,14 @@ func run(_ options: ServerOptions) -> Never {
 // `workload-emulator ctl …` drives a running instance instead of being one.
 if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "ctl" {
     exit(ControlCommandRunner.main(Array(CommandLine.arguments.dropFirst(2)), environment: emulatorEnvironment()))
+}
+
+// `record` and `replay` check the emulator against a real tenant (README).
+if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "record" {
+    exit(RecordCommand.main(Array(CommandLine.arguments.dropFirst(2))))
+}
+if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "replay" {
+    exit(ReplayCommand.main(Array(CommandLine.arguments.dropFirst(2)), executable: "/proc/self/exe"))
 }
 
 let action: CommandLineAction

@@ -1,0 +1,145 @@
+import ContractCheck
+import HTTPServer
+import JSON
+import WorkloadAPI
+
+/// Sends recorded requests to one sandbox, in order, and compares each answer with the
+/// recorded one.
+struct Replayer {
+    let client: ForwardingClient
+    let sandbox: String
+    let controlToken: String?
+    /// The recording holds no credential: every request replays as this one user.
+    let token: String
+    let maxAdvanceSeconds: Int
+    var ids = IdMap()
+    var matcher: OperationMatcher? = nil
+    var report = DriftReport()
+
+    init(client: ForwardingClient, sandbox: String, controlToken: String?, token: String, maxAdvanceSeconds: Int) {
+        self.token = token
+        self.client = client
+        self.sandbox = sandbox
+        self.controlToken = controlToken
+        self.maxAdvanceSeconds = maxAdvanceSeconds
+    }
+
+    struct Answer {
+        var status: Int
+        var body: String
+    }
+
+    func send(_ method: String, _ target: String, contentType: String?, body: String) throws(ReplayCommand.Failure)
+        -> Answer
+    {
+        var headers = HTTPHeaders([("Accept", "application/json"), ("Authorization", "Bearer \(token)")])
+        if let contentType { headers.add("Content-Type", contentType) }
+        if let controlToken { headers.add("X-Emulator-Token", controlToken) }
+        do throws(ForwardingClient.Failure) {
+            let r = try client.send(
+                method: method, path: "/sandboxes/\(sandbox)\(target)", headers: headers, body: Array(body.utf8))
+            return Answer(status: r.status, body: String(decoding: r.body, as: UTF8.self))
+        } catch {
+            throw ReplayCommand.Failure(
+                message: "replay: \(method) \(target) against \(client.host):\(client.port): \(error.description)",
+                exitCode: 1)
+        }
+    }
+
+    /// The operation ids of the document the emulator serves (the real API's), for the report.
+    mutating func loadOperations() {
+        guard let answer = try? send("GET", "/api/v2/openapi.json", contentType: nil, body: ""), answer.status == 200,
+            let document = try? JSONParser.parse(answer.body), let contract = try? Contract(document: document)
+        else { return }
+        // The served document spells paths from the root; the matcher wants them under `/api/v2`.
+        matcher = OperationMatcher(
+            contract.operations.map { op in
+                let path = op.path.hasPrefix("/api/v2/") ? String(op.path.dropFirst("/api/v2".count)) : op.path
+                return Contract.Operation(id: op.id, method: op.method, path: path, responses: op.responses)
+            })
+    }
+
+    func operation(_ e: Exchange) -> String {
+        if let op = matcher?.operation(method: e.method, requestPath: e.path) { return op.id }
+        return "\(e.method) \(ids.template(e.path))"
+    }
+
+    static func topStatus(_ body: String) -> String? { (try? JSONParser.parse(body))?["status"]?.stringValue }
+
+    /// Where a run of identical GETs (a poll) starting at `start` ends (exclusive).
+    static func pollEnd(_ exchanges: [Exchange], from start: Int) -> Int {
+        let first = exchanges[start]
+        guard first.method == "GET" else { return start + 1 }
+        var end = start + 1
+        while end < exchanges.count, exchanges[end].method == "GET", exchanges[end].path == first.path,
+            exchanges[end].query == first.query
+        {
+            end += 1
+        }
+        return end
+    }
+
+    mutating func replay(_ exchanges: [Exchange]) throws(ReplayCommand.Failure) -> DriftReport {
+        loadOperations()
+        var i = 0
+        while i < exchanges.count {
+            let end = Self.pollEnd(exchanges, from: i)
+            let first = exchanges[i]
+            let answer = try replayOne(first, line: i + 1)
+            if end - i > 1 {
+                let last = exchanges[end - 1]
+                let wanted = Self.topStatus(last.responseBody)
+                if let wanted, wanted != Self.topStatus(first.responseBody) {
+                    // A poll until the status changed: the emulator's clock moves instead
+                    // of the wall clock, one second at a time, until the same status.
+                    var current = answer
+                    var advanced = 0
+                    while Self.topStatus(current.body) != wanted, advanced < maxAdvanceSeconds {
+                        let step = try send(
+                            "POST", "/__emulator/clock/advance", contentType: "application/json", body: "{\"seconds\":1}")
+                        guard step.status == 200 else {
+                            throw ReplayCommand.Failure(
+                                message: "replay: the emulator refused a clock advance (\(step.status)): \(step.body)",
+                                exitCode: 1)
+                        }
+                        advanced += 1
+                        current = try send(
+                            "GET", target(first), contentType: first.requestContentType, body: ids.apply(first.requestBody))
+                    }
+                    report.clockAdvancedSeconds += advanced
+                    compare(last, current, line: end)
+                } else {
+                    // A poll whose status never changed: its last answer is compared too.
+                    compare(last, try replayOne(last, line: end, compareIt: false), line: end)
+                }
+            }
+            report.exchanges += end - i
+            i = end
+        }
+        return report
+    }
+
+    func target(_ e: Exchange) -> String {
+        let path = ids.apply(e.path)
+        return e.query.isEmpty ? path : path + "?" + ids.apply(e.query)
+    }
+
+    mutating func replayOne(_ e: Exchange, line: Int, compareIt: Bool = true) throws(ReplayCommand.Failure) -> Answer {
+        let answer = try send(e.method, target(e), contentType: e.requestContentType, body: ids.apply(e.requestBody))
+        if compareIt { compare(e, answer, line: line) }
+        return answer
+    }
+
+    mutating func compare(_ e: Exchange, _ answer: Answer, line: Int) {
+        if let real = try? JSONParser.parse(e.responseBody), let emulator = try? JSONParser.parse(answer.body) {
+            ids.learn(real: real, emulator: emulator)
+        }
+        let operation = operation(e)
+        for d in ShapeComparison.compare(
+            realStatus: e.status, realBody: e.responseBody, emulatorStatus: answer.status, emulatorBody: answer.body)
+        {
+            report.rows.append(
+                DriftReport.Row(exchange: line, method: e.method, path: e.path, operation: operation, difference: d))
+        }
+    }
+}
