@@ -181,7 +181,7 @@ public enum RecordCommand {
             _ = close(fd)
             rename(temporary, path)
         }
-        Output.out("workload-emulator recording on http://\(options.host):\(port) → \(options.upstream)\n")
+        Output.out("workload-emulator recording on http://\(options.host):\(port) (upstream \(options.upstream))\n")
         var received: Int32 = 0
         while sigwait(&stopSignals, &received) != 0 {}
         server.shutdown(timeoutSeconds: 4)

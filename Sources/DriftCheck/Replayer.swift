@@ -64,7 +64,9 @@ struct Replayer {
         return "\(e.method) \(ids.template(e.path))"
     }
 
-    static func topStatus(_ body: String) -> String? { (try? JSONParser.parse(body))?["status"]?.stringValue }
+    static func sameShape(_ s1: Int, _ b1: String, _ s2: Int, _ b2: String) -> Bool {
+        ShapeComparison.compare(realStatus: s1, realBody: b1, emulatorStatus: s2, emulatorBody: b2).isEmpty
+    }
 
     /// Where a run of identical GETs (a poll) starting at `start` ends (exclusive).
     static func pollEnd(_ exchanges: [Exchange], from start: Int) -> Int {
@@ -88,13 +90,15 @@ struct Replayer {
             let answer = try replayOne(first, line: i + 1)
             if end - i > 1 {
                 let last = exchanges[end - 1]
-                let wanted = Self.topStatus(last.responseBody)
-                if let wanted, wanted != Self.topStatus(first.responseBody) {
-                    // A poll until the status changed: the emulator's clock moves instead
-                    // of the wall clock, one second at a time, until the same status.
+                if !Self.sameShape(first.status, first.responseBody, last.status, last.responseBody) {
+                    // A poll until something changed (a status, a replacement ending): the
+                    // emulator's clock moves instead of the wall clock, one second at a
+                    // time, until its answer has the last poll's shape and states.
                     var current = answer
                     var advanced = 0
-                    while Self.topStatus(current.body) != wanted, advanced < maxAdvanceSeconds {
+                    while !Self.sameShape(last.status, last.responseBody, current.status, current.body),
+                        advanced < maxAdvanceSeconds
+                    {
                         let step = try send(
                             "POST", "/__emulator/clock/advance", contentType: "application/json", body: "{\"seconds\":1}")
                         guard step.status == 200 else {
@@ -109,7 +113,7 @@ struct Replayer {
                     report.clockAdvancedSeconds += advanced
                     compare(last, current, line: end)
                 } else {
-                    // A poll whose status never changed: its last answer is compared too.
+                    // A poll whose answer never changed: its last answer is compared too.
                     compare(last, try replayOne(last, line: end, compareIt: false), line: end)
                 }
             }

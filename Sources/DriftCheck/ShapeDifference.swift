@@ -74,14 +74,14 @@ public enum ShapeComparison {
             for (k, rv) in ro {
                 let child = JSONPath.child(path, k)
                 guard let ev = eo[k] else {
-                    out.append(ShapeDifference(path: child, what: "field missing", real: kind(rv), emulator: "absent"))
+                    out.append(ShapeDifference(path: child, what: "missing in the emulator", real: kind(rv), emulator: "absent"))
                     continue
                 }
                 compare(rv, ev, key: k, path: child, &out)
             }
             for (k, ev) in eo where ro[k] == nil {
                 out.append(
-                    ShapeDifference(path: JSONPath.child(path, k), what: "extra field", real: "absent", emulator: kind(ev)))
+                    ShapeDifference(path: JSONPath.child(path, k), what: "only in the emulator", real: "absent", emulator: kind(ev)))
             }
         case let (.array(ra), .array(ea)):
             // Lengths follow the data; the shape of the items that both hold is compared.

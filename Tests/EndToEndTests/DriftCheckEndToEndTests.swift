@@ -1,0 +1,162 @@
+import Foundation
+import JSON
+import Testing
+
+/// Issue 14 over real processes: a client session recorded through `record` against a
+/// second emulator standing in for the real service, then replayed with `replay`.
+@Suite struct DriftCheckEndToEndTests {
+    static let secret = "drift-secret-7f3c91e2"
+    let twoReplicas: JSONValue = ["containerGroups": [["name": "default", "replicaCount": 2]]]
+
+    /// The "real" service (manual clock, advanced by the test between polls) and the proxy.
+    struct Rig {
+        let upstream: EmulatorProcess
+        let upstreamPort: Int
+        let recorder: EmulatorProcess
+        let recorderPort: Int
+        let file: String
+
+        init(directory: URL) throws {
+            upstream = try EmulatorProcess(["--port", "0", "--clock", "manual", "--log-level", "error"])
+            upstreamPort = try upstream.waitUntilListening()
+            file = directory.appendingPathComponent("session.ndjson").path
+            recorder = try EmulatorProcess([
+                "record", "--upstream", "http://127.0.0.1:\(upstreamPort)", "--out", file, "--port", "0",
+            ])
+            let line = recorder.stdout.wait(timeout: 20) { $0.contains("\n") } ?? ""
+            guard line.hasPrefix("workload-emulator recording on http://127.0.0.1:"),
+                let port = Int(line.dropFirst("workload-emulator recording on http://127.0.0.1:".count).prefix { $0.isNumber })
+            else { throw HarnessError("no recording line; stdout: \(line); stderr: \(recorder.stderr.text)") }
+            recorderPort = port
+        }
+
+        /// The client, through the proxy, with a credential the recording must not hold.
+        func client() throws -> TestClient {
+            let c = try TestClient(port: recorderPort)
+            c.token = DriftCheckEndToEndTests.secret
+            return c
+        }
+
+        /// Straight to the "real" service: its clock and faults are not part of the session.
+        func control() throws -> TestClient { try TestClient(port: upstreamPort) }
+
+        func stopRecording() throws -> String {
+            recorder.send(SIGTERM)
+            #expect(recorder.waitForExit(timeout: 20) == 0)
+            return try String(contentsOfFile: file, encoding: .utf8)
+        }
+    }
+
+    /// Polls through the proxy until `done`, advancing the real service's clock between polls.
+    func poll(_ c: TestClient, _ control: TestClient, _ path: String, until done: (JSONValue) -> Bool) throws {
+        for _ in 0..<60 {
+            if done(try c.send("GET", path).json) { return }
+            try control.advance(2)
+        }
+        Issue.record("\(path) never reached the state")
+    }
+
+    /// Create, poll until running, a replacement, a 409, stop, delete. `alter` runs on the
+    /// real service just before the calls it may fault (by name).
+    func session(_ rig: Rig, alter: (String, String) throws -> Void = { _, _ in }) throws {
+        let c = try rig.client()
+        let control = try rig.control()
+        let created = try c.send("POST", "/api/v2/workloads", ["name": "drift", "artifact": ["name": "drift-art"]])
+        #expect(created.status == 201)
+        let id = try #require(created.json["id"]?.stringValue)
+        try poll(c, control, "/api/v2/workloads/\(id)") { $0["status"] == "running" }
+        #expect(try c.send("PATCH", "/api/v2/workloads/\(id)/settings", ["runtime": twoReplicas]).status == 202)
+        try alter("conflict", id)
+        let conflict = try c.send(
+            "PATCH", "/api/v2/workloads/\(id)/settings",
+            ["runtime": ["containerGroups": [["name": "default", "replicaCount": 3]]]])
+        #expect(conflict.status == 409 || conflict.status == 400)
+        try alter("replacement", id)
+        #expect(try c.send("GET", "/api/v2/workloads/\(id)/replacement").status == 200)
+        try poll(c, control, "/api/v2/workloads/\(id)") { $0["replacement"] == .null }
+        #expect(try c.send("POST", "/api/v2/workloads/\(id)/stop").status == 202)
+        try poll(c, control, "/api/v2/workloads/\(id)") { $0["status"] == "stopped" }
+        let deleted = try c.send("DELETE", "/api/v2/workloads/\(id)")
+        #expect((200..<300).contains(deleted.status))
+        #expect(try c.send("GET", "/api/v2/workloads/\(id)").status == 404)
+    }
+
+    func replay(_ file: String) throws -> (status: Int32?, report: JSONValue, stderr: String) {
+        let r = try EmulatorProcess.run(["replay", file, "--json"], timeout: 120)
+        return (r.status, (try? JSONParser.parse(r.stdout)) ?? .null, r.stderr)
+    }
+
+    @Test func anUnalteredSessionReplaysWithoutDifferencesAndHoldsNoCredential() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let rig = try Rig(directory: directory)
+        try session(rig)
+        let recording = try rig.stopRecording()
+        let lines = recording.split(separator: "\n")
+        #expect(lines.count >= 12)
+        #expect(!recording.contains(Self.secret))
+        #expect(!recording.lowercased().contains("authorization"))
+        #expect(!recording.lowercased().contains("bearer"))
+
+        let result = try replay(rig.file)
+        #expect(result.status == 0, "\(result.report) \(result.stderr)")
+        #expect(result.report["exchanges"]?.exactInt == lines.count)
+        #expect(result.report["differences"] == [])
+        // The polls became clock advances on the emulator the replay started.
+        #expect((result.report["clockAdvancedSeconds"]?.exactInt ?? 0) > 0)
+
+        let table = try EmulatorProcess.run(["replay", rig.file], timeout: 120)
+        #expect(table.status == 0)
+        #expect(table.stdout.hasPrefix("\(lines.count) exchanges replayed, 0 differences"))
+    }
+
+    @Test func eachAlterationOfTheRealAnswersIsReportedAndOnlyThose() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let rig = try Rig(directory: directory)
+        try session(rig) { step, id in
+            let control = try rig.control()
+            control.token = Self.secret
+            switch step {
+            case "conflict":
+                // A different status: 400 where the service says 409, with the same body.
+                let rule: JSONValue = [
+                    "match": ["method": "PATCH", "path": .string("/api/v2/workloads/\(id)/settings")],
+                    "action": "respond", "status": 400,
+                    "body": ["detail": "A replacement is already in progress for this workload."], "times": 1,
+                ]
+                #expect(try control.send("POST", "/__emulator/faults", rule).status == 201)
+            case "replacement":
+                // A renamed field and an extra one, on the service's own answer.
+                let real = try control.send("GET", "/api/v2/workloads/\(id)/replacement").json
+                var altered = JSONObject()
+                for (key, value) in try #require(real.objectValue) {
+                    altered.append(key == "strategy" ? "rolloutStrategy" : key, value)
+                }
+                altered.append("extraField", "x")
+                let rule: JSONValue = [
+                    "match": ["method": "GET", "path": .string("/api/v2/workloads/\(id)/replacement")],
+                    "action": "respond", "status": 200, "body": .object(altered), "times": 1,
+                ]
+                #expect(try control.send("POST", "/__emulator/faults", rule).status == 201)
+            default: break
+            }
+        }
+        let recording = try rig.stopRecording()
+        #expect(!recording.contains(Self.secret))
+
+        let result = try replay(rig.file)
+        #expect(result.status == 1, "\(result.stderr)")
+        let found = (result.report["differences"]?.arrayValue ?? []).map { d in
+            [d["operation"], d["at"], d["what"], d["real"], d["emulator"]].map { $0?.stringValue ?? "?" }
+        }
+        let expected: [[String]] = [
+            ["updateWorkloadSettings", "status", "status code", "400", "409"],
+            ["getWorkloadReplacement", "$.rolloutStrategy", "missing in the emulator", "string", "absent"],
+            ["getWorkloadReplacement", "$.extraField", "missing in the emulator", "string", "absent"],
+            ["getWorkloadReplacement", "$.strategy", "only in the emulator", "absent", "string"],
+        ]
+        #expect(found == expected, "\(result.report)")
+        #expect(result.report["differenceCount"]?.exactInt == 4)
+    }
+}
