@@ -44,6 +44,7 @@ let package = Package(
         ),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "CZlib"], swiftSettings: strict),
         .testTarget(name: "WorkloadEmulatorTests", dependencies: ["JSON", "WorkloadEmulator"], swiftSettings: strict),
+        .testTarget(name: "DriftCheckTests", dependencies: ["DriftCheck", "JSON"], swiftSettings: strict),
         .testTarget(name: "ContractCheckTests", dependencies: ["ContractCheck", "JSON"], swiftSettings: strict),
         .testTarget(
             name: "WorkloadAPITests",
