@@ -60,6 +60,13 @@ public struct JSONWriter {
         needsComma = false
     }
 
+    /// A value that is already JSON (a document encoded earlier), copied as it is.
+    public mutating func raw(_ json: [UInt8]) {
+        separate()
+        bytes.append(contentsOf: json)
+        needsComma = true
+    }
+
     public mutating func null() {
         separate()
         JSONSerializer.writeNull(into: &bytes)

@@ -1,4 +1,5 @@
 import JSON
+import Persistence
 import WorkloadEmulator
 
 #if canImport(Glibc)
@@ -18,6 +19,8 @@ public struct APIConfiguration: Sendable {
     public var lifecycle: String = "realistic"
     public var fixturesDirectory: String? = nil
     public var stateFile: String? = nil
+    /// `--durability`: when a change's answer may leave (see StateStore.Durability).
+    public var durability: StateStore.Durability = .batch
     public var auth: AuthMode = .open
     public var seed: UInt64 = 0
     public var partialDeleteStatus: Int = 502
@@ -89,23 +92,14 @@ public struct APIConfiguration: Sendable {
         }
     }
 
-    static func readFile(_ path: String) -> [UInt8]? {
-        guard let f = fopen(path, "rb") else { return nil }
-        defer { fclose(f) }
-        var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = fread(&chunk, 1, chunk.count, f)
-            if n > 0 { out.append(contentsOf: chunk[0..<n]) }
-            if n < chunk.count { break }
-        }
-        return ferror(f) == 0 ? out : nil
-    }
+    static func readFile(_ path: String) -> [UInt8]? { Files.read(path) }
 }
 
 /// A configuration the application cannot start with; `description` is the one-line
 /// message the executable prints before exiting with 2.
 public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
     public var message: String
+    /// 2 for bad input; 1 when the state file is held by another process.
+    public var exitCode: Int32 = 2
     public var description: String { message }
 }

@@ -24,7 +24,7 @@ public final class EmulatorApplication: Sendable {
         var settings = try configuration.sandboxSettings
         settings.users = control.users
         settings.platformBySandbox = control.platformCatalogues(base: settings.platform)
-        let registry = SandboxRegistry(settings: settings, onChange: control.changeObserver)
+        let registry = SandboxRegistry(settings: settings, recorder: control.store)
         try control.attach(registry)
         self.control = control
         self.registry = registry
@@ -77,10 +77,12 @@ public final class EmulatorApplication: Sendable {
         }
     }
 
-    /// Called on SIGINT/SIGTERM after the server stopped.
-    public func shutdown() {
+    /// Called on SIGINT/SIGTERM after the server stopped. False when the final write of
+    /// the state file failed (the process then exits 1).
+    @discardableResult
+    public func shutdown() -> Bool {
         ticker.stop()
-        control.shutdown()
+        return control.shutdown()
     }
 
     /// The synchronous core of `handler`; returns the response and any injected delay.
@@ -110,7 +112,7 @@ public final class EmulatorApplication: Sendable {
             control.observe(
                 request, response, seen, micros: RequestMetrics.monotonicMicros() - started, registry: registry)
             recorder?.record(request, response, routePath: seen.path, fault: seen.injected?.action == .respond)
-            done(response, delay)
+            control.acknowledge(response, method: request.method) { done($0, delay) }
             return
         }
         let seenNow = seen
@@ -123,7 +125,7 @@ public final class EmulatorApplication: Sendable {
             control.observe(
                 request, response, seenNow, micros: RequestMetrics.monotonicMicros() - started, registry: registry)
             recorder?.record(request, response, routePath: seenNow.path, fault: seenNow.injected?.action == .respond)
-            done(response, delay)
+            control.acknowledge(response, method: request.method) { done($0, delay) }
         }
     }
 
@@ -174,13 +176,21 @@ public final class EmulatorApplication: Sendable {
         {
             guard let given = request.headers["X-Emulator-Token"] else {
                 return (
-                    Responses.detail(401, "This route needs the control token: send it in the X-Emulator-Token header."),
+                    Responses.detail(
+                        401, "This route needs the control token: send it in the X-Emulator-Token header."),
                     nil
                 )
             }
             guard EmulatorApplication.constantTimeEqual(given, expected) else {
                 return (Responses.detail(403, "The X-Emulator-Token header does not match the control token."), nil)
             }
+        }
+        // A state file that cannot be written: changes are refused, reads go on.
+        if let problem = control.persistenceProblem {
+            if seen.route == "/__emulator/health" {
+                return (Responses.json(503, ["status": "degraded", "persistence": .string(problem)]), nil)
+            }
+            if request.method != "GET" && request.method != "HEAD" { return (ControlPlane.notSaved(problem), nil) }
         }
         // 2b. The sandbox, unless the route is about the registry or the emulator as a
         // whole (then naming a new sandbox must not make one).

@@ -1,4 +1,5 @@
 import HTTPServer
+import Persistence
 import WorkloadAPI
 
 #if canImport(Glibc)
@@ -35,6 +36,7 @@ public struct ServerOptions: Sendable, Equatable {
     public var lifecycle = "realistic"
     public var fixtures: String? = nil
     public var stateFile: String? = nil
+    public var durability: StateStore.Durability = .batch
     public var auth: APIConfiguration.AuthMode = .open
     public var seed: UInt64 = 0
     public var partialDeleteStatus = 502
@@ -62,6 +64,7 @@ public struct ServerOptions: Sendable, Equatable {
         c.lifecycle = lifecycle
         c.fixturesDirectory = fixtures
         c.stateFile = stateFile
+        c.durability = durability
         c.auth = auth
         c.seed = seed
         c.partialDeleteStatus = partialDeleteStatus
@@ -197,6 +200,13 @@ extension ServerOptions {
             help: "persist all state there and reload it at start"
         ) { o, v throws(CommandLineError) in
             o.stateFile = try nonEmpty(v)
+        },
+        Flag(
+            name: "durability", valueName: "batch|sync", defaultDescription: "batch",
+            help: "sync: a change is answered once it is on disk; batch: within 10 ms after"
+        ) { o, v throws(CommandLineError) in
+            guard let d = StateStore.Durability(rawValue: v) else { throw oneOf(v, ["batch", "sync"]) }
+            o.durability = d
         },
         Flag(
             name: "auth", valueName: "open|strict", defaultDescription: "open",

@@ -97,7 +97,7 @@ func run(_ options: ServerOptions) -> Never {
     } catch {
         // Bad fixtures, lifecycle profile or state file: the error names file and field.
         logWriter?.close()
-        fail("\(error)", exitCode: 2)
+        fail("\(error)", exitCode: (error as? ConfigurationError)?.exitCode ?? 2)
     }
 
     if options.controlToken == nil && !ServerOptions.isLoopback(options.host) {
@@ -145,12 +145,13 @@ func run(_ options: ServerOptions) -> Never {
     forceExitOnSecondSignal()
     // A stop takes at most 5 s in all (README); the state file write after the drain is quick.
     server.shutdown(timeoutSeconds: 4)
-    application.shutdown()
+    let saved = application.shutdown()
     // The port is no longer served: a script polling for the file must not find it
     // stale on the next start.
     if let path = options.portFile { unlink(path) }
     logWriter?.close()
-    exit(0)
+    // The final write of the state file failed: what was acknowledged may be lost.
+    exit(saved ? 0 : 1)
 }
 
 // `workload-emulator ctl …` drives a running instance instead of being one.

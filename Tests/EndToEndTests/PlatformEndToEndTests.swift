@@ -267,6 +267,10 @@ import WorkloadEmulator
         let gpus = try c.send("GET", "/api/v2/mlops/compute/bundles/?hasGpu=true").json
         #expect((gpus["data"]?.arrayValue ?? []).map { $0["id"]?.stringValue ?? "" } == ["gpu.l4.small", "gpu.a10g.medium"])
         #expect(try c.send("GET", "/api/v2/mlops/compute/bundles/?useCases=customModel").json["totalCount"] == 0)
+        let badFlag = try c.send("GET", "/api/v2/mlops/compute/bundles/?hasGpu=maybe")
+        #expect(badFlag.status == 422)
+        #expect(badFlag.json["detail"]?[0]?["loc"] == ["query", "hasGpu"])
+        #expect(try c.send("GET", "/api/v2/mlops/compute/bundles/?hasGpu=").status == 422)
         #expect(try c.send("GET", "/api/v2/mlops/compute/bundles/gpu.l4.small").json["gpuMemoryBytes"] == 25_769_803_776)
         #expect(try c.send("GET", "/api/v2/mlops/compute/bundles/none").status == 404)
 
@@ -370,6 +374,25 @@ import WorkloadEmulator
                 == 0)
         #expect(
             try c.send("GET", "/api/v2/otel/workload/\(id)/metrics/autocollectedValues/?endTime=soon").status == 422)
+    }
+
+    @Test func aResolvedBundleSentByTheClientCannotBreakTheMetrics() throws {
+        let live = try LiveEmulator()
+        let c = try live.client()
+        let id = try create(c, "odd")
+        try c.advance(3)
+        let odd: JSONValue = [
+            "containerGroups": [
+                ["name": "default", "resolvedBundle": ["id": "x", "cpuCount": -1e300, "memoryBytes": 1e300]]
+            ]
+        ]
+        #expect(try c.send("PATCH", "/api/v2/workloads/\(id)/settings", ["runtime": odd]).status == 202)
+        try c.advance(10)
+        #expect(try c.send("GET", "/api/v2/workloads/\(id)").json["runtime"] == odd)
+        let metrics = try c.send("GET", "/api/v2/otel/workload/\(id)/metrics/autocollectedValues/")
+        #expect(metrics.status == 200)
+        let cpu = (metrics.json["data"]?.arrayValue ?? []).first { $0["otelName"] == "container.cpu.usage" }
+        #expect(cpu?["currentValue"] == 0)
     }
 
     @Test func credentialsFromFixturesAndCreated() throws {

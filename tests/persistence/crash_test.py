@@ -1,16 +1,23 @@
 #!/usr/bin/env python3
-"""Crash test for --state-file (SPEC §10).
+"""Crash test for --state-file (README, Durability).
 
-SIGKILL rounds: start the emulator on one state file, send mutations from a few
-threads, kill it with SIGKILL at a random moment, restart it on the same file, and
-check that it starts (the file is a complete state) and that the restored world is
-consistent: every workload's artifact and repository exist, every restored workload
-is one a client asked for, and no acknowledged delete came back. The world grows
-across rounds, so later rounds write bigger files.
+For each --durability mode: SIGKILL rounds. Start the emulator on one state file,
+send mixed changes (create, describe, stop, delete) from a few threads, kill it with
+SIGKILL at a random moment, restart it on the same file and compare every workload
+with what the clients were told:
 
-SIGTERM round: every acknowledged mutation must be there after a restart.
+  sync:  every acknowledged change is there;
+  batch: every change acknowledged more than 50 ms before the kill is there.
 
-Usage: tests/persistence/crash_test.py --binary .build/debug/workload-emulator [--rounds 50] [--seed N]
+Each thread owns its workloads, so the changes to one workload form a sequence; the
+restored workload must be the result of a prefix of it that includes every change that
+had to survive (and at most the one request still in flight). The state file must
+load after every kill. The world grows across rounds, so the log is compacted into
+new snapshots along the way.
+
+Then a SIGTERM round: every acknowledged change must be there after a restart.
+
+Usage: tests/persistence/crash_test.py --binary .build/release/workload-emulator [--rounds 50] [--seed N]
 Exit status 0 when every round passed. Standard library only.
 """
 import argparse
@@ -26,12 +33,13 @@ import time
 import http.client
 
 TOKEN = "crash-tester"
+BATCH_WINDOW = 0.050  # seconds: batch may lose what was acknowledged this close to the kill
 
 
 class Emulator:
     def __init__(self, binary, state_file, extra=()):
         self.proc = subprocess.Popen(
-            [binary, "--port", "0", "--state-file", state_file, "--log-level", "warn", *extra],
+            [binary, "--port", "0", "--state-file", state_file, "--log-level", "warn", "--clock", "manual", *extra],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline()
         if not line.startswith("workload-emulator listening on http://"):
@@ -40,7 +48,7 @@ class Emulator:
             raise RuntimeError(f"did not start (exit {self.proc.returncode}): {line!r} {err!r}")
         self.port = int(line.strip().rsplit(":", 1)[1])
 
-    def request(self, method, path, body=None, timeout=5):
+    def request(self, method, path, body=None, timeout=10):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
             headers = {"Authorization": f"Bearer {TOKEN}"}
@@ -60,150 +68,158 @@ class Emulator:
         return self.proc.wait(timeout=10)
 
 
-class Ledger:
-    """What clients asked for and what was acknowledged."""
+# A workload's state as the test compares it: None (absent) or (description, stopped).
+def observed(doc):
+    return (doc.get("description"), doc["status"] == "stopping")
 
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.attempted_creates = 0
-        self.created = set()          # acknowledged workload ids
-        self.deleted = set()          # acknowledged deletes
-        self.stopped = set()          # acknowledged stops (202/200)
+
+class Owner:
+    """One thread's workloads: for each, the state it had at the restart and the
+    changes since, each with the time it was acknowledged (None: still in flight)."""
+
+    def __init__(self, rng):
+        self.rng = rng
+        self.base = {}       # id -> state at the last restart
+        self.changes = {}    # id -> [(state after the change, ack time or None)]
+        self.pending_create = None  # ack time None: a create in flight has no id yet
         self.acked = 0
-        self.last_error = None
+
+    def current(self, wid):
+        ch = self.changes.get(wid)
+        if ch:
+            return ch[-1][0]
+        return self.base.get(wid)
+
+    def live(self):
+        return [w for w in set(self.base) | set(self.changes) if self.current(w) is not None]
 
 
-def mutator(emu, ledger, rng, stop_event):
+def mutator(emu, owner, stop_event):
+    rng = owner.rng
     while not stop_event.is_set():
+        live = owner.live()
+        op = rng.random()
+        # Past a few hundred workloads, fewer creates and more deletes: the world stays
+        # big enough for compactions and small enough for a round to take a second.
+        grow = 0.45 if len(live) < 100 else 0.15
         try:
-            with ledger.lock:
-                ids = sorted(ledger.created - ledger.deleted)
-            op = rng.random()
-            if op < 0.45 or not ids:
-                with ledger.lock:
-                    ledger.attempted_creates += 1
+            if op < grow or not live:
+                owner.pending_create = True
                 s, doc = emu.request("POST", "/api/v2/workloads",
                                      {"name": f"w{rng.randrange(10**6)}", "artifact": {"name": "a"}})
+                now = time.monotonic()
+                owner.pending_create = None
                 if s == 201:
-                    with ledger.lock:
-                        ledger.created.add(doc["id"])
-                        ledger.acked += 1
-            elif op < 0.60:
-                wid = rng.choice(ids)
+                    owner.changes[doc["id"]] = [((doc.get("description"), False), now)]
+                    owner.acked += 1
+                continue
+            wid = rng.choice(live)
+            desc, stopped = owner.current(wid)
+            if op < 0.60 or (grow < 0.45 and op < 0.75):
+                owner.changes.setdefault(wid, []).append((None, None))
                 s, _ = emu.request("DELETE", f"/api/v2/workloads/{wid}")
-                if s == 204:
-                    with ledger.lock:
-                        ledger.deleted.add(wid)
-                        ledger.acked += 1
-            elif op < 0.75:
-                wid = rng.choice(ids)
+                ok = s == 204
+            elif op < 0.75 and not stopped:
+                owner.changes.setdefault(wid, []).append(((desc, True), None))
                 s, _ = emu.request("POST", f"/api/v2/workloads/{wid}/stop")
-                if s in (200, 202):
-                    with ledger.lock:
-                        ledger.acked += 1
-            elif op < 0.85:
-                wid = rng.choice(ids)
-                s, _ = emu.request("POST", f"/api/v2/workloads/{wid}/start")
-                with ledger.lock:
-                    ledger.acked += 1 if s in (200, 202) else 0
-            elif op < 0.95:
-                wid = rng.choice(ids)
-                s, _ = emu.request("PATCH", f"/api/v2/workloads/{wid}", {"description": f"d{rng.random()}"})
-                with ledger.lock:
-                    ledger.acked += 1 if s == 200 else 0
+                ok = s in (200, 202)
             else:
-                s, _ = emu.request("POST", "/__emulator/faults",
-                                   {"action": "delay", "delayMs": 1, "match": {"path": "/nothing"}, "times": 1})
-                with ledger.lock:
-                    ledger.acked += 1 if s == 201 else 0
-        except (OSError, http.client.HTTPException) as e:
-            with ledger.lock:
-                ledger.last_error = repr(e)
-            return  # the process is gone
+                text = f"d{rng.randrange(10**9)}"
+                owner.changes.setdefault(wid, []).append(((text, stopped), None))
+                s, _ = emu.request("PATCH", f"/api/v2/workloads/{wid}", {"description": text})
+                ok = s == 200
+            now = time.monotonic()
+            state, _ = owner.changes[wid].pop()
+            if ok:
+                owner.changes[wid].append((state, now))
+                owner.acked += 1
+        except (OSError, http.client.HTTPException):
+            return  # the process is gone; the change in flight stays marked with None
 
 
-def check_consistent(emu, ledger):
-    """Problems with the restored world, as sentences."""
+def check_round(emu, owners, kill_time, window):
+    """Problems with the restored world, as sentences; then the restored world
+    becomes every owner's new base."""
     problems = []
     s, state = emu.request("GET", "/__emulator/state")
     if s != 200:
         return [f"GET /__emulator/state answered {s}"]
-    artifacts = {a["id"]: a for a in state["artifacts"]}
-    repositories = {r["id"] for r in state["repositories"]}
-    with ledger.lock:
-        known_ids = set(ledger.created)
-        unacked = ledger.attempted_creates - len(ledger.created)
-        deleted = set(ledger.deleted)
-    unknown = 0
-    for w in state["workloads"]:
-        a = artifacts.get(w["artifactId"])
-        if a is None:
-            problems.append(f"workload {w['id']}: artifact {w['artifactId']} missing")
-        elif a["repositoryId"] not in repositories:
-            problems.append(f"artifact {a['id']}: repository missing")
-        if w["id"] not in known_ids:
-            unknown += 1
-        if w["id"] in deleted:
-            # Deleted before the kill, but the file may predate the delete: allowed only
-            # for a state written before the acknowledgement; the SIGTERM round is strict.
-            pass
-        s, doc = emu.request("GET", f"/api/v2/workloads/{w['id']}")
-        if s != 200 or doc["artifactId"] != w["artifactId"]:
-            problems.append(f"workload {w['id']}: GET answered {s}")
-    if unknown > unacked:
-        problems.append(f"{unknown} restored workloads nobody created (only {unacked} creates were unacknowledged)")
+    restored = {w["id"]: (w.get("description"), w["status"] == "stopping") for w in state["workloads"]}
+    known = set()
+    creates_in_flight = 0
+    for o in owners:
+        if o.pending_create:
+            creates_in_flight += 1
+        for wid in set(o.base) | set(o.changes):
+            known.add(wid)
+            seq = [(o.base.get(wid), 0.0)] + o.changes.get(wid, [])
+            # The last change that had to survive: acknowledged, and long enough before the kill.
+            must = 0
+            for i, (_, at) in enumerate(seq):
+                if at is not None and at <= kill_time - window:
+                    must = i
+            allowed = [st for st, _ in seq[must:]]
+            got = restored.get(wid)
+            if got not in allowed:
+                problems.append(f"workload {wid}: restored as {got}, expected one of {allowed}")
+    unknown = [w for w in restored if w not in known]
+    if len(unknown) > creates_in_flight:
+        problems.append(f"{len(unknown)} restored workloads nobody was told about "
+                        f"(only {creates_in_flight} creates were in flight)")
     s, page = emu.request("GET", "/api/v2/workloads?limit=1")
-    if s != 200 or page["totalCount"] != len(state["workloads"]):
-        problems.append(f"list totalCount {page and page.get('totalCount')} != {len(state['workloads'])} in the state")
+    if s != 200 or page["totalCount"] != len(restored):
+        problems.append(f"list totalCount {page and page.get('totalCount')} != {len(restored)} in the state")
+    # The restored world is the next round's baseline.
+    per_owner = {}
+    for o in owners:
+        for wid in set(o.base) | set(o.changes):
+            per_owner[wid] = o
+    for o in owners:
+        o.base, o.changes, o.pending_create = {}, {}, None
+    for i, wid in enumerate(sorted(restored)):
+        (per_owner.get(wid) or owners[i % len(owners)]).base[wid] = restored[wid]
     return problems
 
 
-def sigkill_rounds(binary, rounds, rng, workdir):
-    state_file = os.path.join(workdir, "state.json")
-    ledger = Ledger()
+def sigkill_rounds(binary, mode, rounds, rng, workdir, threads=4):
+    state_file = os.path.join(workdir, f"{mode}.json")
+    extra = ("--durability", mode)
+    window = BATCH_WINDOW if mode == "batch" else 0.0
+    owners = [Owner(random.Random(rng.random())) for _ in range(threads)]
     failures = 0
-    sizes = []
+    total_acked = 0
     for i in range(rounds):
-        emu = Emulator(binary, state_file)
-        problems = check_consistent(emu, ledger)  # what the previous kill left
-        acked_before = ledger.acked
-        # The restored world is the new baseline: creates that were in flight and did
-        # land are now known.
-        s, state = emu.request("GET", "/__emulator/state")
-        with ledger.lock:
-            ledger.created |= {w["id"] for w in state["workloads"]}
-            ledger.attempted_creates = len(ledger.created)
+        emu = Emulator(binary, state_file, extra)
         stop = threading.Event()
-        threads = [threading.Thread(target=mutator, args=(emu, ledger, random.Random(rng.random()), stop))
-                   for _ in range(3)]
-        for t in threads:
+        acked_before = sum(o.acked for o in owners)
+        ts = [threading.Thread(target=mutator, args=(emu, o, stop)) for o in owners]
+        for t in ts:
             t.start()
-        time.sleep(rng.uniform(0.02, 0.4))  # allow-sleep: a random kill moment is the test's subject
+        time.sleep(rng.uniform(0.05, 0.5))  # allow-sleep: a random kill moment is the test's subject
+        kill_time = time.monotonic()
         emu.kill(signal.SIGKILL)
         stop.set()
-        for t in threads:
+        for t in ts:
             t.join()
-        size = os.path.getsize(state_file) if os.path.exists(state_file) else 0
-        sizes.append(size)
-        leftovers = [f for f in os.listdir(workdir) if f != "state.json"]
-        status = "ok" if not problems else "FAIL"
+        acked = sum(o.acked for o in owners) - acked_before
+        total_acked += acked
+        try:
+            emu = Emulator(binary, state_file, extra)
+        except RuntimeError as e:
+            print(f"{mode} round {i + 1:2d}: the state file does not load: {e}")
+            return failures + 1
+        problems = check_round(emu, owners, kill_time, window)
+        restored = sum(len(o.base) for o in owners)
+        emu.kill(signal.SIGTERM)
         if problems:
             failures += 1
-        print(f"round {i + 1:2d}: restart {status}; {len(state['workloads'])} workloads restored; "
-              f"file {size} bytes; {ledger.acked - acked_before} mutations acknowledged; "
-              f"temp files left by the kill: {len(leftovers)}"
-              + ("".join(f"\n    {p}" for p in problems[:5])))
-        for f in leftovers:
-            os.unlink(os.path.join(workdir, f))
-    # The last kill's file must load too.
-    emu = Emulator(binary, state_file)
-    problems = check_consistent(emu, ledger)
-    emu.kill(signal.SIGTERM)
-    if problems:
-        failures += 1
-        print("final restart FAIL:", *problems[:5], sep="\n    ")
-    print(f"SIGKILL: {rounds} kills, {failures} failed restarts or checks; {ledger.acked} acknowledged mutations; "
-          f"state file up to {max(sizes)} bytes")
+        files = sorted(os.listdir(workdir))
+        size = sum(os.path.getsize(os.path.join(workdir, f)) for f in files if f.startswith(f"{mode}.json"))
+        print(f"{mode} round {i + 1:2d}: {'ok' if not problems else 'FAIL'}; {acked} changes acknowledged; "
+              f"{restored} workloads restored; state {size} bytes in "
+              f"{len([f for f in files if f.startswith(mode + '.json')])} files"
+              + "".join(f"\n    {p}" for p in problems[:5]))
+    print(f"SIGKILL {mode}: {rounds} kills, {failures} failed; {total_acked} acknowledged changes")
     return failures
 
 
@@ -252,7 +268,7 @@ def sigterm_round(binary, rng, workdir, mutations=300):
     if page["totalCount"] != len(alive):
         lost.append(f"totalCount {page['totalCount']} != {len(alive)}")
     emu.kill(signal.SIGTERM)
-    print(f"SIGTERM: exit {code}; {mutations} acknowledged mutations ({len(alive)} workloads alive, "
+    print(f"SIGTERM: exit {code}; {mutations} acknowledged changes ({len(alive)} workloads alive, "
           f"{len(deleted)} deleted, {len(stopped)} stopped); lost: {len(lost)}"
           + "".join(f"\n    {x}" for x in lost[:10]))
     return (0 if code == 0 and not lost else 1)
@@ -262,12 +278,17 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", default=os.environ.get("EMULATOR_BINARY", ".build/debug/workload-emulator"))
     ap.add_argument("--rounds", type=int, default=50)
+    ap.add_argument("--modes", default="sync,batch")
     ap.add_argument("--seed", type=int, default=int(time.time()))
     args = ap.parse_args()
     print(f"binary {args.binary}, seed {args.seed}")
     rng = random.Random(args.seed)
+    failures = 0
     with tempfile.TemporaryDirectory(prefix="emulator-crash-") as workdir:
-        failures = sigkill_rounds(args.binary, args.rounds, rng, workdir)
+        for mode in args.modes.split(","):
+            started = time.monotonic()
+            failures += sigkill_rounds(args.binary, mode, args.rounds, rng, workdir)
+            print(f"{mode}: {time.monotonic() - started:.1f} s")
         failures += sigterm_round(args.binary, rng, workdir)
     print("PASS" if failures == 0 else f"FAIL ({failures})")
     return 0 if failures == 0 else 1

@@ -1,5 +1,6 @@
 import JSON
 import HTTPServer
+import Persistence
 import WorkloadEmulator
 
 /// What the emulator keeps around the domain for test control: request metrics, the
@@ -18,22 +19,19 @@ final class ControlPlane: Sendable {
 
     let metrics = RequestMetrics()
     let fixtures: [FixtureFile]
-    let persister: StatePersister?
-    /// Sandboxes read from the state file at start, before the registry existed.
-    private let saved: [(name: String, document: JSONValue)]
+    /// The state file's store; it holds the file's lock from here on.
+    let store: StateStore?
 
     init(configuration: APIConfiguration) throws(ConfigurationError) {
-        if let dir = configuration.fixturesDirectory {
-            fixtures = try FixtureFile.loadDirectory(dir)
-        } else {
-            fixtures = []
-        }
-        if let path = configuration.stateFile {
-            saved = try StatePersister.load(path)
-            persister = StatePersister(path: path)
-        } else {
-            saved = []
-            persister = nil
+        do throws(PersistenceError) {
+            fixtures = try configuration.fixturesDirectory.map { (dir) throws(PersistenceError) in
+                try FixtureFile.loadDirectory(dir, rules: .api)
+            } ?? []
+            store = try configuration.stateFile.map { (path) throws(PersistenceError) in
+                try StateStore(path: path, durability: configuration.durability)
+            }
+        } catch {
+            throw ConfigurationError(message: error.message, exitCode: error.isLockConflict ? 1 : 2)
         }
     }
 
@@ -54,29 +52,26 @@ final class ControlPlane: Sendable {
         return out
     }
 
-    var changeObserver: (@Sendable (Sandbox, UInt64) -> Void)? {
-        guard let persister else { return nil }
-        return { _, _ in persister.changed() }
-    }
-
-    /// Restores the saved sandboxes, then loads fixtures into the sandboxes the state
-    /// file did not hold (a restart must not add the fixture objects twice), then
-    /// starts the writer.
+    /// Restores the saved sandboxes, then starts recording, then loads fixtures into
+    /// the sandboxes the state file did not hold (a restart must not add the fixture
+    /// objects twice).
     func attach(_ registry: SandboxRegistry) throws(ConfigurationError) {
         var restored = Set<String>()
-        for (name, document) in saved {
-            do throws(DomainError) {
-                try registry.sandbox(named: name).replaceWorld { (n, settings) throws(DomainError) in
-                    do throws(JSONPathError) {
-                        return try World.restore(document, name: n, settings: settings)
+        if let store {
+            do throws(PersistenceError) {
+                let recovered = try StateRecovery.load(store.path, settings: registry.settings)
+                for world in recovered.worlds {
+                    do throws(DomainError) {
+                        try registry.sandbox(named: world.name).replaceWorld { (_, _) throws(DomainError) in world }
                     } catch {
-                        throw .unprocessable(error.description)
+                        throw PersistenceError("--state-file: sandbox '\(world.name)': \(error.detail)")
                     }
+                    restored.insert(world.name)
                 }
+                try store.start(registry, after: recovered)
             } catch {
-                throw ConfigurationError(message: "--state-file: sandbox '\(name)': \(error.detail)")
+                throw ConfigurationError(message: error.message)
             }
-            restored.insert(name)
         }
         for f in fixtures where !restored.contains(f.sandbox) {
             do throws(FixtureError) {
@@ -85,10 +80,28 @@ final class ControlPlane: Sendable {
                 throw ConfigurationError(message: error.description)
             }
         }
-        persister?.start(registry)
     }
 
-    func shutdown() { persister?.stop() }
+    /// False when the final write failed.
+    func shutdown() -> Bool { store?.stop() ?? true }
+
+    /// Why the state cannot be written at the moment, if it cannot.
+    var persistenceProblem: String? { store?.problem }
+
+    /// Sends a change's answer: in `sync` durability only once the change is on disk
+    /// (507 if writing it failed); otherwise at once.
+    func acknowledge(
+        _ response: HTTPResponse, method: String, _ send: @escaping @Sendable (HTTPResponse) -> Void
+    ) {
+        guard let store, store.durability == .sync, method != "GET", method != "HEAD",
+            (200..<300).contains(response.status)
+        else { return send(response) }
+        store.whenDurable { ok in send(ok ? response : ControlPlane.notSaved(store.problem)) }
+    }
+
+    static func notSaved(_ problem: String?) -> HTTPResponse {
+        Responses.detail(507, "The change was not saved: \(problem ?? "the state file cannot be written").")
+    }
 
     func observe(_ request: HTTPRequest, _ response: HTTPResponse, _ seen: Seen, micros: Int64, registry: SandboxRegistry) {
         let status = response.dropConnection ? 0 : response.status

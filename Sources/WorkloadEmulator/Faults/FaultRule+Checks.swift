@@ -51,6 +51,21 @@ extension FaultRule {
             return (["probability"], "must be between 0 and 1")
         }
         if fired < 0 || fired > 1 << 53 { return (["fired"], "must be between 0 and 2^53") }
+        // What the fault API requires of each action (a saved rule must be one it could make).
+        switch action {
+        case .respond where status == nil: return (["status"], "required for respond")
+        case .delay where delayMs == nil: return (["delayMs"], "required for delay")
+        case .hold:
+            guard let state else { return (["state"], "required for hold") }
+            if !FaultRule.holdStates.contains(state) {
+                return (
+                    ["state"],
+                    "a workload is never held in \(state.rawValue); use one of "
+                        + FaultRule.holdStates.map(\.rawValue).joined(separator: ", ")
+                )
+            }
+        default: break
+        }
         return nil
     }
 }

@@ -33,6 +33,9 @@ public struct FaultRule: Sendable {
         }
     }
 
+    /// The states a hold rule can stop in: those a workload leaves by itself.
+    public static let holdStates: [WorkloadStatus] = [.submitted, .provisioning, .launching, .stopping]
+
     public var id: String
     public var match: Match
     public var action: Action

@@ -30,6 +30,9 @@ public struct LifecycleScheduler: Sendable {
     // Internal so that a state snapshot can save and restore them as they are.
     var heap: [Entry] = []
     var nextSequence: UInt64 = 0
+    /// Entries scheduled, and sequences of entries popped, since the state log last took them.
+    var added: [Entry] = []
+    var popped: [UInt64] = []
 
     public init() {}
 
@@ -40,8 +43,22 @@ public struct LifecycleScheduler: Sendable {
 
     public mutating func schedule(_ action: ScheduledAction, at time: Int64) {
         heap.append(Entry(at: time, sequence: nextSequence, action: action))
+        added.append(heap[heap.count - 1])
         nextSequence &+= 1
         siftUp(heap.count - 1)
+    }
+
+    /// Puts back an entry read from the state log, with its own sequence number.
+    mutating func restore(_ entry: Entry) {
+        heap.append(entry)
+        siftUp(heap.count - 1)
+    }
+
+    /// Drops the entries with these sequences (recovery, once the log is replayed). A
+    /// sorted array is a valid heap.
+    mutating func forget(_ sequences: Set<UInt64>) {
+        guard !sequences.isEmpty else { return }
+        heap = heap.filter { !sequences.contains($0.sequence) }.sorted { $0.precedes($1) }
     }
 
     /// Removes and returns the earliest entry due at or before `time`.
@@ -50,6 +67,7 @@ public struct LifecycleScheduler: Sendable {
         heap.swapAt(0, heap.count - 1)
         let due = heap.removeLast()
         if !heap.isEmpty { siftDown(0) }
+        popped.append(due.sequence)
         return due
     }
 

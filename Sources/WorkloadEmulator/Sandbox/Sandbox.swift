@@ -1,5 +1,15 @@
 import Synchronization
 
+/// Receives the record of every change (`World.takeChangeRecord`), under the sandbox's
+/// lock, so each sandbox's records arrive in the order of its changes: the state log.
+public protocol ChangeRecorder: AnyObject, Sendable {
+    /// False until the saved state is installed: installing it is not a change to record.
+    var isRecording: Bool { get }
+    func record(sandbox: String, change: [UInt8])
+    /// The sandbox was removed; called under its lock, after its last record.
+    func dropped(sandbox: String)
+}
+
 /// One isolated world behind one lock. Every read and every change goes through
 /// `execute`, which first brings the world to its clock's time (firing what is due),
 /// so a GET, a list and the events always agree, and observers see every change.
@@ -9,12 +19,20 @@ public final class Sandbox: Sendable {
     public let journal: RequestJournal
     private let world: Mutex<World>
     private let onChange: (@Sendable (Sandbox, UInt64) -> Void)?
+    private let recorder: (any ChangeRecorder)?
+    /// Set, under the lock, when the registry removed it: a request still holding it
+    /// must not bring it back in the state log.
+    private let isRemoved = Atomic<Bool>(false)
     /// Mirrors "has a live respond/delay/drop rule" so that the request path can skip
     /// the lock when there is none (the common case).
     private let requestFaults = Atomic<Bool>(false)
 
-    public init(name: String, settings: SandboxSettings, onChange: (@Sendable (Sandbox, UInt64) -> Void)? = nil) {
+    public init(
+        name: String, settings: SandboxSettings, onChange: (@Sendable (Sandbox, UInt64) -> Void)? = nil,
+        recorder: (any ChangeRecorder)? = nil
+    ) {
         self.name = name
+        self.recorder = recorder
         self.world = Mutex(World(name: name, settings: settings))
         self.journal = RequestJournal(capacity: settings.journalCapacity, budget: settings.journalBudget)
         self.onChange = onChange
@@ -23,12 +41,27 @@ public final class Sandbox: Sendable {
     /// The one entry point: catches up with the clock, runs `body`, and reports the
     /// new revision to the observer (outside the lock) when anything changed.
     public func execute<R: Sendable>(_ body: (inout World) throws(DomainError) -> R) throws(DomainError) -> R {
+        try execute(catchUp: nil, body)
+    }
+
+    /// `catchUp`: fire at most `limit` actions due by `to` before `body` (the ticker's
+    /// slices); `body` then sees a world that may still be behind its clock.
+    private func execute<R: Sendable>(
+        catchUp: (to: Int64, limit: Int)?, _ body: (inout World) throws(DomainError) -> R
+    ) throws(DomainError) -> R {
         let (result, before, after): (Result<R, DomainError>, UInt64, UInt64) = world.withLock { w in
             let before = w.revision
-            w.syncToClock()
+            if let catchUp { _ = w.sync(to: catchUp.to, atMost: catchUp.limit) } else { w.syncToClock() }
             let r: Result<R, DomainError>
             do throws(DomainError) { r = .success(try body(&w)) } catch { r = .failure(error) }
-            if w.revision != before { requestFaults.store(w.hasLiveRequestFaults, ordering: .relaxed) }
+            if w.revision != before {
+                requestFaults.store(w.hasLiveRequestFaults, ordering: .relaxed)
+                if let recorder, recorder.isRecording, !isRemoved.load(ordering: .relaxed) {
+                    recorder.record(sandbox: name, change: w.takeChangeRecord())
+                } else {
+                    w.discardChanges()
+                }
+            }
             return (r, before, w.revision)
         }
         if after != before, let onChange { onChange(self, after) }
@@ -75,13 +108,36 @@ public final class Sandbox: Sendable {
         }
     }
 
+    /// Called by the registry when it lets the sandbox go.
+    func markRemoved() {
+        world.withLock { _ in
+            isRemoved.store(true, ordering: .relaxed)
+            recorder?.dropped(sandbox: name)
+        }
+    }
+
+    /// Due actions the ticker fires per hold of the lock: a backlog (thousands of
+    /// transitions due in the same tick) is fired in slices, and requests waiting for
+    /// the lock get it between two slices instead of after the whole batch.
+    public static let tickSlice = 256
+
     /// For the real-clock ticker: fires what is due without a request. Cheap when
     /// nothing is due (one lock, one comparison); when something is, the firing goes
-    /// through `execute` like every other change.
+    /// through `execute` like every other change, `tickSlice` actions at a time. Only
+    /// what was due when the tick began: under a steady stream of creates something is
+    /// always due, and the ticker must not chase it.
     public func tick() {
-        let due = world.withLock { w in
-            w.clock.mode == .real && (w.nextDue.map { $0 <= w.clock.now() } ?? false)
+        let target: Int64? = world.withLock { w in
+            let now = w.clock.now()
+            return w.clock.mode == .real && (w.nextDue.map { $0 <= now } ?? false) ? now : nil
         }
-        if due { _ = read { _ in 0 } }
+        guard let target else { return }
+        while world.withLock({ w in w.nextDue.map { $0 <= target } ?? false }) {
+            do throws(DomainError) {
+                _ = try execute(catchUp: (target, Sandbox.tickSlice)) { (_) throws(DomainError) in 0 }
+            } catch {
+                return  // the body cannot throw
+            }
+        }
     }
 }

@@ -19,10 +19,15 @@ public final class SandboxRegistry: Sendable {
 
     private let entries: Mutex<[String: Entry]> = Mutex([:])
     private let onChange: (@Sendable (Sandbox, UInt64) -> Void)?
+    private let recorder: (any ChangeRecorder)?
 
-    public init(settings: SandboxSettings, onChange: (@Sendable (Sandbox, UInt64) -> Void)? = nil) {
+    public init(
+        settings: SandboxSettings, onChange: (@Sendable (Sandbox, UInt64) -> Void)? = nil,
+        recorder: (any ChangeRecorder)? = nil
+    ) {
         self.settings = settings
         self.onChange = onChange
+        self.recorder = recorder
     }
 
     /// 1..64 of `[A-Za-z0-9._-]`, but not `.` or `..`: those would turn
@@ -46,7 +51,7 @@ public final class SandboxRegistry: Sendable {
                 all[name]?.established = true
                 return e.sandbox
             }
-            let s = Sandbox(name: name, settings: settings, onChange: onChange)
+            let s = Sandbox(name: name, settings: settings, onChange: onChange, recorder: recorder)
             all[name] = Entry(sandbox: s, established: true, users: 0)
             return s
         }
@@ -61,7 +66,7 @@ public final class SandboxRegistry: Sendable {
                 return all[name]!.sandbox
             }
             guard all.count < settings.maxSandboxes else { return nil }
-            let s = Sandbox(name: name, settings: settings, onChange: onChange)
+            let s = Sandbox(name: name, settings: settings, onChange: onChange, recorder: recorder)
             all[name] = Entry(sandbox: s, established: false, users: 1)
             return s
         }
@@ -89,7 +94,10 @@ public final class SandboxRegistry: Sendable {
         case .none: break
         // Changes made while provisional were not saved (it was not listed): now they are.
         case .established: onChange?(sandbox, sandbox.inspect { $0.revision })
-        case .discarded: sandbox.journal.clear()
+        case .discarded:
+            sandbox.journal.clear()
+            // What it recorded while provisional must not come back at the next start.
+            sandbox.markRemoved()
         }
     }
 
@@ -107,6 +115,7 @@ public final class SandboxRegistry: Sendable {
         }
         guard let removed else { return false }
         removed.journal.clear()
+        removed.markRemoved()
         // A removal is a change too (persistence must drop the sandbox); outside the lock.
         onChange?(removed, removed.inspect { $0.revision })
         return true

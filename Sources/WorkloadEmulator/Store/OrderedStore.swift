@@ -18,6 +18,8 @@ public struct OrderedStore<Value: Sendable>: Sendable {
     /// Int32: 100,000s of values, never 2^31; 20-byte buckets instead of 24.
     private var slotById: [String: Int32] = [:]
     public private(set) var order = OrderedIndex()
+    /// Ids inserted, updated or removed since `takeChanged()`: what the state log writes.
+    public private(set) var changed: Set<String> = []
 
     public init() {}
 
@@ -34,6 +36,7 @@ public struct OrderedStore<Value: Sendable>: Sendable {
     @discardableResult
     public mutating func update<R>(_ id: String, _ body: (inout Value) -> R) -> R? {
         guard let slot = slotById[id] else { return nil }
+        changed.insert(id)
         return body(&entries[Int(slot)].value)
     }
 
@@ -42,6 +45,7 @@ public struct OrderedStore<Value: Sendable>: Sendable {
     /// listed once: in its place when `seq` is the one it had, else moved to `seq`.
     public mutating func insert(_ value: Value, id: String, seq: Int) {
         let entry = Entry(id: id, seq: seq, value: value)
+        changed.insert(id)
         if let slot = slotById[id].map(Int.init) {
             let previous = entries[slot].seq
             entries[slot] = entry
@@ -58,6 +62,7 @@ public struct OrderedStore<Value: Sendable>: Sendable {
     @discardableResult
     public mutating func remove(_ id: String) -> Value? {
         guard let slot = slotById.removeValue(forKey: id).map(Int.init) else { return nil }
+        changed.insert(id)
         let removed = entries[slot]
         let last = entries.removeLast()
         if slot < entries.count {
@@ -66,6 +71,15 @@ public struct OrderedStore<Value: Sendable>: Sendable {
         }
         order.remove(seq: removed.seq)
         return removed.value
+    }
+
+    /// The creation sequence of a stored value.
+    public func seq(of id: String) -> Int? { slotById[id].map { entries[Int($0)].seq } }
+
+    /// The ids written since the last call, and forgets them.
+    public mutating func takeChanged() -> Set<String> {
+        defer { changed = [] }
+        return changed
     }
 
     /// Values in creation order.

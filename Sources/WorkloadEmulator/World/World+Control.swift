@@ -32,6 +32,7 @@ extension World {
     public mutating func addUser(_ u: User) {
         usersByToken[u.token] = u
         usersById[u.id] = u
+        changes.users = true
         touch()
     }
 

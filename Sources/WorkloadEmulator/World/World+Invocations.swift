@@ -45,6 +45,7 @@ extension World {
                     at: target.at, latencyMs: latencyMs, status: status, protonId: target.protonId,
                     concurrency: max(1, concurrency)))
         }
+        changes.invocationsAppended[target.workloadId, default: 0] += 1
         if !method.isEmpty { logAccess(target, status: status, latencyMs: latencyMs, method: method, path: path) }
         touch()
     }
@@ -78,6 +79,7 @@ extension World {
             }
             if protonId == nil && from == nil && to == nil { w.invocations.since = now }
         }
+        changes.invocationsReset.insert(id)
         addEvent(id, .statsReset, actor: user.id)
         touch()
     }

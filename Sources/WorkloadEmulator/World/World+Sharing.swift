@@ -75,7 +75,7 @@ extension World {
     /// Lists show what a user may read: OWNER and USER, not CONSUMER.
     static func listsShow(_ role: Role?) -> Bool { role == .owner || role == .user }
 
-    private mutating func reindexVisibility(
+    mutating func reindexVisibility(
         workload id: String, before: [(userId: String, role: Role)], after: [(userId: String, role: Role)]
     ) {
         guard let seq = workloads[id]?.seq else { return }

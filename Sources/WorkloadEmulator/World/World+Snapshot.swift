@@ -4,62 +4,20 @@ import JSON
 /// sandbox of the state file): everything needed to rebuild the world so that every
 /// API answer is the same — objects, users, grants, clock, profile, scheduled
 /// transitions, fault rules, generator positions and the emulator log. Written by
-/// hand: the models hold tuples and derived indexes. A new model field must be added
-/// to `snapshot()`, to `snapshotBytes()` (World+SnapshotBytes, the state file's fast
-/// path; `SnapshotBytesTests` holds the two equal) and to `restore` (with a default
-/// for older documents).
+/// hand: the models hold tuples and derived indexes. A new model field is written in
+/// one place, World+SnapshotBytes (which the state file, its log records and
+/// `GET /__emulator/state` share), and read in one, here (with a default for older
+/// documents).
 extension World {
     public static let snapshotFormat = "workload-emulator/state"
     public static let snapshotVersion: Int64 = 1
 
-    private static func hex(_ v: UInt64) -> JSONValue { .string(IdGenerator.hex(v, digits: 16)) }
-    private static func ts(_ t: Int64) -> JSONValue { .string(Timestamp.format(t)) }
-    private static func ts(_ t: Int64?) -> JSONValue { t.map { .string(Timestamp.format($0)) } ?? .null }
-    private static func status(_ s: WorkloadStatus?) -> JSONValue { s.map { .string($0.rawValue) } ?? .null }
-
+    /// The document as a value: the bytes of `snapshotBytes()` (World+SnapshotBytes, the
+    /// one writer of the state form), parsed.
     public func snapshot() -> JSONValue {
-        var o = JSONObject()
-        o.append("format", .string(World.snapshotFormat))
-        o.append("version", .int(World.snapshotVersion))
-        o.append("sandbox", .string(name))
-        o.append(
-            "clock",
-            ["mode": .string(clock.mode.rawValue), "now": World.ts(clock.now()), "scale": .double(clock.scale)])
-        o.append("now", World.ts(now))
-        o.append("profile", profile.json)
-        o.append(
-            "generators",
-            [
-                "ids": World.hex(ids.random.state), "faults": World.hex(faultRandom.state),
-                "eventIdBase": World.hex(eventIdBase), "nextEventNumber": .int(Int64(nextEventNumber)),
-                "nextSeq": .int(Int64(nextSeq)), "nextToken": World.hex(nextToken),
-                "schedulerSequence": World.hex(scheduler.nextSequence),
-            ])
-        o.append(
-            "users",
-            .array(
-                usersById.values.sorted { $0.id < $1.id }.map {
-                    ["id": .string($0.id), "username": .string($0.username), "token": .string($0.token)]
-                }))
-        o.append("repositories", .array(repositories.values.map(World.encode)))
-        o.append("artifacts", .array(artifacts.values.map(World.encode)))
-        o.append("workloads", .array(workloads.values.map(World.encode)))
-        o.append("protons", .array(protons.values.sorted { $0.id < $1.id }.map(World.encode)))
-        o.append("deployments", .array(deployments.values.map(World.encode)))
-        o.append("builds", .array(builds.values.sorted { $0.id < $1.id }.map(World.encode)))
-        o.append(
-            "scheduled",
-            .array(
-                scheduler.heap.map { e in
-                    [
-                        "at": World.ts(e.at), "sequence": World.hex(e.sequence),
-                        "kind": .string(World.kindName(e.action.kind)),
-                        "workloadId": .string(e.action.workloadId), "token": World.hex(e.action.token),
-                    ]
-                }))
-        o.append("faults", .array(faults.map(World.encode)))
-        o.append("log", .array(log.map(World.encode)))
-        return .object(o)
+        // The writer's output is JSON by construction; a failure here is a bug in it.
+        do { return try JSONParser.parse(snapshotBytes(), limits: JSONParser.Limits(maxDepth: 256, maxBytes: Int.max, maxKeys: Int.max)) }
+        catch { fatalError("snapshotBytes wrote invalid JSON: \(error)") }
     }
 
     /// Rebuilds a world from `snapshot()`'s document. Refuses, naming the JSON path, a
@@ -83,38 +41,8 @@ extension World {
         guard version >= 1 else { throw JSONPathError(path: "$.version", reason: "must be at least 1") }
 
         var w = World(name: name, settings: settings)
-        let c = try r.required("clock")
-        let modeReader = try c.required("mode")
-        guard let mode = SandboxClock.Mode(rawValue: try modeReader.string()) else {
-            throw modeReader.fail("expected manual or real")
-        }
-        let scale = try c.optional("scale")?.double() ?? 1
-        // The clock API's own bounds: past them a real clock's reading overflows.
-        guard scale >= 0.000001, scale <= 1e9 else { throw c.fail("scale must be between 0.000001 and 1e9") }
-        w.clock = SandboxClock(restoring: mode, now: try c.timestamp("now"), scale: scale, wall: settings.wall)
-        w.now = try r.timestamp("now")
-        let p = try r.required("profile")
-        let profileName = try p.optionalString("name") ?? "custom"
-        do throws(LifecycleProfile.ParseError) {
-            w.profile = try LifecycleProfile.fromJSON(p.value, name: profileName)
-        } catch {
-            throw JSONPathError(path: "$.profile" + (error.field.isEmpty ? "" : "." + error.field), reason: error.reason)
-        }
-
-        let g = try r.required("generators")
-        w.ids.random = SplitMix64(seed: try g.required("ids").hex64())
-        w.faultRandom = SplitMix64(seed: try g.required("faults").hex64())
-        w.eventIdBase = try g.required("eventIdBase").hex64()
-        w.nextEventNumber = UInt64(try sequence(g.required("nextEventNumber")))
-        w.nextSeq = Int(try sequence(g.required("nextSeq")))
-        w.nextToken = try g.required("nextToken").hex64()
-        w.scheduler.nextSequence = try g.required("schedulerSequence").hex64()
-
-        for u in try r.required("users").array() {
-            let user = User(id: try u.string("id"), username: try u.string("username"), token: try u.string("token"))
-            w.usersById[user.id] = user
-            w.usersByToken[user.token] = user
-        }
+        try restoreHeader(r, into: &w)
+        try restoreUsers(r.required("users"), into: &w)
         for (i, x) in try r.required("repositories").array().enumerated() {
             let repo = try decodeRepository(x)
             guard w.repositories[repo.id] == nil else { throw x.fail("duplicate repository id \(repo.id)") }
@@ -141,6 +69,9 @@ extension World {
             guard w.artifacts[wl.artifactId] != nil else {
                 throw JSONPathError(path: x.path + ".artifactId", reason: "no artifact \(wl.artifactId)")
             }
+            guard wl.roles.contains(where: { $0.role == .owner }) else {
+                throw JSONPathError(path: x.path + ".roles", reason: "no OWNER: nobody could see or delete it")
+            }
             for pid in wl.protonIds where w.protons[pid] == nil {
                 throw JSONPathError(path: x.path + ".protonIds", reason: "no proton \(pid)")
             }
@@ -150,8 +81,15 @@ extension World {
                 w.visible[userId, default: OrderedIndex()].append(wl.id, seq: wl.seq)
             }
         }
+        var lastDeploymentSeq = 0
         for x in try r.required("deployments").array() {
             let d = try decodeDeployment(x)
+            guard w.deployments[d.id] == nil else { throw x.fail("duplicate deployment id \(d.id)") }
+            guard d.seq > lastDeploymentSeq else { throw JSONPathError(path: x.path + ".seq", reason: "must increase") }
+            lastDeploymentSeq = d.seq
+            guard w.workloads[d.workloadId] != nil else {
+                throw JSONPathError(path: x.path + ".workloadId", reason: "no workload \(d.workloadId)")
+            }
             w.deployments.insert(d, id: d.id, seq: d.seq)
         }
         for x in try r.optional("builds")?.array() ?? [] {
@@ -163,15 +101,15 @@ extension World {
         }
         var heap: [LifecycleScheduler.Entry] = []
         for x in try r.required("scheduled").array() {
-            let kindName = try x.string("kind")
-            guard let kind = World.kinds.first(where: { World.kindName($0) == kindName }) else {
-                throw JSONPathError(path: x.path + ".kind", reason: "expected transition, expiry, replacement or build")
+            let e = try decodeScheduled(x)
+            let exists = e.action.kind == .build ? w.builds[e.action.workloadId] != nil : w.workloads[e.action.workloadId] != nil
+            guard exists else {
+                throw JSONPathError(path: x.path + ".workloadId", reason: "no \(e.action.kind == .build ? "build" : "workload") \(e.action.workloadId)")
             }
-            heap.append(
-                LifecycleScheduler.Entry(
-                    at: try x.timestamp("at"), sequence: try x.required("sequence").hex64(),
-                    action: ScheduledAction(
-                        kind: kind, workloadId: try x.string("workloadId"), token: try x.required("token").hex64())))
+            guard e.sequence < w.scheduler.nextSequence else {
+                throw JSONPathError(path: x.path + ".sequence", reason: "not below generators.schedulerSequence")
+            }
+            heap.append(e)
         }
         // Kept in the saved order when it is a valid heap (so a re-export is byte-identical);
         // a hand-edited list is sorted instead, which is always a valid heap.
@@ -181,6 +119,7 @@ extension World {
         let isHeap = heap.indices.dropFirst().allSatisfy { !before(heap[$0], heap[($0 - 1) / 2]) }
         w.scheduler.heap = isHeap ? heap : heap.sorted(by: before)
         w.faults = try r.required("faults").array().map { (x) throws(JSONPathError) in try decodeFault(x) }
+        try checkCounters(w, r)
         w.log = try (r.optional("log")?.array() ?? []).map { (x) throws(JSONPathError) in try decodeLog(x) }
         for u in settings.users where w.usersByToken[u.token] == nil {
             w.usersByToken[u.token] = u
@@ -190,6 +129,90 @@ extension World {
             throw JSONPathError(path: "$", reason: "inconsistent: \(problem)")
         }
         return w
+    }
+
+    /// The clock, profile and generator positions: what every record of the state log
+    /// carries too.
+    static func restoreHeader(_ r: JSONReader, into w: inout World) throws(JSONPathError) {
+        let c = try r.required("clock")
+        let modeReader = try c.required("mode")
+        guard let mode = SandboxClock.Mode(rawValue: try modeReader.string()) else {
+            throw modeReader.fail("expected manual or real")
+        }
+        let scale = try c.optional("scale")?.double() ?? 1
+        // The bounds of PUT /__emulator/clock.
+        guard scale >= 0.000001, scale <= 1e9 else {
+            throw JSONPathError(path: c.path + ".scale", reason: "must be between 0.000001 and 1000000000")
+        }
+        w.clock = SandboxClock(restoring: mode, now: try c.timestamp("now"), scale: scale, wall: w.settings.wall)
+        w.now = try r.timestamp("now")
+        let p = try r.required("profile")
+        let profileName = try p.optionalString("name") ?? "custom"
+        do throws(LifecycleProfile.ParseError) {
+            w.profile = try LifecycleProfile.fromJSON(p.value, name: profileName)
+        } catch {
+            throw JSONPathError(path: "$.profile" + (error.field.isEmpty ? "" : "." + error.field), reason: error.reason)
+        }
+
+        let g = try r.required("generators")
+        w.ids.random = SplitMix64(seed: try g.required("ids").hex64())
+        w.faultRandom = SplitMix64(seed: try g.required("faults").hex64())
+        w.eventIdBase = try g.required("eventIdBase").hex64()
+        w.nextEventNumber = UInt64(try sequence(g.required("nextEventNumber")))
+        w.nextSeq = Int(try sequence(g.required("nextSeq")))
+        w.nextToken = try g.required("nextToken").hex64()
+        w.scheduler.nextSequence = try g.required("schedulerSequence").hex64()
+
+    }
+
+    static func restoreUsers(_ r: JSONReader, into w: inout World) throws(JSONPathError) {
+        var ids = Set<String>()
+        var tokens = Set<String>()
+        for u in try r.array() {
+            let user = User(id: try u.string("id"), username: try u.string("username"), token: try u.string("token"))
+            guard !user.token.isEmpty, tokens.insert(user.token).inserted else {
+                throw JSONPathError(path: u.path + ".token", reason: "empty or duplicate token")
+            }
+            guard ids.insert(user.id).inserted else {
+                throw JSONPathError(path: u.path + ".id", reason: "duplicate user id \(user.id)")
+            }
+            w.usersById[user.id] = user
+            w.usersByToken[user.token] = user
+        }
+    }
+
+    static func decodeScheduled(_ x: JSONReader) throws(JSONPathError) -> LifecycleScheduler.Entry {
+        let kindName = try x.string("kind")
+        guard let kind = World.kinds.first(where: { World.kindName($0) == kindName }) else {
+            throw JSONPathError(path: x.path + ".kind", reason: "expected transition, expiry, replacement or build")
+        }
+        return LifecycleScheduler.Entry(
+            at: try x.timestamp("at"), sequence: try x.required("sequence").hex64(),
+            action: ScheduledAction(
+                kind: kind, workloadId: try x.string("workloadId"), token: try x.required("token").hex64()))
+    }
+
+    /// The scheduler's entries as saved: in due order, without the stale ones whose
+    /// workload or build is gone (they would fire nothing).
+    var savedSchedule: [LifecycleScheduler.Entry] {
+        scheduler.heap.filter { e in
+            e.action.kind == .build ? builds[e.action.workloadId] != nil : workloads[e.action.workloadId] != nil
+        }.sorted { $0.precedes($1) }
+    }
+
+    /// The generators must be past every object they numbered: a new object would
+    /// otherwise take a sequence or an event number that is already used.
+    static func checkCounters(_ w: World, _ r: JSONReader) throws(JSONPathError) {
+        let maxSeq = max(w.workloads.values.last?.seq ?? 0, w.deployments.values.last?.seq ?? 0)
+        guard w.nextSeq >= maxSeq, w.nextSeq < Int(Int32.max) else {
+            throw JSONPathError(
+                path: "$.generators.nextSeq", reason: "must be at least \(maxSeq) (the largest seq) and below 2147483647")
+        }
+        let maxEvent = w.workloads.values.reduce(UInt64(0)) { m, wl in max(m, wl.events.last?.number ?? 0) }
+        guard w.nextEventNumber >= maxEvent, w.nextEventNumber < UInt64(Int64.max) else {
+            throw JSONPathError(
+                path: "$.generators.nextEventNumber", reason: "must be at least \(maxEvent) (the largest event number)")
+        }
     }
 
     static let kinds: [ScheduledAction.Kind] = [.transition, .expiry, .replacement, .build]
@@ -220,15 +243,6 @@ extension World {
 
     // MARK: - Objects
 
-    static func encode(_ r: ArtifactRepository) -> JSONValue {
-        [
-            "id": .string(r.id), "name": .string(r.name), "description": .optional(r.description),
-            "lastVersionNumber": .int(Int64(r.lastVersionNumber)), "creatorId": .string(r.creatorId),
-            "createdAt": ts(r.createdAt), "updatedAt": ts(r.updatedAt), "artifactIds": .array(r.artifactIds.map { .string($0) }),
-            "roles": encodeRoles(r.roles),
-        ]
-    }
-
     static func decodeRepository(_ x: JSONReader) throws(JSONPathError) -> ArtifactRepository {
         ArtifactRepository(
             id: try x.string("id"), name: try x.string("name"), description: try x.optionalString("description"),
@@ -237,25 +251,10 @@ extension World {
             artifactIds: try strings(x.required("artifactIds")), roles: try decodeRoles(x.optional("roles")))
     }
 
-    static func encodeRoles(_ roles: [(userId: String, role: Role)]) -> JSONValue {
-        .array(roles.map { ["userId": .string($0.userId), "role": .string($0.role.rawValue)] })
-    }
-
     static func decodeRoles(_ x: JSONReader?) throws(JSONPathError) -> [(userId: String, role: Role)] {
         try (x?.array() ?? []).map { (g) throws(JSONPathError) -> (userId: String, role: Role) in
             (try g.string("userId"), try g.required("role").enumeration(Role.self))
         }
-    }
-
-    static func encode(_ a: Artifact) -> JSONValue {
-        [
-            "id": .string(a.id), "name": .string(a.name), "description": .optional(a.description),
-            "type": .string(a.type), "status": .string(a.status.rawValue), "version": .optional(a.version),
-            "repositoryId": .string(a.repositoryId), "spec": a.spec, "creatorId": .string(a.creatorId),
-            "createdAt": ts(a.createdAt), "updatedAt": ts(a.updatedAt),
-            "workloadIds": .array(a.workloadIds.map { .string($0) }), "roles": encodeRoles(a.roles),
-            "buildIds": .array(a.buildIds.map { .string($0) }),
-        ]
     }
 
     static func decodeArtifact(_ x: JSONReader) throws(JSONPathError) -> Artifact {
@@ -270,15 +269,6 @@ extension World {
             buildIds: try x.optional("buildIds").map { (b) throws(JSONPathError) in try strings(b) } ?? [])
     }
 
-    static func encode(_ p: Proton) -> JSONValue {
-        [
-            "id": .string(p.id), "workloadId": .string(p.workloadId), "status": .string(p.status.rawValue),
-            "role": .string(p.role.rawValue), "artifactId": .string(p.artifactId), "createdAt": ts(p.createdAt),
-            "updatedAt": ts(p.updatedAt), "failureMessage": .optional(p.failureMessage),
-            "replicas": .int(Int64(p.replicas)), "scheduledAt": ts(p.scheduledAt),
-        ]
-    }
-
     static func decodeProton(_ x: JSONReader) throws(JSONPathError) -> Proton {
         let role = try x.string("role")
         guard let r = Proton.Role(rawValue: role) else {
@@ -290,47 +280,6 @@ extension World {
             artifactId: try x.string("artifactId"), createdAt: try x.timestamp("createdAt"),
             updatedAt: try x.timestamp("updatedAt"), failureMessage: try x.optionalString("failureMessage"),
             replicas: Int(try x.optional("replicas")?.int() ?? 1), scheduledAt: try x.optionalTimestamp("scheduledAt"))
-    }
-
-    static func encode(_ w: Workload) -> JSONValue {
-        var o = JSONObject()
-        o.append("id", .string(w.id))
-        o.append("seq", .int(Int64(w.seq)))
-        o.append("name", .string(w.name))
-        o.append("description", .optional(w.description))
-        o.append("importance", .string(w.importance.rawValue))
-        o.append("status", .string(w.status.rawValue))
-        o.append("artifactId", .string(w.artifactId))
-        o.append("runtime", w.runtime)
-        o.append("protonId", .optional(w.protonId))
-        o.append("protonIds", .array(w.protonIds.map { .string($0) }))
-        o.append("creatorId", .string(w.creatorId))
-        o.append("roles", .array(w.roles.map { ["userId": .string($0.userId), "role": .string($0.role.rawValue)] }))
-        o.append("createdAt", ts(w.createdAt))
-        o.append("updatedAt", ts(w.updatedAt))
-        o.append("lastStartAt", ts(w.lastStartAt))
-        o.append("expiresAt", ts(w.expiresAt))
-        o.append("pending", w.pending.map { ["at": ts($0.at), "to": .string($0.to.rawValue)] } ?? .null)
-        o.append("transitionToken", hex(w.transitionToken))
-        o.append("expiryToken", hex(w.expiryToken))
-        o.append("heldBy", .optional(w.heldBy))
-        o.append("failureMessage", .optional(w.failureMessage))
-        o.append("promotedAt", ts(w.promotedAt))
-        o.append("events", .array(w.events.map(encode)))
-        o.append("replacement", w.replacement.map(encode) ?? .null)
-        o.append("history", .array(w.history.map(encode)))
-        o.append("upstream", .optional(w.upstream))
-        o.append("invocationsSince", ts(w.invocations.since))
-        o.append(
-            "invocations",
-            .array(
-                w.invocations.records.map {
-                    [
-                        "at": ts($0.at), "latencyMs": .double($0.latencyMs), "status": .int(Int64($0.status)),
-                        "protonId": .string($0.protonId), "concurrency": .int(Int64($0.concurrency)),
-                    ]
-                }))
-        return .object(o)
     }
 
     static func decodeWorkload(_ x: JSONReader) throws(JSONPathError) -> Workload {
@@ -358,23 +307,18 @@ extension World {
         w.history = try (x.optional("history")?.array() ?? []).map { (v) throws(JSONPathError) in try decodeHistory(v) }
         w.upstream = try x.optionalString("upstream")
         // Requests in flight belonged to the process that saved it: none are now.
-        for v in try x.optional("invocations")?.array() ?? [] {
-            w.invocations.records.append(
-                InvocationRecord(
-                    at: try v.timestamp("at"), latencyMs: try v.required("latencyMs").double(),
-                    status: Int(try v.int("status")), protonId: try v.string("protonId"),
-                    concurrency: Int(try v.optional("concurrency")?.int() ?? 1)))
-        }
+        if let records = x.optional("invocations") { w.invocations.records = try decodeInvocations(records) }
         w.invocations.since = try x.optionalTimestamp("invocationsSince")
         return w
     }
 
-    static func encode(_ e: WorkloadEvent) -> JSONValue {
-        [
-            "number": .int(Int64(e.number)), "kind": .string(e.kind.rawValue), "at": ts(e.at),
-            "actorId": .optional(e.actorId), "from": status(e.from), "to": status(e.to), "message": .optional(e.message),
-            "replacementStatus": e.replacementStatus.map { .string($0.rawValue) } ?? .null,
-        ]
+    static func decodeInvocations(_ x: JSONReader) throws(JSONPathError) -> [InvocationRecord] {
+        try x.array().map { (v) throws(JSONPathError) in
+            InvocationRecord(
+                at: try v.timestamp("at"), latencyMs: try v.required("latencyMs").double(),
+                status: Int(try v.int("status")), protonId: try v.string("protonId"),
+                concurrency: Int(try v.optional("concurrency")?.int() ?? 1))
+        }
     }
 
     static func decodeEvent(_ x: JSONReader, workloadId: String) throws(JSONPathError) -> WorkloadEvent {
@@ -388,30 +332,6 @@ extension World {
             from: try x.optional("from")?.enumeration(WorkloadStatus.self),
             to: try x.optional("to")?.enumeration(WorkloadStatus.self), message: try x.optionalString("message"),
             replacementStatus: try x.optional("replacementStatus")?.enumeration(Replacement.Status.self))
-    }
-
-    static func encode(_ r: Replacement) -> JSONValue {
-        var o = JSONObject()
-        o.append("id", .string(r.id))
-        o.append("status", .string(r.status.rawValue))
-        o.append("strategy", .string(r.strategy))
-        o.append("trigger", .string(r.trigger))
-        o.append("fromArtifactId", .string(r.fromArtifactId))
-        o.append("toArtifactId", .string(r.toArtifactId))
-        o.append("fromRuntime", r.fromRuntime)
-        o.append("toRuntime", r.toRuntime)
-        o.append("warmupMinutes", .int(Int64(r.warmupMinutes)))
-        o.append("keepMinutes", .int(Int64(r.keepMinutes)))
-        o.append("oldProtonId", .optional(r.oldProtonId))
-        o.append("candidateProtonId", .optional(r.candidateProtonId))
-        o.append("actorId", .string(r.actorId))
-        o.append("createdAt", ts(r.createdAt))
-        o.append("updatedAt", ts(r.updatedAt))
-        o.append("completedAt", ts(r.completedAt))
-        o.append("failureMessage", .optional(r.failureMessage))
-        o.append("token", hex(r.token))
-        o.append("pendingAt", ts(r.pendingAt))
-        return .object(o)
     }
 
     static func decodeReplacement(_ x: JSONReader) throws(JSONPathError) -> Replacement {
@@ -430,16 +350,6 @@ extension World {
         return r
     }
 
-    static func encode(_ h: HistoryEntry) -> JSONValue {
-        [
-            "id": .string(h.id), "kind": .string(h.kind.rawValue), "status": .string(h.status),
-            "fromArtifactId": .string(h.fromArtifactId), "toArtifactId": .string(h.toArtifactId),
-            "replacementId": .optional(h.replacementId), "trigger": .optional(h.trigger),
-            "actorId": .optional(h.actorId), "startedAt": ts(h.startedAt), "finishedAt": ts(h.finishedAt),
-            "message": .optional(h.message),
-        ]
-    }
-
     static func decodeHistory(_ x: JSONReader) throws(JSONPathError) -> HistoryEntry {
         let kind = try x.string("kind")
         guard let k = HistoryEntry.Kind(rawValue: kind) else {
@@ -451,15 +361,6 @@ extension World {
             replacementId: try x.optionalString("replacementId"), trigger: try x.optionalString("trigger"),
             actorId: try x.optionalString("actorId"), startedAt: try x.timestamp("startedAt"),
             finishedAt: try x.timestamp("finishedAt"), message: try x.optionalString("message"))
-    }
-
-    static func encode(_ b: ArtifactBuild) -> JSONValue {
-        [
-            "id": .string(b.id), "artifactId": .string(b.artifactId), "status": .string(b.status.rawValue),
-            "createdAt": ts(b.createdAt), "updatedAt": ts(b.updatedAt), "creatorId": .string(b.creatorId),
-            "imageUri": .optional(b.imageUri),
-            "transitions": .array(b.transitions.map { ["status": .string($0.status.rawValue), "at": ts($0.at)] }),
-        ]
     }
 
     static func decodeBuild(_ x: JSONReader) throws(JSONPathError) -> ArtifactBuild {
@@ -474,15 +375,6 @@ extension World {
             })
     }
 
-    static func encode(_ d: Deployment) -> JSONValue {
-        [
-            "id": .string(d.id), "seq": .int(Int64(d.seq)), "name": .string(d.name),
-            "description": .optional(d.description), "importance": .string(d.importance.rawValue),
-            "workloadId": .string(d.workloadId), "creatorId": .string(d.creatorId), "createdAt": ts(d.createdAt),
-            "updatedAt": ts(d.updatedAt),
-        ]
-    }
-
     static func decodeDeployment(_ x: JSONReader) throws(JSONPathError) -> Deployment {
         Deployment(
             id: try x.string("id"), seq: Int(try sequence(x.required("seq"))), name: try x.string("name"),
@@ -491,8 +383,6 @@ extension World {
             workloadId: try x.string("workloadId"), creatorId: try x.string("creatorId"),
             createdAt: try x.timestamp("createdAt"), updatedAt: try x.timestamp("updatedAt"))
     }
-
-    static func encode(_ f: FaultRule) -> JSONValue { f.json }
 
     static func decodeFault(_ x: JSONReader) throws(JSONPathError) -> FaultRule {
         let m = x.optional("match")
@@ -517,8 +407,6 @@ extension World {
         if let p = f.problem { throw JSONPathError(path: ([x.path] + p.path).joined(separator: "."), reason: p.reason) }
         return f
     }
-
-    static func encode(_ e: EmulatorLogEntry) -> JSONValue { e.json }
 
     static func decodeLog(_ x: JSONReader) throws(JSONPathError) -> EmulatorLogEntry {
         EmulatorLogEntry(

@@ -1,64 +1,77 @@
 import JSON
 
-/// `snapshot()`'s document written straight to bytes with `JSONWriter`: the same bytes
-/// as `JSONSerializer.serialize(snapshot())` (a test holds them equal), at a fraction
-/// of the cost, since no `JSONValue` tree is built. The state file uses it:
-/// 100,000 workloads must be written well inside the stop budget. A field added to
-/// `snapshot()` must be added here too, in the same place.
+/// The state form of every model, written once, straight to bytes with `JSONWriter` (no
+/// `JSONValue` tree: 100,000 workloads must be written well inside the stop budget).
+/// The snapshot, the state log's records and `GET /__emulator/state` all come from
+/// here; `restore` (World+Snapshot) reads it back, and `SnapshotBytesTests` holds the two
+/// in agreement.
 extension World {
     /// `capacity`: a guess of the size (the previous document's), to avoid regrowing.
     public func snapshotBytes(capacity: Int = 4096) -> [UInt8] {
         var j = JSONWriter(capacity: capacity)
+        writeSnapshot(&j)
+        return j.bytes
+    }
+
+    func writeSnapshot(_ j: inout JSONWriter) {
         j.object { j in
             j.string("format", World.snapshotFormat)
             j.int("version", World.snapshotVersion)
             j.string("sandbox", name)
-            j.object("clock") { j in
-                j.string("mode", clock.mode.rawValue)
-                j.timestamp("now", clock.now())
-                j.double("scale", clock.scale)
-            }
-            j.timestamp("now", now)
-            j.value("profile", profile.json)
-            j.object("generators") { j in
-                j.hex16("ids", ids.random.state)
-                j.hex16("faults", faultRandom.state)
-                j.hex16("eventIdBase", eventIdBase)
-                j.int("nextEventNumber", Int64(nextEventNumber))
-                j.int("nextSeq", nextSeq)
-                j.hex16("nextToken", nextToken)
-                j.hex16("schedulerSequence", scheduler.nextSequence)
-            }
-            j.array("users") { j in
-                for u in usersById.values.sorted(by: { $0.id < $1.id }) {
-                    j.object { j in
-                        j.string("id", u.id)
-                        j.string("username", u.username)
-                        j.string("token", u.token)
-                    }
-                }
-            }
+            writeHeader(&j)
+            writeUsers(&j)
             j.array("repositories") { j in for r in repositories.values { World.write(r, &j) } }
             j.array("artifacts") { j in for a in artifacts.values { World.write(a, &j) } }
             j.array("workloads") { j in for w in workloads.values { World.write(w, &j) } }
             j.array("protons") { j in for p in protons.values.sorted(by: { $0.id < $1.id }) { World.write(p, &j) } }
             j.array("deployments") { j in for d in deployments.values { World.write(d, &j) } }
             j.array("builds") { j in for b in builds.values.sorted(by: { $0.id < $1.id }) { World.write(b, &j) } }
-            j.array("scheduled") { j in
-                for e in scheduler.heap {
-                    j.object { j in
-                        j.timestamp("at", e.at)
-                        j.hex16("sequence", e.sequence)
-                        j.string("kind", World.kindName(e.action.kind))
-                        j.string("workloadId", e.action.workloadId)
-                        j.hex16("token", e.action.token)
-                    }
-                }
-            }
+            j.array("scheduled") { j in for e in savedSchedule { World.write(e, &j) } }
             j.array("faults") { j in for f in faults { j.value(f.json) } }
             j.array("log") { j in for e in log { World.write(e, &j) } }
         }
-        return j.bytes
+    }
+
+    /// The clock, profile and generator positions (keys inside an open object).
+    func writeHeader(_ j: inout JSONWriter) {
+        j.object("clock") { j in
+            j.string("mode", clock.mode.rawValue)
+            j.timestamp("now", clock.now())
+            j.double("scale", clock.scale)
+        }
+        j.timestamp("now", now)
+        j.value("profile", profile.json)
+        j.object("generators") { j in
+            j.hex16("ids", ids.random.state)
+            j.hex16("faults", faultRandom.state)
+            j.hex16("eventIdBase", eventIdBase)
+            j.int("nextEventNumber", Int64(nextEventNumber))
+            j.int("nextSeq", nextSeq)
+            j.hex16("nextToken", nextToken)
+            j.hex16("schedulerSequence", scheduler.nextSequence)
+        }
+    }
+
+    func writeUsers(_ j: inout JSONWriter) {
+        j.array("users") { j in
+            for u in usersById.values.sorted(by: { $0.id < $1.id }) {
+                j.object { j in
+                    j.string("id", u.id)
+                    j.string("username", u.username)
+                    j.string("token", u.token)
+                }
+            }
+        }
+    }
+
+    static func write(_ e: LifecycleScheduler.Entry, _ j: inout JSONWriter) {
+        j.object { j in
+            j.timestamp("at", e.at)
+            j.hex16("sequence", e.sequence)
+            j.string("kind", World.kindName(e.action.kind))
+            j.string("workloadId", e.action.workloadId)
+            j.hex16("token", e.action.token)
+        }
     }
 
     // MARK: - Objects, in `encode`'s key order
@@ -123,7 +136,9 @@ extension World {
         }
     }
 
-    static func write(_ w: Workload, _ j: inout JSONWriter) {
+    /// `invocations: false`: the state log keeps a workload's requests apart (appended,
+    /// not rewritten with every change of the workload).
+    static func write(_ w: Workload, _ j: inout JSONWriter, invocations: Bool = true) {
         j.object { j in
             j.string("id", w.id)
             j.int("seq", w.seq)
@@ -166,15 +181,19 @@ extension World {
             j.array("history") { j in for h in w.history { write(h, &j) } }
             j.string("upstream", w.upstream)
             j.timestamp("invocationsSince", w.invocations.since)
-            j.array("invocations") { j in
-                for r in w.invocations.records {
-                    j.object { j in
-                        j.timestamp("at", r.at)
-                        j.double("latencyMs", r.latencyMs)
-                        j.int("status", r.status)
-                        j.string("protonId", r.protonId)
-                        j.int("concurrency", r.concurrency)
-                    }
+            if invocations { writeInvocations(w.invocations.records[...], &j) }
+        }
+    }
+
+    static func writeInvocations(_ records: ArraySlice<InvocationRecord>, _ j: inout JSONWriter) {
+        j.array("invocations") { j in
+            for r in records {
+                j.object { j in
+                    j.timestamp("at", r.at)
+                    j.double("latencyMs", r.latencyMs)
+                    j.int("status", r.status)
+                    j.string("protonId", r.protonId)
+                    j.int("concurrency", r.concurrency)
                 }
             }
         }

@@ -15,12 +15,12 @@ public struct World: Sendable {
     var faultRandom: SplitMix64
 
     public internal(set) var workloads = OrderedStore<Workload>()
-    public internal(set) var protons: [String: Proton] = [:]
+    public internal(set) var protons = KeyedStore<Proton>()
     public internal(set) var artifacts = OrderedStore<Artifact>()
     public internal(set) var repositories = OrderedStore<ArtifactRepository>()
     public internal(set) var deployments = OrderedStore<Deployment>()
     /// Artifact builds by id (each artifact lists its own in `buildIds`).
-    public internal(set) var builds: [String: ArtifactBuild] = [:]
+    public internal(set) var builds = KeyedStore<ArtifactBuild>()
     /// Compute bundles, credentials and execution environments (`World+Platform`).
     public internal(set) var platform: PlatformCatalogue
     /// Per user: the workloads they hold a role on, in creation order (lists slice it).
@@ -42,6 +42,9 @@ public struct World: Sendable {
     public internal(set) var now: Int64
     /// Bumped by every change: what persistence and observers key on.
     public internal(set) var revision: UInt64 = 0
+    /// What changed since the state log last took a record (World+ChangeRecord). A new
+    /// world is a whole one: its first record replaces whatever the log held.
+    var changes = WorldChanges(whole: true)
 
     public init(name: String, settings: SandboxSettings) {
         self.name = name
@@ -87,6 +90,25 @@ public struct World: Sendable {
     /// Brings the world to the clock's time.
     @discardableResult
     public mutating func syncToClock() -> [FiredAction] { sync(to: clock.now()) }
+
+    /// Fires at most `limit` of the actions due by `target` (at most the clock's time);
+    /// the world's time moves only as far as the last one fired while others remain.
+    /// Returns whether any remain, so a caller can fire a long backlog in slices between
+    /// other requests.
+    public mutating func sync(to requested: Int64, atMost limit: Int) -> Bool {
+        let target = min(requested, clock.now())
+        var count = 0
+        var changed = false
+        while count < limit, let entry = scheduler.popDue(atOrBefore: target) {
+            count += 1
+            if entry.at > now { now = entry.at }
+            if fire(entry.action) != nil { changed = true }
+        }
+        let more = scheduler.nextDue.map { $0 <= target } ?? false
+        if !more, target > now { now = target }
+        if changed { touch() }
+        return more
+    }
 
     /// When the scheduler next has something due (for the real-clock ticker).
     public var nextDue: Int64? { scheduler.nextDue }
@@ -144,7 +166,8 @@ public struct World: Sendable {
         var pending: (at: Int64, to: WorkloadStatus)?
         if let (next, after) = to.successor(in: profile) {
             pending = (TimeBounds.adding(after, to: now), next)
-            scheduler.schedule(ScheduledAction(kind: .transition, workloadId: id, token: token), at: TimeBounds.adding(after, to: now))
+            scheduler.schedule(
+                ScheduledAction(kind: .transition, workloadId: id, token: token), at: TimeBounds.adding(after, to: now))
         }
         var from = WorkloadStatus.unknown
         var protonId: String?
@@ -204,8 +227,12 @@ public struct World: Sendable {
 
     mutating func appendLog(_ entry: EmulatorLogEntry) {
         logCounts[entry.kind, default: 0] &+= 1
-        if log.count >= settings.logCapacity { log.removeFirst(log.count / 2) }
+        if log.count >= settings.logCapacity {
+            log.removeFirst(log.count / 2)
+            changes.logTruncated = true
+        }
         log.append(entry)
+        changes.logAppended += 1
     }
 
     /// Removes a workload and everything hanging off it: protons, routing, indexes,

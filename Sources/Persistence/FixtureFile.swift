@@ -6,11 +6,32 @@ import Glibc
 #endif
 
 /// A fixture file that cannot be loaded: the file, the JSON path and the reason, on one line.
-struct FixtureError: Error, CustomStringConvertible {
-    var file: String
-    var path: String
-    var reason: String
-    var description: String { "--fixtures: \(file): \(path): \(reason)" }
+public struct FixtureError: Error, CustomStringConvertible {
+    public var file: String
+    public var path: String
+    public var reason: String
+    public var description: String { "--fixtures: \(file): \(path): \(reason)" }
+}
+
+/// The create-body checks of the HTTP surface, handed in by it: a fixture's artifacts
+/// and workloads are refused for exactly what `POST` would refuse them for, without
+/// this module knowing the API's schemas.
+public struct FixtureBodyRules: Sendable {
+    /// The first problem of a body: the path below the entry (`""`, `".name"`) and the reason.
+    public var artifact: @Sendable (JSONValue) -> (path: String, reason: String)?
+    public var workload: @Sendable (JSONValue) -> (path: String, reason: String)?
+    /// A checked artifact body as the domain's input.
+    public var artifactInput: @Sendable (_ body: JSONValue, _ defaultName: String) -> ArtifactInput
+
+    public init(
+        artifact: @escaping @Sendable (JSONValue) -> (path: String, reason: String)?,
+        workload: @escaping @Sendable (JSONValue) -> (path: String, reason: String)?,
+        artifactInput: @escaping @Sendable (JSONValue, String) -> ArtifactInput
+    ) {
+        self.artifact = artifact
+        self.workload = workload
+        self.artifactInput = artifactInput
+    }
 }
 
 /// One fixture file, parsed and validated before anything is created:
@@ -18,7 +39,7 @@ struct FixtureError: Error, CustomStringConvertible {
 /// "id"?, "owner"?}], "workloads": [{…create body…, "status": "running"|"stopped", "owner"?}]}`.
 /// An artifact's `id` is a label that workloads of the same file use as `artifactId`
 /// (real ids come from the seed); `owner` is a username of the file (default: its first user).
-struct FixtureFile: Sendable {
+public struct FixtureFile: Sendable {
     struct ArtifactEntry: Sendable {
         var label: String?
         var input: ArtifactInput
@@ -32,17 +53,17 @@ struct FixtureFile: Sendable {
         var path: String
     }
 
-    var file: String
-    var sandbox: String
-    var users: [User]
+    public var file: String
+    public var sandbox: String
+    public var users: [User]
     var artifacts: [ArtifactEntry]
     var workloads: [WorkloadEntry]
-    var platform = FixturePlatform()
+    public var platform = FixturePlatform()
 
     /// Every `*.json` in `dir`, in name order.
-    static func loadDirectory(_ dir: String) throws(ConfigurationError) -> [FixtureFile] {
+    public static func loadDirectory(_ dir: String, rules: FixtureBodyRules) throws(PersistenceError) -> [FixtureFile] {
         guard let d = opendir(dir) else {
-            throw ConfigurationError(message: "--fixtures: \(dir): \(String(cString: strerror(errno)))")
+            throw PersistenceError("--fixtures: \(dir): \(String(cString: strerror(errno)))")
         }
         var names: [String] = []
         while let entry = readdir(d) {
@@ -55,15 +76,15 @@ struct FixtureFile: Sendable {
         var files: [FixtureFile] = []
         for name in names.sorted() {
             let path = dir.hasSuffix("/") ? dir + name : dir + "/" + name
-            do throws(FixtureError) { files.append(try load(path)) } catch {
-                throw ConfigurationError(message: error.description)
+            do throws(FixtureError) { files.append(try load(path, rules: rules)) } catch {
+                throw PersistenceError(error.description)
             }
         }
         return files
     }
 
-    static func load(_ file: String) throws(FixtureError) -> FixtureFile {
-        guard let bytes = APIConfiguration.readFile(file) else {
+    public static func load(_ file: String, rules: FixtureBodyRules) throws(FixtureError) -> FixtureFile {
+        guard let bytes = Files.read(file) else {
             throw FixtureError(file: file, path: "$", reason: "cannot be read")
         }
         let value: JSONValue
@@ -73,13 +94,13 @@ struct FixtureFile: Sendable {
             throw FixtureError(file: file, path: "$", reason: "not valid JSON: \(error)")
         }
         do throws(JSONPathError) {
-            return try parse(value, file: file)
+            return try parse(value, file: file, rules: rules)
         } catch {
             throw FixtureError(file: file, path: error.path, reason: error.reason)
         }
     }
 
-    static func parse(_ value: JSONValue, file: String) throws(JSONPathError) -> FixtureFile {
+    public static func parse(_ value: JSONValue, file: String, rules: FixtureBodyRules) throws(JSONPathError) -> FixtureFile {
         let r = JSONReader(value)
         try r.only(Set(["sandbox", "users", "artifacts", "workloads"]).union(FixturePlatform.keys))
         let sandbox = try r.optionalString("sandbox") ?? "default"
@@ -120,39 +141,29 @@ struct FixtureFile: Sendable {
             }
             return first
         }
-        func validate(_ x: JSONReader, _ schema: Schema, stripping: Set<String>, extra: (JSONValue) -> [ValidationIssue])
-            throws(JSONPathError) -> JSONValue
-        {
+        func validate(
+            _ x: JSONReader, _ check: (JSONValue) -> (path: String, reason: String)?, stripping: Set<String>
+        ) throws(JSONPathError) -> JSONValue {
             var o = try x.object()
             for k in stripping { o[k] = nil }
-            var issues = schema.validate(.object(o))
-            if issues.isEmpty { issues = extra(.object(o)) }
-            if let first = issues.first {
-                var path = x.path
-                for part in first.loc.dropFirst() {
-                    if let s = part.stringValue { path += "." + s } else if let i = part.intValue { path += "[\(i)]" }
-                }
-                throw JSONPathError(path: path, reason: first.msg)
-            }
+            if let problem = check(.object(o)) { throw JSONPathError(path: x.path + problem.path, reason: problem.reason) }
             return .object(o)
         }
 
         var artifacts: [ArtifactEntry] = []
         for a in try r.optional("artifacts")?.array() ?? [] {
-            let body = try validate(
-                a, Schemas.artifact(nameRequired: true, legacy: false), stripping: ["id", "owner"], extra: { _ in [] })
+            let body = try validate(a, rules.artifact, stripping: ["id", "owner"])
             let label = try a.optionalString("id")
             if let label, artifacts.contains(where: { $0.label == label }) {
                 throw JSONPathError(path: a.path + ".id", reason: "duplicate artifact id '\(label)'")
             }
             artifacts.append(
                 ArtifactEntry(
-                    label: label, input: ArtifactRoutes.input(body, defaultName: "artifact"), owner: try owner(a)))
+                    label: label, input: rules.artifactInput(body, "artifact"), owner: try owner(a)))
         }
         var workloads: [WorkloadEntry] = []
         for x in try r.optional("workloads")?.array() ?? [] {
-            let body = try validate(
-                x, Schemas.workloadCreate(legacy: false), stripping: ["status", "owner"], extra: Schemas.workloadRules)
+            let body = try validate(x, rules.workload, stripping: ["status", "owner"])
             var status = WorkloadStatus.running
             if let s = x.optional("status") {
                 switch try s.string() {
@@ -166,7 +177,7 @@ struct FixtureFile: Sendable {
                 importance: body["importance"]?.stringValue.flatMap(Importance.init) ?? .low,
                 runtime: body["runtime"] ?? JSONValue.emptyRuntime, artifactId: body["artifactId"]?.stringValue)
             if let a = body["artifact"], !a.isNull {
-                input.artifact = ArtifactRoutes.input(a, defaultName: input.name ?? "artifact")
+                input.artifact = rules.artifactInput(a, input.name ?? "artifact")
             }
             var label: String?
             if let id = input.artifactId {
@@ -185,7 +196,7 @@ struct FixtureFile: Sendable {
 
     /// Creates the file's objects in its sandbox. Domain refusals (a draft artifact
     /// given to two workloads, limits) are reported like parse errors.
-    func apply(to sandbox: Sandbox) throws(FixtureError) {
+    public func apply(to sandbox: Sandbox) throws(FixtureError) {
         let file = self.file
         do throws(DomainError) {
             _ = try sandbox.execute { (w) throws(DomainError) -> Int in

@@ -4,14 +4,14 @@ import WorkloadEmulator
 /// The platform part of a fixture file: `"bundles"`, `"credentials"` and
 /// `"executionEnvironments"`. Bundles and environments given by a file replace the
 /// built-in lists of its sandbox; credentials add to them.
-struct FixturePlatform: Sendable {
+public struct FixturePlatform: Sendable {
     var bundles: [ComputeBundle]?
     var credentials: [Credential] = []
     var executionEnvironments: [ExecutionEnvironment]?
 
     static let keys: Set<String> = ["bundles", "credentials", "executionEnvironments"]
 
-    var isEmpty: Bool { bundles == nil && credentials.isEmpty && executionEnvironments == nil }
+    public var isEmpty: Bool { bundles == nil && credentials.isEmpty && executionEnvironments == nil }
 
     static func parse(_ r: JSONReader, sandbox: String) throws(JSONPathError) -> FixturePlatform {
         var out = FixturePlatform()
@@ -27,11 +27,17 @@ struct FixturePlatform: Sendable {
                     throw b.fail("bundle id must be non-empty and unique")
                 }
                 let cpu = try b.required("cpuCount").double()
-                guard cpu > 0, cpu <= 1024 else { throw JSONPathError(path: b.path + ".cpuCount", reason: "expected 0 < cpuCount <= 1024") }
+                guard cpu > 0, cpu <= 1024 else {
+                    throw JSONPathError(path: b.path + ".cpuCount", reason: "expected 0 < cpuCount <= 1024")
+                }
                 let memory = try b.int("memoryBytes")
-                guard memory > 0 else { throw JSONPathError(path: b.path + ".memoryBytes", reason: "expected a positive integer") }
+                guard memory > 0 else {
+                    throw JSONPathError(path: b.path + ".memoryBytes", reason: "expected a positive integer")
+                }
                 let gpu = try b.optional("gpuCount")?.int() ?? 0
-                guard (0...64).contains(gpu) else { throw JSONPathError(path: b.path + ".gpuCount", reason: "expected 0..64") }
+                guard (0...64).contains(gpu) else {
+                    throw JSONPathError(path: b.path + ".gpuCount", reason: "expected 0..64")
+                }
                 bundles.append(
                     ComputeBundle(
                         id: id, name: try b.optionalString("name") ?? id,
@@ -51,7 +57,8 @@ struct FixturePlatform: Sendable {
             let type = try c.optionalString("credentialType") ?? "api_token"
             guard Credential.types.contains(type) else {
                 throw JSONPathError(
-                    path: c.path + ".credentialType", reason: "expected one of " + Credential.types.joined(separator: ", "))
+                    path: c.path + ".credentialType",
+                    reason: "expected one of " + Credential.types.joined(separator: ", "))
             }
             let id = try hexId(c.optional("credentialId"), derivedFrom: sandbox + "/credential/" + name)
             guard !out.credentials.contains(where: { $0.id == id || $0.name == name }) else {
@@ -93,11 +100,13 @@ struct FixturePlatform: Sendable {
     }
 
     /// `catalogue` with this file's entries applied.
-    func applied(to catalogue: PlatformCatalogue) -> PlatformCatalogue {
+    public func applied(to catalogue: PlatformCatalogue) -> PlatformCatalogue {
         var c = catalogue
         if let bundles { c.bundles = bundles }
         if let executionEnvironments { c.executionEnvironments = executionEnvironments }
-        for cred in credentials where !c.credentials.contains(where: { $0.id == cred.id }) { c.credentials.append(cred) }
+        for cred in credentials where !c.credentials.contains(where: { $0.id == cred.id }) {
+            c.credentials.append(cred)
+        }
         return c
     }
 
