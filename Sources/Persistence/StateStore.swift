@@ -7,7 +7,7 @@ import WorkloadEmulator
 import Glibc
 #endif
 
-/// `--state-file` (SPEC §10): a snapshot of every sandbox plus an append-only log of
+/// `--state-file`: a snapshot of every sandbox plus an append-only log of
 /// the changes since (LogFile). Every change hands its record (the objects it touched,
 /// `World.takeChangeRecord`) to `record`, under the sandbox's lock; one writer thread
 /// appends what has gathered and fsyncs it, so records from many requests share one
