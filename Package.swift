@@ -4,13 +4,13 @@ import PackageDescription
 // No package dependencies, by design: everything here is the toolchain plus the
 // system zlib. docs/ARCHITECTURE.md describes the modules.
 let strict: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 let package = Package(
     name: "workload-emulator",
     products: [
-        .executable(name: "workload-emulator", targets: ["workload-emulator"]),
+        .executable(name: "workload-emulator", targets: ["workload-emulator"])
     ],
     targets: [
         // Glibc's Swift module hides epoll, eventfd and accept4.
@@ -41,7 +41,10 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "CZlib"], swiftSettings: strict),
         .testTarget(name: "WorkloadEmulatorTests", dependencies: ["JSON", "WorkloadEmulator"], swiftSettings: strict),
         .testTarget(name: "ContractCheckTests", dependencies: ["ContractCheck", "JSON"], swiftSettings: strict),
-        .testTarget(name: "WorkloadAPITests", dependencies: ["WorkloadAPI", "HTTPServer", "JSON", "WorkloadEmulator", "ContractCheck"], swiftSettings: strict),
+        .testTarget(
+            name: "WorkloadAPITests",
+            dependencies: ["WorkloadAPI", "HTTPServer", "JSON", "WorkloadEmulator", "ContractCheck"],
+            swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [

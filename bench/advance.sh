@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `POST /__emulator/clock/advance {"seconds": 28800}` over N running draft workloads
-# (N=100000 by default; SPEC §13 sets its target at 10,000, bench/run-all.sh row 6),
+# (N=100000 by default; bench/run-all.sh row 6 times it at 10,000),
 # each round in a fresh manual-clock sandbox of a release build: every draft's TTL
 # fires in that one advance. Prints the round trip of each round and the median.
 #

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPEC §12: 10,000 concurrent connections are served. Opens N connections to a release
+# The README says 10,000 concurrent connections are served. Opens N connections to a release
 # build (N=10000 by default) and holds them all open, sends one GET /__emulator/health on
 # every one, reads every answer, then one more round on the same connections (they are
 # kept alive). Prints a markdown table on stdout: how many were answered 200, the time

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Times one sandbox's state document (SPEC §10) for each N given: a release build with
+# Times one sandbox's state document (what --state-file writes) for each N given: a release build with
 # N running draft workloads (manual clock), then `GET /__emulator/state`, best of 3,
 # from the request to the last byte. That route serves `World.snapshotBytes()`, the
 # encoder the state file is written with, so this is the encoding plus the loopback

@@ -41,7 +41,9 @@ extension Difference {
                                 "type": "object",
                                 "properties": [
                                     "logTail": ["type": "array", "items": ["type": "string"]],
-                                    "conditions": ["type": "array", "items": ["type": "object", "additionalProperties": true]],
+                                    "conditions": [
+                                        "type": "array", "items": ["type": "object", "additionalProperties": true],
+                                    ],
                                 ],
                                 "additionalProperties": false,
                             ],
@@ -78,6 +80,7 @@ extension Difference {
         var responses: [Int: [String: JSONValue]] = [success: ["application/json": replacement]]
         for status in [400, 401, 403, 404, 409] { responses[status] = [:] }
         responses[422] = ["application/json": validationError]
-        return Contract.Operation(id: id, method: method, path: "/workloads/{workload_id}/replacement", responses: responses)
+        return Contract.Operation(
+            id: id, method: method, path: "/workloads/{workload_id}/replacement", responses: responses)
     }
 }

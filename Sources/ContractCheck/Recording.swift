@@ -13,7 +13,10 @@ public enum Recording {
         public let description: String
     }
 
-    public static func read(directory: String) throws(ReadError) -> [ResponseSample] {
+    /// Every distinct response recorded in `directory`, and how many lines were read in
+    /// all (the suites repeat many answers byte for byte, e.g. a poll of an unchanging
+    /// list; one check says the same as all).
+    public static func read(directory: String) throws(ReadError) -> (samples: [ResponseSample], lines: Int) {
         guard let dir = opendir(directory) else { throw ReadError(description: "cannot open \(directory)") }
         var names: [String] = []
         while let entry = readdir(dir) {
@@ -24,12 +27,16 @@ public enum Recording {
         }
         closedir(dir)
         var samples: [ResponseSample] = []
+        var seen = Set<ArraySlice<UInt8>>()
+        var lines = 0
         for name in names.sorted() {
             let file = directory + "/" + name
             guard let bytes = Contract.readFile(file) else { throw ReadError(description: "cannot read \(file)") }
             var lineNumber = 0
             for line in bytes.split(separator: UInt8(ascii: "\n")) {
                 lineNumber += 1
+                lines += 1
+                guard seen.insert(line).inserted else { continue }
                 // A process killed mid-write leaves a partial last line; it is not a response.
                 guard let value = try? JSONParser.parse(Array(line)) else { continue }
                 guard value["fault"]?.boolValue != true else { continue }
@@ -45,6 +52,6 @@ public enum Recording {
                         body: Array((value["body"]?.stringValue ?? "").utf8)))
             }
         }
-        return samples
+        return (samples, lines)
     }
 }

@@ -1,33 +1,5 @@
 import JSON
 
-/// One response as the emulator sent it (a line of a recording).
-public struct ResponseSample: Sendable {
-    public var method: String
-    public var path: String
-    public var query: String
-    public var status: Int
-    public var contentType: String?
-    public var body: [UInt8]
-
-    public init(method: String, path: String, query: String = "", status: Int, contentType: String?, body: [UInt8]) {
-        self.method = method
-        self.path = path
-        self.query = query
-        self.status = status
-        self.contentType = contentType
-        self.body = body
-    }
-}
-
-/// What the check says about one response.
-public struct CheckResult: Sendable {
-    public let operation: Contract.Operation
-    public let status: Int
-    public let mismatches: [Mismatch]
-    /// The difference row that admitted the status or operation, if any.
-    public let difference: String?
-}
-
 /// Checks responses against the contract plus the table of deliberate differences.
 public struct ResponseChecker: Sendable {
     public let contract: Contract

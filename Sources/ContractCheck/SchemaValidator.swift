@@ -1,19 +1,5 @@
 import JSON
 
-/// One place where a body differs from its schema.
-public struct Mismatch: Sendable, Equatable, CustomStringConvertible {
-    /// `$.data[0].spec.type`
-    public let path: String
-    public let message: String
-
-    public init(path: String, message: String) {
-        self.path = path
-        self.message = message
-    }
-
-    public var description: String { "\(path): \(message)" }
-}
-
 /// Validates a JSON value against the contract's schemas, the subset of JSON Schema
 /// 2020-12 the document uses. Every object schema with `properties` is closed unless it
 /// says `additionalProperties: true` (the real models forbid extras); only the

@@ -483,6 +483,13 @@ final class EventLoop: @unchecked Sendable {
                 // Keep a modest buffer for the next response; give big ones back.
                 connection.outbound.removeAll(keepingCapacity: connection.outbound.capacity <= 64 * 1024)
                 connection.outboundOffset = 0
+            } else if connection.outboundOffset >= 256 * 1024,
+                connection.outboundOffset >= connection.outbound.count / 2
+            {
+                // A client that reads steadily but never catches up: drop what it has read,
+                // or the buffer would keep every byte ever sent to it.
+                connection.outbound.removeFirst(connection.outboundOffset)
+                connection.outboundOffset = 0
             }
         }
         let pending = connection.hasPendingOutput

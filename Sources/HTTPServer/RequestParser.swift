@@ -83,7 +83,8 @@ public enum ParserEvent: Sendable, Equatable {
 /// different pieces. Every decision depends only on bytes already complete (a whole line,
 /// or the bytes that make a limit overflow), never on where a read happened to end.
 /// Head lines are kept until complete (bounded by the limits); body bytes are handed on
-/// as they arrive, never buffered. Pipelined requests in one buffer all come out.
+/// as they arrive, never buffered. Pipelined requests in one buffer all come out, unless
+/// `feed(_:maxMessages:)` is told to stop after some of them.
 ///
 /// Every refusal maps to one status; the connection answers it and closes:
 ///

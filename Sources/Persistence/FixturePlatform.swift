@@ -27,11 +27,17 @@ public struct FixturePlatform: Sendable {
                     throw b.fail("bundle id must be non-empty and unique")
                 }
                 let cpu = try b.required("cpuCount").double()
-                guard cpu > 0, cpu <= 1024 else { throw JSONPathError(path: b.path + ".cpuCount", reason: "expected 0 < cpuCount <= 1024") }
+                guard cpu > 0, cpu <= 1024 else {
+                    throw JSONPathError(path: b.path + ".cpuCount", reason: "expected 0 < cpuCount <= 1024")
+                }
                 let memory = try b.int("memoryBytes")
-                guard memory > 0 else { throw JSONPathError(path: b.path + ".memoryBytes", reason: "expected a positive integer") }
+                guard memory > 0 else {
+                    throw JSONPathError(path: b.path + ".memoryBytes", reason: "expected a positive integer")
+                }
                 let gpu = try b.optional("gpuCount")?.int() ?? 0
-                guard (0...64).contains(gpu) else { throw JSONPathError(path: b.path + ".gpuCount", reason: "expected 0..64") }
+                guard (0...64).contains(gpu) else {
+                    throw JSONPathError(path: b.path + ".gpuCount", reason: "expected 0..64")
+                }
                 bundles.append(
                     ComputeBundle(
                         id: id, name: try b.optionalString("name") ?? id,
@@ -51,7 +57,8 @@ public struct FixturePlatform: Sendable {
             let type = try c.optionalString("credentialType") ?? "api_token"
             guard Credential.types.contains(type) else {
                 throw JSONPathError(
-                    path: c.path + ".credentialType", reason: "expected one of " + Credential.types.joined(separator: ", "))
+                    path: c.path + ".credentialType",
+                    reason: "expected one of " + Credential.types.joined(separator: ", "))
             }
             let id = try hexId(c.optional("credentialId"), derivedFrom: sandbox + "/credential/" + name)
             guard !out.credentials.contains(where: { $0.id == id || $0.name == name }) else {
@@ -97,7 +104,9 @@ public struct FixturePlatform: Sendable {
         var c = catalogue
         if let bundles { c.bundles = bundles }
         if let executionEnvironments { c.executionEnvironments = executionEnvironments }
-        for cred in credentials where !c.credentials.contains(where: { $0.id == cred.id }) { c.credentials.append(cred) }
+        for cred in credentials where !c.credentials.contains(where: { $0.id == cred.id }) {
+            c.credentials.append(cred)
+        }
         return c
     }
 

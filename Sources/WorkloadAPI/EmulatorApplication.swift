@@ -176,7 +176,8 @@ public final class EmulatorApplication: Sendable {
         {
             guard let given = request.headers["X-Emulator-Token"] else {
                 return (
-                    Responses.detail(401, "This route needs the control token: send it in the X-Emulator-Token header."),
+                    Responses.detail(
+                        401, "This route needs the control token: send it in the X-Emulator-Token header."),
                     nil
                 )
             }

@@ -26,7 +26,9 @@ import Glibc
         return result.mismatches
     }
 
-    static let operation: JSONValue = ["status": "submitted", "workloadId": "w1", "trackVia": "http://x/api/v2/workloads/w1"]
+    static let operation: JSONValue = [
+        "status": "submitted", "workloadId": "w1", "trackVia": "http://x/api/v2/workloads/w1",
+    ]
     static let user: JSONValue = ["id": "u1", "username": "alice", "email": nil, "fullName": nil, "userhash": nil]
     static let build: JSONValue = [
         "id": "b1", "name": "build", "artifactId": "a1", "status": "COMPLETED",
@@ -42,7 +44,8 @@ import Glibc
         var refs: [String] = []
         func walk(_ v: JSONValue) {
             switch v {
-            case let .object(o): for (k, x) in o { if k == "$ref", let r = x.stringValue { refs.append(r) } else { walk(x) } }
+            case let .object(o):
+                for (k, x) in o { if k == "$ref", let r = x.stringValue { refs.append(r) } else { walk(x) } }
             case let .array(a): a.forEach(walk)
             default: break
             }
@@ -75,7 +78,9 @@ import Glibc
 
     @Test func aSchemaWithoutAdditionalPropertiesIsClosedToo() {
         // HTTPValidationError says nothing about extras; the real models forbid them.
-        let body: JSONValue = ["detail": [["loc": ["body", "name"], "msg": "Field required", "type": "missing"]], "hint": "x"]
+        let body: JSONValue = [
+            "detail": [["loc": ["body", "name"], "msg": "Field required", "type": "missing"]], "hint": "x",
+        ]
         #expect(
             check("POST", "/api/v2/workloads", 422, body)
                 == [Mismatch(path: "$.hint", message: "field 'hint' is not in the schema")])
@@ -132,11 +137,13 @@ import Glibc
     }
 
     @Test func discriminatorPicksTheSchemaAndAWrongOrMissingOneFails() {
-        let ok = check("GET", "/api/v2/artifacts/a1", 200, Self.artifact(spec: ["type": "service", "containerGroups": []]))
+        let ok = check(
+            "GET", "/api/v2/artifacts/a1", 200, Self.artifact(spec: ["type": "service", "containerGroups": []]))
         #expect(ok == [])
         let missing = check("GET", "/api/v2/artifacts/a1", 200, Self.artifact(spec: ["containerGroups": []]))
         #expect(missing == [Mismatch(path: "$.spec", message: "the discriminator 'type' is missing")])
-        let wrong = check("GET", "/api/v2/artifacts/a1", 200, Self.artifact(spec: ["type": "lambda", "containerGroups": []]))
+        let wrong = check(
+            "GET", "/api/v2/artifacts/a1", 200, Self.artifact(spec: ["type": "lambda", "containerGroups": []]))
         #expect(wrong.map(\.path) == ["$.spec.type"])
     }
 
@@ -154,12 +161,16 @@ import Glibc
         let none = check("POST", "/api/v2/workloads/w1/start", 202, Self.operation, contentType: nil)
         #expect(none.map(\.path) == ["content-type"])
         // Parameters do not matter: `application/json; charset=utf-8` is JSON.
-        #expect(check("POST", "/api/v2/workloads/w1/start", 202, Self.operation, contentType: "application/json; charset=utf-8") == [])
+        #expect(
+            check(
+                "POST", "/api/v2/workloads/w1/start", 202, Self.operation,
+                contentType: "application/json; charset=utf-8") == [])
     }
 
     @Test func buildLogsAreTextPlain() {
         let logs = ResponseSample(
-            method: "GET", path: "/api/v2/artifacts/a1/builds/b1/logs", status: 200, contentType: "application/x-ndjson",
+            method: "GET", path: "/api/v2/artifacts/a1/builds/b1/logs", status: 200,
+            contentType: "application/x-ndjson",
             body: Array("{}\n".utf8))
         #expect(checker.check(logs)?.mismatches.map(\.path) == ["content-type"])
         var text = logs
@@ -187,7 +198,8 @@ import Glibc
 
     @Test func legacyAndSandboxPrefixesMapToTheSameOperation() {
         for path in [
-            "/api/v2/workloads/w1/start", "/api/v2/console/workloads/w1/start/", "/sandboxes/s1/api/v2/workloads/w1/start",
+            "/api/v2/workloads/w1/start", "/api/v2/console/workloads/w1/start/",
+            "/sandboxes/s1/api/v2/workloads/w1/start",
             "/sandboxes/s1/api/v2/console/workloads/w1/start",
         ] {
             #expect(checker.operation(method: "POST", path: path)?.id == "startWorkload", "\(path)")
@@ -248,7 +260,9 @@ import Glibc
         let found = check("GET", "/api/v2/workloads/w1/replacement", 200, ["id": "r1", "artifactId": "a1"])
         #expect(found.contains(Mismatch(path: "$", message: "required field 'candidateArtifactId' is missing")))
         #expect(found.contains(Mismatch(path: "$.artifactId", message: "field 'artifactId' is not in the schema")))
-        #expect(checker.operation(method: "DELETE", path: "/api/v2/workloads/w1/replacement").map(checker.isContractOperation) == false)
+        #expect(
+            checker.operation(method: "DELETE", path: "/api/v2/workloads/w1/replacement").map(
+                checker.isContractOperation) == false)
     }
 
     @Test func everyDifferenceRowNamesASpecLine() {

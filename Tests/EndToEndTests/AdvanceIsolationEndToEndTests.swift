@@ -46,7 +46,10 @@ import WorkloadAPI
             c?.sandbox = "big"
             let r = try? c?.send("POST", "/__emulator/clock/advance", ["seconds": 28_800])
             result.withLock {
-                $0 = (r?.status ?? 0, r?.json["firedCount"]?.intValue.map { Int($0) } ?? 0, Date().timeIntervalSince(started))
+                $0 = (
+                    r?.status ?? 0, r?.json["firedCount"]?.intValue.map { Int($0) } ?? 0,
+                    Date().timeIntervalSince(started)
+                )
             }
             advanced.signal()
         }.start()

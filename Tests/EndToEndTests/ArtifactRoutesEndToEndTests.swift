@@ -15,9 +15,12 @@ import WorkloadEmulator
         let repo = created.json["artifactRepositoryId"]!.stringValue!
         #expect(try c.send("GET", "/api/v2/artifacts/\(id)").json == created.json)
         #expect(try c.send("GET", "/api/v2/artifacts").json["totalCount"] == 1)
-        #expect(try c.send("PUT", "/api/v2/artifacts/\(id)", ["name": "b"]).json["name"] == "b")
-        let clone = try c.send("POST", "/api/v2/artifacts/\(id)/clone")
-        #expect(clone.status == 201)
+        #expect(try c.send("PUT", "/api/v2/artifacts/\(id)", ["name": "b"]).issues == ["body.spec:missing"])
+        #expect(try c.send("PUT", "/api/v2/artifacts/\(id)", ["name": "b", "spec": [:]]).json["name"] == "b")
+        #expect(try c.send("POST", "/api/v2/artifacts/\(id)/clone").issues == ["body:missing"])
+        let clone = try c.send("POST", "/api/v2/artifacts/\(id)/clone", ["name": "b-copy"])
+        #expect(clone.status == 200)
+        #expect(clone.json["name"] == "b-copy")
         let locked = try c.send("PATCH", "/api/v2/artifacts/\(id)", ["status": "locked"])
         #expect(locked.status == 200)
         #expect(locked.json["version"] == 1)
@@ -28,9 +31,30 @@ import WorkloadEmulator
         #expect(refused.status == 409)
         #expect(refused.contentType == "application/json")
         #expect(try c.send("DELETE", "/api/v2/artifacts/\(clone.json["id"]!.stringValue!)").status == 204)
+        // A locked artifact keeps its repository unless asked to cascade.
         #expect(try c.send("DELETE", "/api/v2/artifactRepositories/\(repo)").status == 409)
+        #expect(
+            try c.send("DELETE", "/api/v2/artifactRepositories/\(repo)?cascade=null").issues == [
+                "query.cascade:bool_parsing"
+            ])
+        // No 400 is documented for a repository's sharing: a body that is not JSON is a 422.
+        #expect(
+            try c.send("PATCH", "/api/v2/artifactRepositories/\(repo)/sharedRoles", raw: "{").issues == [
+                "body:json_invalid"
+            ])
         #expect(try c.send("DELETE", "/api/v2/artifactRepositories/\(repo)?cascade=true").status == 204)
         #expect(try c.send("GET", "/api/v2/artifactRepositories").json["totalCount"] == 0)
+        // Unused drafts go with their repository, as the real API does.
+        let draft = try c.send("POST", "/api/v2/artifacts", ["name": "d", "spec": [:]]).json
+        let draftRepo = draft["artifactRepositoryId"]!.stringValue!
+        #expect(try c.send("DELETE", "/api/v2/artifactRepositories/\(draftRepo)").status == 204)
+        #expect(try c.send("GET", "/api/v2/artifacts/\(draft["id"]!.stringValue!)").status == 404)
+        // A draft that backs a workload keeps it.
+        let used = try c.send("POST", "/api/v2/artifacts", ["name": "u", "spec": [:]]).json
+        _ = try c.send("POST", "/api/v2/workloads", ["name": "w", "artifactId": used["id"]!])
+        #expect(
+            try c.send("DELETE", "/api/v2/artifactRepositories/\(used["artifactRepositoryId"]!.stringValue!)").status
+                == 409)
         #expect(
             try c.send("POST", "/api/v2/artifacts", ["name": "x", "spec": ["oops": 1]]).issues == [
                 "body.spec.oops:extra_forbidden"

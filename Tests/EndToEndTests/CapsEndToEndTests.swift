@@ -5,7 +5,8 @@ import Testing
 /// recovered from; and sandboxes that only successful requests make.
 @Suite struct CapsEndToEndTests {
     func names(_ c: TestClient) throws -> [String] {
-        try c.send("GET", "/__emulator/sandboxes").json["data"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
+        try c.send("GET", "/__emulator/sandboxes").json["data"]?.arrayValue?.compactMap { $0["name"]?.stringValue }
+            ?? []
     }
 
     @Test func failedRequestsMakeNoSandbox() throws {
@@ -38,7 +39,9 @@ import Testing
         let refused = try fourth.send("POST", "/api/v2/workloads", ["name": "w", "artifact": ["name": "a"]])
         #expect(refused.status == 403)
         #expect(refused.contentType == "application/json")
-        #expect(refused.json["detail"]?.stringValue?.hasPrefix("Sandbox limit reached: the emulator holds 3 sandboxes") == true)
+        #expect(
+            refused.json["detail"]?.stringValue?.hasPrefix("Sandbox limit reached: the emulator holds 3 sandboxes")
+                == true)
         // Control routes of a new sandbox too; existing sandboxes are served as before.
         #expect(try fourth.send("GET", "/__emulator/clock").status == 403)
         #expect(try e.client(sandbox: "s2").send("GET", "/api/v2/workloads").json["totalCount"] == 1)

@@ -55,7 +55,8 @@ import WorkloadEmulator
                     case 8..<10:
                         op = "replace"
                         if artifacts.isEmpty || random.next() % 3 == 0,
-                            let a = (try? c.send("POST", "/api/v2/artifacts", ["name": "a"]))?.json["id"]?.stringValue
+                            let a = (try? c.send("POST", "/api/v2/artifacts", ["name": "a", "spec": [:]]))?.json["id"]?
+                                .stringValue
                         {
                             artifacts.append(a)
                         }

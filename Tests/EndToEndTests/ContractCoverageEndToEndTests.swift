@@ -21,7 +21,9 @@ import Testing
     }
 
     /// The same with each named parameter from `values` (else `fallback`).
-    static func target(_ op: Contract.Operation, values: [String: String], fallback: String = "0123456789abcdef01234567")
+    static func target(
+        _ op: Contract.Operation, values: [String: String], fallback: String = "0123456789abcdef01234567"
+    )
         -> String
     {
         "/api/v2/"
@@ -49,7 +51,9 @@ import Testing
         "updateWorkloadSettings": ["runtime": ["containerGroups": []]],
         "createArtifact": ["name": "x", "spec": ["containerGroups": []]],
     ]
-    static let roles: JSONValue = ["operation": "updateRoles", "roles": [["username": "nobody", "role": "USER"]]]
+    static let roles: JSONValue = [
+        "operation": "updateRoles", "roles": [["username": "nobody", "role": "USER", "shareRecipientType": "user"]],
+    ]
 
     /// Body-taking operations: the contract's, plus the actions that take an optional `{}`.
     static func takesBody(_ op: Contract.Operation) -> Bool {
@@ -108,7 +112,10 @@ import Testing
     func share(_ owner: TestClient, _ path: String, with username: String, role: String) throws -> TestClient.Response {
         try owner.send(
             "PATCH", path + "/sharedRoles",
-            ["operation": "updateRoles", "roles": [["username": .string(username), "role": .string(role)]]])
+            [
+                "operation": "updateRoles",
+                "roles": [["username": .string(username), "role": .string(role), "shareRecipientType": "user"]],
+            ])
     }
 
     @Test func artifactAndRepositoryChangesNeedTheOwner() throws {
@@ -122,10 +129,12 @@ import Testing
         let repository = created.json["artifactRepositoryId"]!.stringValue!
 
         #expect(try share(alice, "/api/v2/artifacts/\(artifact)", with: bobName, role: "USER").status == 204)
-        #expect(try share(alice, "/api/v2/artifactRepositories/\(repository)", with: bobName, role: "USER").status == 204)
+        #expect(
+            try share(alice, "/api/v2/artifactRepositories/\(repository)", with: bobName, role: "USER").status == 204)
         // A USER reads both but may not replace the artifact or share either.
         #expect(try bob.send("GET", "/api/v2/artifacts/\(artifact)").status == 200)
-        let replace = try bob.send("PUT", "/api/v2/artifacts/\(artifact)", ["name": "mine", "spec": ["containerGroups": []]])
+        let replace = try bob.send(
+            "PUT", "/api/v2/artifacts/\(artifact)", ["name": "mine", "spec": ["containerGroups": []]])
         #expect(replace.status == 403, "\(replace.text)")
         let reshare = try share(bob, "/api/v2/artifactRepositories/\(repository)", with: bobName, role: "OWNER")
         #expect(reshare.status == 403, "\(reshare.text)")

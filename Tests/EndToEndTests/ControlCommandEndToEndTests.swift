@@ -200,6 +200,36 @@ import Glibc
         }
     }
 
+    @Test func aServerWithAControlTokenAnswersCtlOnlyWithIt() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let portFile = dir.appendingPathComponent("port").path
+        let server = try EmulatorProcess([
+            "--port", "0", "--port-file", portFile, "--clock", "manual", "--control-token", "s3cret",
+        ])
+        _ = try server.waitUntilListening()
+        defer {
+            server.send(SIGTERM)
+            _ = server.waitForExit(timeout: 5)
+        }
+        let ctl = ["ctl", "--port-file", portFile]
+
+        let missing = try EmulatorProcess.run(ctl + ["clock", "advance", "1h"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("POST /__emulator/clock/advance answered 401: This route needs the control token"))
+        let wrong = try EmulatorProcess.run(ctl + ["--control-token", "guess", "clock", "advance", "1h"])
+        #expect(wrong.status == 1)
+        #expect(wrong.stderr.contains("answered 403"))
+
+        let byFlag = try EmulatorProcess.run(ctl + ["--control-token", "s3cret", "clock", "advance", "1h"])
+        #expect(byFlag.status == 0, "\(byFlag.stderr)")
+        #expect(byFlag.stdout.contains(#""now":"2026-01-01T01:00:00.000Z""#))
+        let byVariable = try EmulatorProcess.run(
+            ctl + ["clock", "get"], environment: ["WORKLOAD_EMULATOR_CONTROL_TOKEN": "s3cret"])
+        #expect(byVariable.status == 0, "\(byVariable.stderr)")
+        #expect(byVariable.stdout.contains(#""now":"2026-01-01T01:00:00.000Z""#), "only the authorised advance moved it")
+    }
+
     /// Accepts one connection, reads its request head, answers, closes.
     func acceptOne(_ fd: Int32, answer: String) throws -> String {
         var timeout = timeval(tv_sec: 20, tv_usec: 0)

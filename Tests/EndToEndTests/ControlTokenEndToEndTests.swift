@@ -71,7 +71,8 @@ import Testing
             let port = try p.waitUntilListening()
             // The healthcheck sends the token it was given.
             let health = try EmulatorProcess.run(
-                ["--healthcheck", "--port", String(port)] + arguments.prefix(arguments.contains("--control-token") ? 4 : 2))
+                ["--healthcheck", "--port", String(port)]
+                    + arguments.prefix(arguments.contains("--control-token") ? 4 : 2))
             #expect(health.status == 0, "\(arguments): \(health.stderr)")
             p.send(SIGTERM)
             #expect(p.waitForExit(timeout: 10) == 0)

@@ -15,7 +15,7 @@ import WorkloadEmulator
         let created = try c.send("POST", "/api/v2/workloads", ["name": "a", "artifact": ["name": "x"]])
         record(created)
         let id = created.json["id"]!.stringValue!
-        record(try c.send("POST", "/api/v2/artifacts", ["name": "y", "status": "locked"]))
+        record(try c.send("POST", "/api/v2/artifacts", ["name": "y", "status": "locked", "spec": [:]]))
         record(try c.advance(2.5))
         record(try c.send("POST", "/api/v2/workloads/\(id)/promote"))
         record(try c.advance(1))

@@ -53,7 +53,8 @@ import Testing
         let c = try e.client(token: nil)
         for status in [200, 599] {
             let headers: JSONValue = ["Retry-After": "7", "X-Odd!#$%&'*+-.^_`|~": "tab\there é"]
-            let rule = try c.send("POST", "/__emulator/faults", Self.respond(status: .int(Int64(status)), headers: headers))
+            let rule = try c.send(
+                "POST", "/__emulator/faults", Self.respond(status: .int(Int64(status)), headers: headers))
             #expect(rule.status == 201, "\(rule.text)")
             let r = try e.client().send("GET", "/api/v2/version")
             #expect(r.status == status)

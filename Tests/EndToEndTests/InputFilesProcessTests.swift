@@ -34,7 +34,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let cases: [(String, (inout JSONObject) -> Void)] = [
             (
-                "$.sandboxes[0].clock",
+                ".clock.scale",
                 { d in
                     var c = d["clock"]!.objectValue!
                     c["mode"] = "real"
@@ -43,7 +43,7 @@ import Testing
                 }
             ),
             (
-                "$.sandboxes[0].generators.nextSeq",
+                ".generators.nextSeq",
                 { d in
                     var g = d["generators"]!.objectValue!
                     g["nextSeq"] = .int(Int64.max)

@@ -31,7 +31,12 @@ import Testing
                 [
                     "autoscaling": [
                         "enabled": true,
-                        "policies": [["scalingMetric": "httpRequestsInFlight", "target": 1, "minCount": Self.int64Max]],
+                        "policies": [
+                            [
+                                "scalingMetric": "httpRequestsConcurrency", "target": 1, "minCount": Self.int64Max,
+                                "maxCount": 1,
+                            ]
+                        ],
                     ]
                 ]
             ]
@@ -58,7 +63,8 @@ import Testing
         let r = try c.send("PATCH", "/api/v2/workloads/\(id)/settings", ["runtime": Self.runtime([Self.int64Max, 1])])
         #expect(r.status == 422)
         #expect(r.issues == ["body.runtime.containerGroups.0.replicaCount:less_than_equal"])
-        #expect(try c.send("GET", "/api/v2/workloads/\(id)/settings").json["runtime"] != Self.runtime([Self.int64Max, 1]))
+        #expect(
+            try c.send("GET", "/api/v2/workloads/\(id)/settings").json["runtime"] != Self.runtime([Self.int64Max, 1]))
         #expect(try c.send("POST", "/api/v2/workloads/\(id)/start").status == 202)
         try c.advance(600)
         #expect(try c.status(id) == "running")
@@ -85,13 +91,15 @@ import Testing
         ]
         for (path, value, named) in cases {
             var doc = edited(path, value)
-            if path == ["clock", "scale"] { doc = edited(["clock", "mode"], "real").objectValue.map { o in
-                var o = o
-                var clock = o["clock"]!.objectValue!
-                clock["scale"] = value
-                o["clock"] = .object(clock)
-                return .object(o)
-            }! }
+            if path == ["clock", "scale"] {
+                doc = edited(["clock", "mode"], "real").objectValue.map { o in
+                    var o = o
+                    var clock = o["clock"]!.objectValue!
+                    clock["scale"] = value
+                    o["clock"] = .object(clock)
+                    return .object(o)
+                }!
+            }
             let r = try c.send("PUT", "/__emulator/state", doc)
             #expect(r.status == 422, "\(path): \(r.text)")
             #expect(r.json["detail"]?.stringValue?.contains(named) == true, "\(path): \(r.text)")
@@ -116,7 +124,10 @@ import Testing
         for body: JSONValue in [["seconds": 3.3e9], ["seconds": 1e308], ["seconds": -1]] {
             let r = try c.send("POST", "/__emulator/clock/advance", body)
             #expect(r.status == 422, "\(body): \(r.text)")
-            #expect(r.issues == ["body.seconds:" + (body["seconds"]!.numberValue! < 0 ? "greater_than_equal" : "less_than_equal")])
+            #expect(
+                r.issues == [
+                    "body.seconds:" + (body["seconds"]!.numberValue! < 0 ? "greater_than_equal" : "less_than_equal")
+                ])
         }
         #expect(try c.send("PUT", "/__emulator/clock", ["mode": "real", "scale": 1e10]).status == 422)
         // A real clock at the largest scale, from the last instant: it stays there.

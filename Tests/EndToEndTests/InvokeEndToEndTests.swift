@@ -1,7 +1,7 @@
-import JSON
 import Dispatch
 import Glibc
 import HTTPServer
+import JSON
 import Synchronization
 import Testing
 import WorkloadEmulator
@@ -167,24 +167,25 @@ final class SlowUpstream {
 
         let stats = try c.send(
             "GET", "/api/v2/workloads/\(id)/stats?responseTimeQuantile=0.5&slowRequestsThreshold=200"
-        ).json
-        #expect(stats["totalRequests"] == 8)
-        #expect(stats["serverErrorCount"] == 2)
-        #expect(stats["userErrorCount"] == 1)
-        #expect(stats["totalErrorRate"] == 0.375)
-        #expect(stats["slowRequests"] == 5)
-        #expect(stats["concurrentRequests"] == 0)
+        ).json["metrics"]
+        #expect(stats?["totalRequests"] == 8)
+        #expect(stats?["serverErrors"] == 2)
+        #expect(stats?["userErrors"] == 1)
+        #expect(stats?["totalErrorRate"] == 0.375)
+        #expect(stats?["slowRequests"] == 5)
+        #expect(stats?["concurrentRequests"] == 0)
         // Nearest rank: the 4th of 8 sorted latencies is one of the 250 ms calls.
-        let median = stats["responseTime"]?.numberValue ?? 0
+        let median = stats?["responseTime"]?.numberValue ?? 0
         // At least the upstream's delay; the upper bound (10x) only catches a unit mix-up.
         #expect(median >= 250 && median < 2500, "median \(median)")
         let fast = try c.send("GET", "/api/v2/workloads/\(id)/stats?responseTimeQuantile=0.25").json
-        #expect((fast["responseTime"]?.numberValue ?? 999) < 200)
+        #expect((fast["metrics"]?["responseTime"]?.numberValue ?? 999) < 200)
         let series = try c.send("GET", "/api/v2/workloads/\(id)/stats/totalRequests?resolution=PT1M").json
-        #expect(series["data"]?.arrayValue?.last?["value"] == 8)
+        #expect(series["buckets"]?.arrayValue?.last?["value"] == 8)
         let aggregate = try c.send("GET", "/api/v2/workloads/stats").json
-        #expect(aggregate["totalRequests"] == 8)
-        #expect(aggregate["serverErrorCount"] == 2)
+        #expect(aggregate["requests"] == ["total": 8, "succeeded": 5, "failed": 3, "trend": 0.0])
+        #expect(aggregate["errorRate"]?["rate"] == 0.375)
+        #expect(aggregate["workloads"] == ["total": 1, "active": 1])
     }
 
     @Test func slowUpstreamNeverBlocksTheEventLoops() throws {
@@ -202,7 +203,8 @@ final class SlowUpstream {
         let statuses = Mutex<[Int]>([])
         for _ in 0..<4 {
             DispatchQueue(label: "client").async(group: group) {
-                let s = (try? TestClient(port: port).send("GET", "/api/v2/endpoints/workloads/\(id)/slow?hold=1"))?.status
+                let s = (try? TestClient(port: port).send("GET", "/api/v2/endpoints/workloads/\(id)/slow?hold=1"))?
+                    .status
                 statuses.withLock { $0.append(s ?? -1) }
             }
         }
@@ -231,7 +233,7 @@ final class SlowUpstream {
         #expect(r.status == 502)
         #expect(r.contentType == "application/json")
         #expect(r.json["message"]?.stringValue?.contains("connection refused") == true)
-        #expect(try c.send("GET", "/api/v2/workloads/\(id)/stats").json["serverErrorCount"] == 1)
+        #expect(try c.send("GET", "/api/v2/workloads/\(id)/stats").json["metrics"]?["serverErrors"] == 1)
         #expect(
             try c.send("PUT", "/__emulator/workloads/\(id)/upstream", ["url": "https://example.com"]).issues == [
                 "body.url:value_error"
@@ -244,7 +246,7 @@ final class SlowUpstream {
     @Test func deploymentInvokeRoutesToItsWorkload() throws {
         let live = try LiveEmulator()
         let c = try live.client()
-        let a = try c.send("POST", "/api/v2/artifacts", ["name": "a", "status": "locked"]).json["id"]!
+        let a = try c.send("POST", "/api/v2/artifacts", ["name": "a", "status": "locked", "spec": [:]]).json["id"]!
         let id = try c.send("POST", "/api/v2/workloads", ["name": "w", "artifactId": a]).json["id"]!.stringValue!
         try c.advance(3)
         let d = try c.send("POST", "/api/v2/console/deployments", ["name": "d", "workloadId": .string(id)]).json
@@ -252,9 +254,10 @@ final class SlowUpstream {
         #expect(r.status == 200)
         #expect(r.json["workloadId"] == .string(id))
         #expect(r.json["path"] == "/score")
-        #expect(try c.send("GET", "/api/v2/workloads/\(id)/stats").json["totalRequests"] == 1)
+        #expect(try c.send("GET", "/api/v2/workloads/\(id)/stats").json["metrics"]?["totalRequests"] == 1)
         #expect(
-            try c.send("GET", "/api/v2/console/deployments/\(d["id"]!.stringValue!)/stats").json["totalRequests"] == 1)
+            try c.send("GET", "/api/v2/console/deployments/\(d["id"]!.stringValue!)/stats").json["metrics"]?[
+                "totalRequests"] == 1)
         #expect(try c.send("GET", "/api/v2/endpoints/deployments/000000000000000000000000/x").status == 404)
     }
 }

@@ -52,7 +52,7 @@ import WorkloadEmulator
         let id = try running(c)
         let before = try c.send("GET", "/api/v2/workloads/\(id)").json
         #expect(try c.send("POST", "/__emulator/faults", ["action": "replacementFailure", "times": 1]).status == 201)
-        let next = try c.send("POST", "/api/v2/artifacts", ["name": "next"]).json["id"]!
+        let next = try c.send("POST", "/api/v2/artifacts", ["name": "next", "spec": [:]]).json["id"]!
         let r = try c.send(
             "POST", "/api/v2/workloads/\(id)/replacement",
             [
@@ -98,7 +98,10 @@ import WorkloadEmulator
             "PATCH", "/api/v2/workloads/\(id)/sharedRoles",
             [
                 "operation": "updateRoles",
-                "roles": [["id": bobId, "role": "user"], ["username": carolName, "role": "CONSUMER"]],
+                "roles": [
+                    ["id": bobId, "role": "user", "shareRecipientType": "user"],
+                    ["username": carolName, "role": "CONSUMER", "shareRecipientType": "user"],
+                ],
             ])
         #expect(share.status == 204)
         #expect(share.body.isEmpty)
@@ -119,17 +122,26 @@ import WorkloadEmulator
                             "user-"
                                 + String(
                                     try alice.send("GET", "/api/v2/account/info/").json["id"]!.stringValue!.prefix(8))
-                                + "@example.com"), "role": "NO_ROLE",
+                                + "@example.com"), "role": "NO_ROLE", "shareRecipientType": "user",
                     ]
                 ],
             ])
         #expect(last.status == 422)
+        #expect(last.text.contains("last owner"))
     }
 
     @Test func buildsOnTheClockAndNDJSONLogs() throws {
         let live = try LiveEmulator()
         let c = try live.client()
-        let a = try c.send("POST", "/api/v2/artifacts", ["name": "a"]).json["id"]!.stringValue!
+        let a = try c.send(
+            "POST", "/api/v2/artifacts",
+            [
+                "name": "a",
+                "spec": [
+                    "containerGroups": [["containers": [["imageBuildConfig": ["dockerfile": ["source": "provided"]]]]]]
+                ],
+            ]
+        ).json["id"]!.stringValue!
         let trigger = try c.send("POST", "/api/v2/artifacts/\(a)/builds", raw: "")
         #expect(trigger.status == 202)
         let bid = trigger.json["buildIds"]![0]!.stringValue!
@@ -139,10 +151,14 @@ import WorkloadEmulator
         try c.advance(4)
         let b = try c.send("GET", "/api/v2/artifacts/\(a)/builds/\(bid)").json
         #expect(b["status"] == "COMPLETED")
-        #expect(b["imageUri"]?.stringValue != nil)
+        let container = try c.send("GET", "/api/v2/artifacts/\(a)").json["spec"]?["containerGroups"]?[0]?[
+            "containers"]?[0]
+        #expect(container?["imageUri"]?.stringValue?.hasSuffix(":\(bid)") == true)
         let logs = try c.send("GET", "/api/v2/artifacts/\(a)/builds/\(bid)/logs")
-        #expect(logs.contentType == "application/x-ndjson")
-        #expect(logs.text.split(separator: "\n").count == 4)
+        #expect(logs.contentType == "text/plain")
+        let lines = logs.text.split(separator: "\n").map { (try? JSONParser.parse(Array($0.utf8))) ?? .null }
+        #expect(lines.count == 4)
+        #expect(lines.allSatisfy { $0["build_id"] == .string(bid) && $0["levelname"] == "INFO" })
         #expect(try c.send("POST", "/api/v2/workloads", ["name": "w", "artifactId": .string(a)]).status == 201)
     }
 }

@@ -224,13 +224,11 @@ import WorkloadEmulator
         let r = try c.send("POST", "/api/v2/workloads", Self.body("x", bundles: ["cpu.small", "gpu.h100.huge"]))
         #expect(r.status == 422)
         #expect(
-            r.json
-                == [
-                    "detail": .string(
-                        "Unknown resource bundle 'gpu.h100.huge' at runtime.containerGroups[0].resourceBundles[1]: "
-                            + "it is not one of GET /api/v2/mlops/compute/bundles/ (cpu.nano, cpu.small, cpu.medium, "
-                            + "cpu.large, gpu.l4.small, gpu.a10g.medium).")
-                ])
+            r.json["detail"]?[0]?["msg"]
+                == .string(
+                    "Unknown resource bundle 'gpu.h100.huge' at runtime.containerGroups[0].resourceBundles[1]: "
+                        + "it is not one of GET /api/v2/mlops/compute/bundles/ (cpu.nano, cpu.small, cpu.medium, "
+                        + "cpu.large, gpu.l4.small, gpu.a10g.medium)."))
         #expect(try c.send("GET", "/api/v2/workloads").json["totalCount"] == 0)
         #expect(try c.send("GET", "/api/v2/artifacts").json["totalCount"] == 0)
         let id = try create(c, "ok", bundles: ["gpu.l4.small"])
@@ -240,7 +238,7 @@ import WorkloadEmulator
             "PATCH", "/api/v2/workloads/\(id)/settings",
             ["runtime": ["containerGroups": [["name": "default", "resourceBundles": ["nope"]]]]])
         #expect(patch.status == 422)
-        #expect(patch.json["detail"]?.stringValue?.hasPrefix("Unknown resource bundle 'nope' ") == true)
+        #expect(patch.json["detail"]?[0]?["msg"]?.stringValue?.hasPrefix("Unknown resource bundle 'nope' ") == true)
         #expect(try c.send("GET", "/api/v2/workloads/\(id)").json == before)
         #expect(
             before["runtime"]?["containerGroups"]?[0]?["resolvedBundle"]
@@ -267,6 +265,10 @@ import WorkloadEmulator
         let gpus = try c.send("GET", "/api/v2/mlops/compute/bundles/?hasGpu=true").json
         #expect((gpus["data"]?.arrayValue ?? []).map { $0["id"]?.stringValue ?? "" } == ["gpu.l4.small", "gpu.a10g.medium"])
         #expect(try c.send("GET", "/api/v2/mlops/compute/bundles/?useCases=customModel").json["totalCount"] == 0)
+        let badFlag = try c.send("GET", "/api/v2/mlops/compute/bundles/?hasGpu=maybe")
+        #expect(badFlag.status == 422)
+        #expect(badFlag.json["detail"]?[0]?["loc"] == ["query", "hasGpu"])
+        #expect(try c.send("GET", "/api/v2/mlops/compute/bundles/?hasGpu=").status == 422)
         #expect(try c.send("GET", "/api/v2/mlops/compute/bundles/gpu.l4.small").json["gpuMemoryBytes"] == 25_769_803_776)
         #expect(try c.send("GET", "/api/v2/mlops/compute/bundles/none").status == 404)
 
@@ -309,7 +311,13 @@ import WorkloadEmulator
         _ = try dave.send("GET", "/api/v2/account/info/")
         let share = try alice.send(
             "PATCH", "/api/v2/workloads/\(id)/sharedRoles",
-            ["operation": "updateRoles", "roles": [["id": bobId, "role": "USER"], ["id": carolId, "role": "CONSUMER"]]])
+            [
+                "operation": "updateRoles",
+                "roles": [
+                    ["id": bobId, "role": "USER", "shareRecipientType": "user"],
+                    ["id": carolId, "role": "CONSUMER", "shareRecipientType": "user"],
+                ],
+            ])
         #expect(share.status == 204)
         for suffix in ["logs/", "traces/", "metrics/autocollectedValues/"] {
             let path = "/api/v2/otel/workload/\(id)/\(suffix)"
@@ -370,6 +378,25 @@ import WorkloadEmulator
                 == 0)
         #expect(
             try c.send("GET", "/api/v2/otel/workload/\(id)/metrics/autocollectedValues/?endTime=soon").status == 422)
+    }
+
+    @Test func aResolvedBundleSentByTheClientCannotBreakTheMetrics() throws {
+        let live = try LiveEmulator()
+        let c = try live.client()
+        let id = try create(c, "odd")
+        try c.advance(3)
+        let odd: JSONValue = [
+            "containerGroups": [
+                ["name": "default", "resolvedBundle": ["id": "x", "cpuCount": -1e300, "memoryBytes": 9_223_372_036_854_775_807]]
+            ]
+        ]
+        #expect(try c.send("PATCH", "/api/v2/workloads/\(id)/settings", ["runtime": odd]).status == 202)
+        try c.advance(10)
+        #expect(try c.send("GET", "/api/v2/workloads/\(id)").json["runtime"] == odd)
+        let metrics = try c.send("GET", "/api/v2/otel/workload/\(id)/metrics/autocollectedValues/")
+        #expect(metrics.status == 200)
+        let cpu = (metrics.json["data"]?.arrayValue ?? []).first { $0["otelName"] == "container.cpu.usage" }
+        #expect(cpu?["currentValue"] == 0)
     }
 
     @Test func credentialsFromFixturesAndCreated() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WorkloadAPI
+
 @testable import workload_emulator
 
 /// The command line as a pure value: the flags, their variables, and the errors.
@@ -157,6 +158,12 @@ import WorkloadAPI
         (["--max-concurrent-workloads", "-3"], "--max-concurrent-workloads"),
         (["--max-replicas", "many"], "--max-replicas"),
         (["--max-body-bytes", "0"], "--max-body-bytes"),
+        (["--max-buffered-body-bytes", "0"], "--max-buffered-body-bytes"),
+        (["--max-upstream-invokes", "0"], "--max-upstream-invokes"),
+        (["--max-upstream-invokes", "5000"], "--max-upstream-invokes"),
+        (["--upstream-timeout", "0"], "--upstream-timeout"),
+        (["--upstream-timeout", "inf"], "--upstream-timeout"),
+        (["--upstream-timeout", "1e300"], "--upstream-timeout"),
         (["--threads", "-1"], "--threads"),
         (["--threads", "100000"], "--threads"),
         (["--log-format", "xml"], "--log-format"),
@@ -213,7 +220,11 @@ import WorkloadAPI
         let o = try options([
             "--host", "::1", "--port", "0", "--threads", "3", "--max-body-bytes", "99", "--seed", "42",
             "--clock", "manual", "--auth", "strict", "--max-replicas", "5", "--public-url", "http://h:1",
+            "--max-buffered-body-bytes", "1000", "--max-upstream-invokes", "3", "--upstream-timeout", "2.5",
         ])
+        #expect(o.httpConfiguration.maxBufferedBodyBytes == 1000)
+        #expect(o.apiConfiguration.maxUpstreamInvokes == 3)
+        #expect(o.apiConfiguration.upstreamTimeoutSeconds == 2.5)
         let http = o.httpConfiguration
         #expect(http.host == "::1")
         #expect(http.port == 0)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WorkloadAPI
+
 @testable import workload_emulator
 
 #if canImport(Glibc)

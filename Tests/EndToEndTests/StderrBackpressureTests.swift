@@ -28,7 +28,8 @@ import Glibc
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         let stdout = OutputCollector(out.fileHandleForReading)
         let line = try #require(stdout.wait(timeout: 20) { $0.contains("\n") }, "no listening line")
-        let port = try #require(line.split(separator: ":").last.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
+        let port = try #require(
+            line.split(separator: ":").last.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
 
         // Every request is answered while nobody reads stderr. Were lines written on the
         // event loop, the loop would block on the full pipe and these reads time out.

@@ -23,9 +23,13 @@ import WorkloadEmulator
         #expect(
             a.objectValue?.keys == [
                 "id", "name", "description", "type", "status", "version", "artifactRepositoryId", "spec", "creator",
-                "createdAt", "updatedAt",
+                "permissions", "tags", "createdAt", "updatedAt",
             ])
         #expect(a["status"] == "draft")
+        // The spec says which kind it is; an absent description is the empty string.
+        #expect(a["spec"]?["type"] == "service")
+        #expect(a["description"] == "")
+        #expect(a["permissions"]?.arrayValue?.first == "CAN_VIEW")
         let id = a["id"]!.stringValue!
         #expect(t.send("GET", "/api/v2/artifacts/\(id)").json == a)
         #expect(t.send("GET", "/api/v2/registry/artifacts/\(id)/").json == a)
@@ -34,7 +38,9 @@ import WorkloadEmulator
         #expect(repo["lastVersionNumber"] == 0)
         #expect(t.send("GET", "/api/v2/artifacts?limit=1").json["count"] == 1)
         #expect(
-            t.send("POST", "/api/v2/artifacts", ["name": "x", "color": "red"]).issues == ["body.color:extra_forbidden"])
+            t.send("POST", "/api/v2/artifacts", ["name": "x", "spec": [:], "color": "red"]).issues == [
+                "body.color:extra_forbidden"
+            ])
         #expect(t.send("POST", "/api/v2/artifacts", ["spec": [:]]).issues == ["body.name:missing"])
         #expect(t.count("/api/v2/artifacts") == 1)
     }
@@ -53,8 +59,8 @@ import WorkloadEmulator
         #expect(repo["numArtifacts"] == 2)
         // Locked: no spec changes, no unlock, no delete.
         let lockedId = a["id"]!.stringValue!
-        #expect(t.send("PATCH", "/api/v2/artifacts/\(lockedId)", ["spec": ["containerGroups": []]]).status == 409)
-        #expect(t.send("PUT", "/api/v2/artifacts/\(lockedId)", ["name": "n"]).status == 409)
+        #expect(t.send("PATCH", "/api/v2/artifacts/\(lockedId)", ["spec": ["containerGroups": []]]).status == 400)
+        #expect(t.send("PUT", "/api/v2/artifacts/\(lockedId)", ["name": "n", "spec": [:]]).status == 400)
         #expect(t.send("PATCH", "/api/v2/artifacts/\(lockedId)", ["status": "draft"]).status == 422)
         #expect(t.send("PATCH", "/api/v2/artifacts/\(lockedId)", ["name": "renamed"]).json["name"] == "renamed")
         #expect(t.send("DELETE", "/api/v2/artifacts/\(lockedId)").status == 409)
@@ -77,14 +83,16 @@ import WorkloadEmulator
         let put = t.send("PUT", "/api/v2/artifacts/\(id)", ["name": "replaced", "spec": ["containerGroups": []]])
         #expect(put.status == 200)
         #expect(put.json["name"] == "replaced")
-        #expect(put.json["description"] == .null)
+        #expect(put.json["description"] == "")
         let clone = t.send("POST", "/api/v2/artifacts/\(id)/clone", ["name": "copy"])
-        #expect(clone.status == 201)
+        #expect(clone.status == 200)
         #expect(clone.json["name"] == "copy")
         #expect(clone.json["status"] == "draft")
         #expect(clone.json["artifactRepositoryId"] == a["artifactRepositoryId"])
         #expect(clone.json["spec"] == put.json["spec"])
-        #expect(t.send("POST", "/api/v2/artifacts/\(id)/clone").json["name"] == "replaced")
+        // The name is required; the v2.41 clone under the legacy prefix takes no body.
+        #expect(t.send("POST", "/api/v2/artifacts/\(id)/clone").issues == ["body:missing"])
+        #expect(t.send("POST", "/api/v2/registry/artifacts/\(id)/clone").json["name"] == "replaced")
     }
 
     @Test func deleteRules() {
@@ -98,8 +106,8 @@ import WorkloadEmulator
         #expect(t.send("DELETE", "/api/v2/artifactRepositories/\(repoId)").status == 409)
         #expect(t.send("DELETE", "/api/v2/artifactRepositories/\(repoId)?cascade=true").status == 409)
         t.send("DELETE", "/api/v2/workloads/\(w)")
-        #expect(t.send("DELETE", "/api/v2/artifactRepositories/\(repoId)").status == 409)
-        #expect(t.send("DELETE", "/api/v2/artifactRepositories/\(repoId)?cascade=true").status == 204)
+        // An unused draft goes with its repository.
+        #expect(t.send("DELETE", "/api/v2/artifactRepositories/\(repoId)").status == 204)
         #expect(t.send("GET", "/api/v2/artifacts/\(id)").status == 404)
         #expect(t.send("GET", "/api/v2/artifactRepositories/\(repoId)").status == 404)
         let b = create("b")

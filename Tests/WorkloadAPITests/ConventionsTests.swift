@@ -142,7 +142,7 @@ import WorkloadEmulator
         #expect(r.json["artifact"]?["type"] == "service")
         #expect(
             t.send("POST", "/api/v2/artifacts", ["name": "a", "spec": ["type": "job"]]).issues == [
-                "body.spec.type:enum"
+                "body.spec.type:union_tag_invalid"
             ])
     }
 

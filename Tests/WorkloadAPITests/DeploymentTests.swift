@@ -20,7 +20,9 @@ import WorkloadEmulator
         #expect(d.json["endpoint"] == .string("http://emulator.test/api/v2/endpoints/deployments/\(id)/"))
         #expect(t.send("GET", "/api/v2/console/deployments").json["count"] == 1)
         #expect(t.send("PATCH", "/api/v2/console/deployments/\(id)", ["name": "e"]).json["name"] == "e")
-        #expect(t.send("GET", "/api/v2/console/deployments/\(id)/stats").json["totalRequests"] == 0)
+        let stats = t.send("GET", "/api/v2/console/deployments/\(id)/stats").json
+        #expect(stats["metrics"]?["totalRequests"] == 0)
+        #expect(stats["deploymentId"] == .string(id))
         #expect(t.send("DELETE", "/api/v2/console/deployments/\(id)").status == 204)
         #expect(t.send("GET", "/api/v2/console/deployments/\(id)").status == 404)
         #expect(t.send("GET", "/api/v2/deployments").status == 404)

@@ -10,7 +10,8 @@ import WorkloadEmulator
         let t = TestApp()
         for name in ["gamma", "alpha", "Beta"] { _ = t.createWorkload(name) }
         func names(_ q: String) -> [String] {
-            t.send("GET", "/api/v2/workloads?\(q)").json["data"]?.arrayValue?.map { $0["name"]?.stringValue ?? "" } ?? []
+            t.send("GET", "/api/v2/workloads?\(q)").json["data"]?.arrayValue?.map { $0["name"]?.stringValue ?? "" }
+                ?? []
         }
         #expect(names("") == ["gamma", "alpha", "Beta"], "creation order")
         #expect(names("sort=name") == ["Beta", "alpha", "gamma"])

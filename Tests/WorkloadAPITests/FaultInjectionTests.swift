@@ -1,5 +1,5 @@
-import JSON
 import HTTPServer
+import JSON
 import Testing
 import WorkloadAPI
 import WorkloadEmulator
@@ -86,12 +86,14 @@ import WorkloadEmulator
         #expect(r1.headers["X-Emulator-Injected"] == respond)
         // `send` wants the answer at once; a delayed one comes later, so ask the core.
         let (r2, ms) = t.app.handle(
-            HTTPRequest(method: "GET", target: "/api/v2/account/info/", headers: HTTPHeaders([("Authorization", "Bearer a")])))
+            HTTPRequest(
+                method: "GET", target: "/api/v2/account/info/", headers: HTTPHeaders([("Authorization", "Bearer a")])))
         #expect(ms == 1)
         #expect(r2.status == 200)
         #expect(r2.headers["X-Emulator-Injected"] == delay)
         let (dropped, _) = t.app.handle(
-            HTTPRequest(method: "DELETE", target: "/api/v2/workloads/x", headers: HTTPHeaders([("Authorization", "Bearer a")])))
+            HTTPRequest(
+                method: "DELETE", target: "/api/v2/workloads/x", headers: HTTPHeaders([("Authorization", "Bearer a")])))
         #expect(dropped.dropConnection)
         #expect(t.send("GET", "/api/v2/version").status == 200)
 

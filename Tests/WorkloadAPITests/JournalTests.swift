@@ -1,5 +1,5 @@
-import JSON
 import HTTPServer
+import JSON
 import Testing
 import WorkloadAPI
 import WorkloadEmulator
@@ -9,8 +9,9 @@ import WorkloadEmulator
     func journal(_ t: TestApp, _ query: String = "", sandbox: String? = nil) -> JSONValue {
         t.send(
             "GET", "/__emulator/requests" + query, token: nil,
-            headers: sandbox.map { [("X-Emulator-Sandbox", $0)] } ?? [])
-            .json
+            headers: sandbox.map { [("X-Emulator-Sandbox", $0)] } ?? []
+        )
+        .json
     }
 
     @Test func recordsApiRequestsOldestFirstWithoutControlCalls() {
@@ -21,7 +22,10 @@ import WorkloadEmulator
         _ = t.send("GET", "/api/v2/nothing-here")
         let rows = journal(t)["data"]?.arrayValue ?? []
         #expect(rows.map { $0["method"] } == ["POST", "GET", "GET"])
-        #expect(rows.map { $0["path"] } == ["/api/v2/workloads", .string("/api/v2/workloads/\(id)"), "/api/v2/nothing-here"])
+        #expect(
+            rows.map { $0["path"] } == [
+                "/api/v2/workloads", .string("/api/v2/workloads/\(id)"), "/api/v2/nothing-here",
+            ])
         #expect(rows.map { $0["status"] } == [201, 200, 404])
         #expect(rows[1]["query"] == "x=1")
         #expect(rows[0]["body"]?["name"] == "w")
@@ -101,7 +105,9 @@ import WorkloadEmulator
         #expect(
             text.contains(
                 #"workload_emulator_http_requests_total{method="GET",route="/api/v2/workloads/{id}",status="404"} 1"#))
-        #expect(text.contains(#"workload_emulator_http_requests_total{method="GET",route="/api/v2/version",status="500"} 1"#))
+        #expect(
+            text.contains(
+                #"workload_emulator_http_requests_total{method="GET",route="/api/v2/version",status="500"} 1"#))
         #expect(text.contains(#"workload_emulator_workloads{sandbox="default",status="running"} 1"#))
         #expect(text.contains(#"workload_emulator_transitions_total{sandbox="default"} 3"#))
         #expect(text.contains(#"workload_emulator_faults_injected_total{sandbox="default"} 1"#))

@@ -30,7 +30,8 @@ import WorkloadAPI
     /// Keys sorted at every level, so documents compare regardless of key order.
     static func canonical(_ v: JSONValue) -> JSONValue {
         switch v {
-        case let .object(o): return .object(JSONObject(o.sorted { $0.key < $1.key }.map { ($0.key, canonical($0.value)) }))
+        case let .object(o):
+            return .object(JSONObject(o.sorted { $0.key < $1.key }.map { ($0.key, canonical($0.value)) }))
         case let .array(a): return .array(a.map(canonical))
         default: return v
         }
@@ -64,7 +65,8 @@ import WorkloadAPI
                     #expect(servedSchema == schema, "\(op.id) \(status) \(type)")
                 }
             }
-            let theirs = raw["paths"]?[op.path]?[op.method.lowercased()]?["requestBody"]?["content"]?["application/json"]?["schema"]
+            let theirs = raw["paths"]?[op.path]?[op.method.lowercased()]?["requestBody"]?["content"]?[
+                "application/json"]?["schema"]
             if let theirs {
                 #expect(mine["requestBody"]?["content"]?["application/json"]?["schema"] == theirs, "\(op.id) body")
             }

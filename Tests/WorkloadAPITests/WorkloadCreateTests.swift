@@ -45,7 +45,7 @@ import WorkloadEmulator
                 "id", "name", "description", "importance", "status", "artifactId", "artifact", "runtime", "endpoint",
                 "protonId",
                 "replacement", "creator", "owners", "permissions", "tags", "type", "createdAt", "updatedAt",
-                "lastResponse",
+                "lastResponse", "requestStats",
                 "statusDetails",
             ])
         let id = w["id"]!.stringValue!
@@ -70,11 +70,11 @@ import WorkloadEmulator
     }
 
     @Test func createsFromAnArtifactIdAndEnforcesOneWorkloadPerDraft() {
-        let a = t.send("POST", "/api/v2/artifacts", ["name": "a"]).json["id"]!.stringValue!
+        let a = t.send("POST", "/api/v2/artifacts", ["name": "a", "spec": [:]]).json["id"]!.stringValue!
         let r = t.send("POST", "/api/v2/workloads", ["name": "w", "artifactId": .string(a)])
         #expect(r.status == 201)
         let again = t.send("POST", "/api/v2/workloads", ["name": "w2", "artifactId": .string(a)])
-        #expect(again.status == 409)
+        #expect(again.status == 400)
         #expect(again.json["detail"]?.stringValue?.contains("already backs") == true)
         let missing = t.send("POST", "/api/v2/workloads", ["name": "w", "artifactId": "000000000000000000000000"])
         #expect(missing.status == 404)
@@ -140,21 +140,33 @@ import WorkloadEmulator
             ], ["body.runtime.containerGroups.0.autoscaling.policies.0.scalingMetric:enum"]
         ),
         (
-            "autoscaling without enabled",
-            ["name": "a", "artifact": artifact, "runtime": ["containerGroups": [["autoscaling": ["policies": []]]]]],
-            ["body.runtime.containerGroups.0.autoscaling.enabled:missing"]
+            // `enabled` defaults to true, so autoscaling beside a replica count is the conflict.
+            "autoscaling without enabled beside replicaCount",
+            [
+                "name": "a", "artifact": artifact,
+                "runtime": ["containerGroups": [["replicaCount": 2, "autoscaling": ["policies": []]]]],
+            ],
+            ["body.runtime.containerGroups.0:value_error"]
+        ),
+        (
+            "autoscaling without policies",
+            ["name": "a", "artifact": artifact, "runtime": ["containerGroups": [["autoscaling": ["enabled": false]]]]],
+            ["body.runtime.containerGroups.0.autoscaling.policies:missing"]
         ),
         (
             "cpu not a number",
             [
                 "name": "a", "artifact": artifact,
-                "runtime": ["containerGroups": [["containers": [["resourceAllocation": ["cpu": "x"]]]]]],
+                "runtime": ["containerGroups": [["containers": [["name": "c", "resourceAllocation": ["cpu": "x"]]]]]],
             ], ["body.runtime.containerGroups.0.containers.0.resourceAllocation.cpu:float_type"]
         ),
         (
             "unknown container field",
             ["name": "a", "artifact": artifact, "runtime": ["containerGroups": [["containers": [["nam": "c"]]]]]],
-            ["body.runtime.containerGroups.0.containers.0.nam:extra_forbidden"]
+            [
+                "body.runtime.containerGroups.0.containers.0.name:missing",
+                "body.runtime.containerGroups.0.containers.0.nam:extra_forbidden",
+            ]
         ),
         (
             "unknown artifact field", ["name": "a", "artifact": ["name": "a", "spec": ["foo": 1]]],
@@ -201,7 +213,7 @@ import WorkloadEmulator
                                 "enabled": true,
                                 "policies": [
                                     [
-                                        "scalingMetric": "httpRequestsInFlight", "target": 5, "minCount": 1,
+                                        "scalingMetric": "httpRequestsConcurrency", "target": 5, "minCount": 1,
                                         "maxCount": 4,
                                     ]
                                 ],

@@ -198,9 +198,11 @@ import WorkloadEmulator
         _ = t.advance(3)
         t.send("POST", "/api/v2/workloads/\(b)/stop")
         let s = t.send("GET", "/api/v2/workloads/stats").json
-        #expect(s["totalCount"] == 2)
-        #expect(s["statusCounts"]?["running"] == 1)
-        #expect(s["statusCounts"]?["stopping"] == 1)
-        #expect(t.send("GET", "/api/v2/workloads/stats?status=running").json["totalCount"] == 1)
+        // Active: running; the stopping one counts in the total only.
+        #expect(s["workloads"] == ["total": 2, "active": 1])
+        #expect(s["requests"]?["total"] == 0)
+        #expect(t.send("GET", "/api/v2/workloads/stats?status=running").json["workloads"] == ["total": 1, "active": 1])
+        #expect(
+            t.send("GET", "/api/v2/workloads/stats?status=stopping").json["workloads"] == ["total": 1, "active": 0])
     }
 }

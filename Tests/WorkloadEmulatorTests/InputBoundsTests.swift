@@ -7,7 +7,9 @@ import Testing
 @Suite struct InputBoundsTests {
     @Test func replicasSaturateWhateverTheCounts() {
         let runtime: JSONValue = [
-            "containerGroups": [["replicaCount": .int(Int64.max)], ["replicaCount": 1], ["replicaCount": .int(Int64.min)]]
+            "containerGroups": [
+                ["replicaCount": .int(Int64.max)], ["replicaCount": 1], ["replicaCount": .int(Int64.min)],
+            ]
         ]
         #expect(RuntimeShape.replicas(runtime) == 1000)
         let autoscaled: JSONValue = [

@@ -75,7 +75,8 @@ import Testing
         }
         #expect(steps == 1200, "the workload went away after \(steps) steps")
         for kind in ["start", "stop", "settings", "replace", "cancel", "advance"] {
-            #expect(accepted[kind, default: 0] >= 5, "\(kind) accepted \(accepted[kind, default: 0]) times: \(accepted)")
+            #expect(
+                accepted[kind, default: 0] >= 5, "\(kind) accepted \(accepted[kind, default: 0]) times: \(accepted)")
         }
     }
 }

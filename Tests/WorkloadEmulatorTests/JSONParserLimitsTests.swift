@@ -48,7 +48,9 @@ import Testing
         let limits = JSONParser.Limits(maxKeys: 5)
         _ = try JSONParser.parse(#"{"a":{"b":1,"c":2},"d":[{"e":1}]}"#, limits: limits)
         // Duplicates count as read: they cost parsing work too.
-        #expect(throws: JSONParser.Error.self) { try JSONParser.parse(#"{"a":1,"a":1,"a":1,"a":1,"a":1,"a":1}"#, limits: limits) }
+        #expect(throws: JSONParser.Error.self) {
+            try JSONParser.parse(#"{"a":1,"a":1,"a":1,"a":1,"a":1,"a":1}"#, limits: limits)
+        }
         do {
             _ = try JSONParser.parse(#"{"a":{"b":1,"c":2},"d":[{"e":1,"f":2}]}"#, limits: limits)
             Issue.record("six keys passed a limit of five")

@@ -111,7 +111,7 @@ import Testing
         let c = try w.createWorkload(draftInput(), by: alice)
         #expect {
             try w.createWorkload(WorkloadInput(name: "again", artifactId: c.artifactId), by: alice)
-        } throws: { ($0 as? DomainError)?.status == 409 }
+        } throws: { ($0 as? DomainError)?.status == 400 }
         _ = try w.deleteWorkload(c.id, by: alice)
         _ = try w.createWorkload(WorkloadInput(name: "again", artifactId: c.artifactId), by: alice)
     }

@@ -227,3 +227,12 @@ def test_the_control_token_goes_with_every_control_call(monkeypatch: pytest.Monk
         ("GET", "/__emulator/health", "from-variable"),
         ("POST", "/__emulator/reset", "from-variable"),
     ]
+
+
+def test_a_process_started_with_a_control_token_needs_it() -> None:
+    from workload_emulator._http import send
+
+    with Emulator(control_token="s3cret") as emu, emu.sandbox() as s:
+        assert s.clock.advance(hours=1)["now"] == "2026-01-01T01:00:00.000Z"
+        bare = send("GET", f"{emu.url}/__emulator/clock", {"X-Emulator-Sandbox": s.name}, None, 10)
+        assert bare.status == 401, bare.text

@@ -238,7 +238,12 @@ def test_update_settings_rolls_out_a_replacement(
 ) -> None:
     runtime = {"containerGroups": [{"name": "default", "replicaCount": 2}]}
     replacement = run(runtime_tools.workload_settings(workload_id=running["id"], runtime=runtime))
-    assert "status" in replacement
+    # The real `Replacement`: what the Terraform provider and the CLI read.
+    assert replacement["status"] == "submitted"
+    assert replacement["candidateArtifactId"] == running["artifactId"]
+    assert replacement["workloadId"] == running["id"] and replacement["name"] == running["name"]
+    assert replacement["runtime"] == runtime
+    assert replacement["previousProtonIds"] == [running["protonId"]]
     assert client.get_workload(running["id"])["status"] == "running"
     drtools_env.advance(600)
     assert client.get_workload_settings(running["id"])["runtime"]["containerGroups"][0]["replicaCount"] == 2
@@ -251,9 +256,12 @@ def test_replacement_create_read_complete(
     candidate = new_artifact(client, "whoami-v2")
     created = run(runtime_tools.workload_artifact_replace(
         workload_id=running["id"], artifact_id=candidate["id"], warmup_duration_minutes=1))
-    assert created["status"]
+    assert created["status"] == "submitted"
+    assert created["candidateArtifactId"] == candidate["id"]
+    assert created["config"] == {"warmupDurationMinutes": 1, "keepOldVersionMinutes": 0}
     in_flight = run(runtime_tools.workload_artifact_replace(workload_id=running["id"]))
-    assert in_flight["status"] not in ("completed",)
+    assert in_flight["id"] == created["id"] and in_flight["candidateArtifactId"] == candidate["id"]
+    assert in_flight["status"] == "initializing"  # warming up for the minute asked
     assert client.get_workload(running["id"])["replacement"] is not None
 
     drtools_env.advance(3600)
@@ -287,13 +295,25 @@ def test_replacement_conflict_and_cancel(
 # -- observability ---------------------------------------------------------------------
 
 
-def test_stats(client: WorkloadApiClient, running: dict[str, Any]) -> None:
+def test_stats(client: WorkloadApiClient, running: dict[str, Any], drtools_env: Emulator) -> None:
     stats = client.get_workload_stats(running["id"])
-    assert stats["totalRequests"] == 0
+    assert stats["metrics"]["totalRequests"] == 0
+    for path in ("a", "b", "c"):
+        assert drtools_env.call("GET", f"endpoints/workloads/{running['id']}/{path}").status_code == 200
+    stats = client.get_workload_stats(running["id"])
+    assert set(stats) == {"period", "metrics"}
+    assert stats["period"]["start"] == running["createdAt"]
     via_tool = run(obs_tools.workload_stats_get(
         workload_id=running["id"], response_time_quantile=0.95, slow_requests_threshold=500,
         proton_id=running["protonId"]))
-    assert "totalRequests" in via_tool
+    metrics = via_tool["metrics"]
+    assert metrics["totalRequests"] == 3
+    assert metrics["requestsPerMinute"] == 3  # three requests within the first minute
+    assert (metrics["serverErrors"], metrics["userErrors"], metrics["totalErrorRate"]) == (0, 0, 0.0)
+    assert metrics["slowRequests"] == 0  # the built-in echo answers far under 500 ms
+    assert metrics["concurrentRequests"] == 0
+    # The workload document says when it last answered.
+    assert client.get_workload(running["id"])["lastResponse"] is not None
 
 
 def test_events(client: WorkloadApiClient, running: dict[str, Any]) -> None:
@@ -318,13 +338,18 @@ def test_events(client: WorkloadApiClient, running: dict[str, Any]) -> None:
 def test_history(client: WorkloadApiClient, running: dict[str, Any]) -> None:
     run(workload_tools.workload_action_run(workload_id=running["id"], action="promote"))
     history = run(obs_tools.workload_activity_get(workload_id=running["id"], kind="history"))
-    assert history["count"] >= 1
+    assert history["count"] == 1
+    [entry] = history["history"]
+    assert entry["status"] == "completed" and entry["candidateArtifactId"] == running["artifactId"]
 
 
 def test_related(client: WorkloadApiClient, running: dict[str, Any]) -> None:
     related = run(obs_tools.workload_activity_get(workload_id=running["id"], kind="related"))
-    assert running["artifactId"] in [r["id"] for r in related["data"]]
-    assert all("type" in r for r in related["data"])
+    assert [(r["id"], r["type"]) for r in related["data"]] == [
+        (running["artifactId"], "artifact"),
+        (running["artifact"]["artifactRepositoryId"], "artifact_repository"),
+        (running["protonId"], "proton"),
+    ]
 
 
 def test_protons(client: WorkloadApiClient, running: dict[str, Any]) -> None:
@@ -338,7 +363,14 @@ def test_protons(client: WorkloadApiClient, running: dict[str, Any]) -> None:
 
 def test_proton_status_details(client: WorkloadApiClient, running: dict[str, Any]) -> None:
     details = client.get_proton_status_details(running["id"], running["protonId"])
-    assert isinstance(details, dict)
+    assert details["overallStatus"]["state"] == "running"
+    assert details["overallStatus"]["summary"] == "1/1 replicas ready"
+    [replica] = details["replicas"]
+    assert replica["status"] == "running"
+    assert [(c["type"], c["met"]) for c in replica["conditions"]] == [
+        ("PodScheduled", True), ("Initialized", True), ("ContainersReady", True), ("Ready", True)]
+    assert [(c["name"], c["status"], c["ready"], c["image"]) for c in replica["containers"]] == [
+        ("main", "running", True, "containous/whoami:latest")]
     proton = run(obs_tools.workload_proton_get(
         workload_id=running["id"], proton_id=running["protonId"], include_status_details=True))
     assert proton["status_details"] == details

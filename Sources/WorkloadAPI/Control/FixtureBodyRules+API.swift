@@ -5,7 +5,9 @@ import WorkloadEmulator
 /// Fixture entries are checked by the same schemas and rules as the create routes.
 extension FixtureBodyRules {
     static let api = FixtureBodyRules(
-        artifact: { body in firstProblem(Schemas.artifact(nameRequired: true, legacy: false).validate(body)) },
+        artifact: { body in
+            firstProblem(Schemas.artifact(nameRequired: true, legacy: false, specRequired: false).validate(body))
+        },
         workload: { body in
             var issues = Schemas.workloadCreate(legacy: false).validate(body)
             if issues.isEmpty { issues = Schemas.workloadRules(body) }

@@ -22,13 +22,15 @@ enum AutocollectedMetrics {
             peak = max(peak, r.concurrency)
         }
         let bundle = (w.runtime["containerGroups"]?.arrayValue ?? []).first?["resolvedBundle"]
-        let cpuCores = bundle?["cpuCount"]?.numberValue ?? 1
-        let memoryBytes = bundle?["memoryBytes"]?.numberValue ?? 2_147_483_648
+        // A group that names no bundle keeps whatever `resolvedBundle` its client sent: bounded here.
+        let cpuCores = min(1024, max(0, bundle?["cpuCount"]?.numberValue ?? 1))
+        let memoryBytes = min(1e15, max(0, bundle?["memoryBytes"]?.numberValue ?? 2_147_483_648))
         let running = w.status == .running
         // Idle container: 1% of a core and 64 MiB; each request adds its busy time and 4 KiB.
         let cores = running ? min(cpuCores, 0.01 + busyMs / windowMs) : 0
         let memory = running ? min(memoryBytes, 67_108_864 + 4096 * Double(count)) : 0
-        func entry(_ name: String, _ display: String, _ value: JSONValue, _ unit: String, _ level: String) -> JSONValue {
+        func entry(_ name: String, _ display: String, _ value: JSONValue, _ unit: String, _ level: String) -> JSONValue
+        {
             [
                 "otelName": .string(name), "displayName": .string(display), "currentValue": value,
                 "unit": .string(unit), "level": .string(level),
@@ -46,7 +48,8 @@ enum AutocollectedMetrics {
             entry(
                 "http.server.error_rate", "Server error rate",
                 count == 0 ? .null : number(100 * Double(errors) / Double(count)), "percentage", "workload"),
-            entry("http.server.active_requests.peak", "Peak concurrent requests", .int(Int64(peak)), "count", "workload"),
+            entry(
+                "http.server.active_requests.peak", "Peak concurrent requests", .int(Int64(peak)), "count", "workload"),
             entry("container.cpu.usage", "CPU usage", .int(Int64((cores * 1e9).rounded())), "nanocores", "container"),
             entry("container.memory.working_set", "Memory working set", .int(Int64(memory)), "bytes", "container"),
         ]

@@ -78,7 +78,9 @@ extension Documents {
         }
         summary["spans"] = [
             span(root, parent: nil, name: "\(a.method) \(a.path)", service: w.name, latency: a.latencyMs),
-            span(child, parent: root, name: "container \(a.method)", service: w.name + "-container", latency: a.latencyMs * 0.9),
+            span(
+                child, parent: root, name: "container \(a.method)", service: w.name + "-container",
+                latency: a.latencyMs * 0.9),
         ]
         return .object(summary)
     }

@@ -9,18 +9,41 @@ enum Documents {
         return ["id": .string(id), "username": .optional(name)]
     }
 
-    static let ownerPermissions: JSONValue = ["CAN_DELETE", "CAN_INVOKE", "CAN_SHARE", "CAN_UPDATE", "CAN_VIEW"]
+    /// `ResourcePermission` values, in the enum's order; invoking is `CAN_MAKE_PREDICTIONS`.
+    static let ownerPermissions: JSONValue = [
+        "CAN_VIEW", "CAN_UPDATE", "CAN_DELETE", "CAN_SHARE", "CAN_MAKE_PREDICTIONS", "CAN_SHARE_ROLE_OWNER",
+        "CAN_SHARE_ROLE_READ_WRITE", "CAN_SHARE_ROLE_READ_ONLY",
+    ]
 
     static func permissions(_ role: Role?) -> JSONValue {
         switch role {
         case .owner: return ownerPermissions
-        case .user: return ["CAN_INVOKE", "CAN_VIEW"]
-        case .consumer: return ["CAN_INVOKE"]
+        case .user: return ["CAN_VIEW", "CAN_MAKE_PREDICTIONS"]
+        case .consumer: return ["CAN_MAKE_PREDICTIONS"]
         case nil: return []
         }
     }
 
-    static func workload(_ w: Workload, _ world: World, base: String, viewer: User?) -> JSONValue {
+    /// `ArtifactType` of v11.5 is `service` or `nim`: an `agent` artifact (the Terraform
+    /// provider's newer type) is kept as such and shown as a service.
+    static func shownType(_ type: String?) -> String {
+        type == "nim" ? "nim" : "service"
+    }
+
+    /// `Replacement.tenantId` is a UUID4: one per user, derived from its id so that it
+    /// is the same in every run.
+    static func tenantId(_ userId: String) -> String {
+        let a = IdGenerator.hex(IdGenerator.fnv1a("tenant:" + userId), digits: 16)
+        let b = IdGenerator.hex(IdGenerator.fnv1a("tenant2:" + userId), digits: 16)
+        let h = Array(a + b)
+        func part(_ r: Range<Int>) -> String { String(h[r]) }
+        let variant = ["8", "9", "a", "b"][Int(h[16].hexDigitValue ?? 0) & 3]
+        return "\(part(0..<8))-\(part(8..<12))-4\(part(13..<16))-\(variant)\(part(17..<20))-\(part(20..<32))"
+    }
+
+    static func workload(
+        _ w: Workload, _ world: World, base: String, viewer: User?, serviceStats: Bool = false
+    ) -> JSONValue {
         var o = JSONObject()
         o.append("id", .string(w.id))
         o.append("name", .string(w.name))
@@ -33,13 +56,13 @@ enum Documents {
                 "artifact",
                 [
                     "id": .string(a.id), "name": .string(a.name), "status": .string(a.status.rawValue),
-                    "type": .string(a.type),
+                    "type": .string(shownType(a.type)),
                     "version": .optional(a.version), "artifactRepositoryId": .string(a.repositoryId),
                 ])
         } else {
             o.append("artifact", .null)
         }
-        o.append("runtime", w.runtime)
+        o.append("runtime", runtime(w.runtime))
         o.append("endpoint", .string(base + "/api/v2/endpoints/workloads/\(w.id)/"))
         o.append("protonId", .optional(w.protonId))
         o.append("replacement", replacementSummary(w))
@@ -47,15 +70,17 @@ enum Documents {
         o.append("owners", .array(w.roles.filter { $0.role == .owner }.map { user($0.userId, world) }))
         o.append("permissions", permissions(viewer.flatMap { world.role(of: $0, on: w) }))
         o.append("tags", [])
-        o.append("type", "service")
+        o.append("type", .string(shownType(world.artifacts[w.artifactId]?.type)))
         o.append("createdAt", .string(Timestamp.format(w.createdAt)))
         o.append("updatedAt", .string(Timestamp.format(w.updatedAt)))
-        o.append("lastResponse", .null)
+        o.append("lastResponse", lastResponse(w))
+        o.append("requestStats", serviceStats ? requestStats(w, world) : .null)
         o.append("statusDetails", w.protonId.flatMap { world.protons[$0] }.map { statusDetails($0, world) } ?? .null)
         return .object(o)
     }
 
-    /// Pod-like conditions that match the proton's phase.
+    /// The workload's `statusDetails` (SPEC §4a D1): the active proton's log tail and
+    /// pod-like conditions.
     static func statusDetails(_ p: Proton, _ world: World) -> JSONValue {
         func c(_ type: String, _ ok: Bool, _ reason: String? = nil, _ message: String? = nil) -> JSONValue {
             [
@@ -84,36 +109,64 @@ enum Documents {
             ]
         default: conditions = []
         }
-        var logTail: [JSONValue] = []
-        if p.status == .errored, let m = p.failureMessage {
-            logTail.append(.string("\(Timestamp.format(p.updatedAt)) ERROR \(m)"))
-        }
-        return ["logTail": .array(logTail), "conditions": .array(conditions)]
+        return ["logTail": .array(logTail(p)), "conditions": .array(conditions)]
     }
 
+    /// `ProtonFormatted`. Its runtime is the workload's (a candidate's: the replacement's).
     static func proton(_ p: Proton, _ world: World) -> JSONValue {
-        [
-            "id": .string(p.id), "workloadId": .string(p.workloadId), "status": .string(p.status.rawValue),
-            "role": .string(p.role.rawValue), "artifactId": .string(p.artifactId),
-            "replicaCount": .int(Int64(p.replicas)),
-            "createdAt": .string(Timestamp.format(p.createdAt)), "updatedAt": .string(Timestamp.format(p.updatedAt)),
-        ]
+        let w = world.workloads[p.workloadId]
+        var rt = w?.runtime ?? JSONValue.emptyRuntime
+        if p.role == .candidate, let r = w?.replacement, r.candidateProtonId == p.id { rt = r.toRuntime }
+        var o = JSONObject()
+        o.append("id", .string(p.id))
+        o.append("name", .string(protonName(p, world)))
+        o.append("workloadId", .string(p.workloadId))
+        o.append("artifactId", .string(p.artifactId))
+        o.append("status", .string(p.status.rawValue))
+        o.append("role", .string(p.role.rawValue))
+        o.append("runtime", runtime(rt))
+        o.append("creator", w.map { user($0.creatorId, world) } ?? .null)
+        o.append("runningSince", p.status == .running ? .string(Timestamp.format(p.updatedAt)) : .null)
+        o.append("statusDetails", ["logTail": .array(logTail(p))])
+        o.append("createdAt", .string(Timestamp.format(p.createdAt)))
+        o.append("updatedAt", .string(Timestamp.format(p.updatedAt)))
+        return .object(o)
     }
 
-    static func artifact(_ a: Artifact, _ world: World) -> JSONValue {
-        [
-            "id": .string(a.id), "name": .string(a.name), "description": .optional(a.description),
-            "type": .string(a.type),
-            "status": .string(a.status.rawValue), "version": .optional(a.version),
-            "artifactRepositoryId": .string(a.repositoryId),
-            "spec": a.spec, "creator": user(a.creatorId, world), "createdAt": .string(Timestamp.format(a.createdAt)),
-            "updatedAt": .string(Timestamp.format(a.updatedAt)),
-        ]
+    /// A proton is named after its workload and its own id.
+    static func protonName(_ p: Proton, _ world: World) -> String {
+        "\(world.workloads[p.workloadId]?.name ?? "workload")-\(p.id.suffix(8))"
     }
 
+    static func logTail(_ p: Proton) -> [JSONValue] {
+        guard p.status == .errored, let m = p.failureMessage else { return [] }
+        return [.string("\(Timestamp.format(p.updatedAt)) ERROR \(m)")]
+    }
+
+    /// `ArtifactFormatted`: the spec carries its `type` discriminator.
+    static func artifact(_ a: Artifact, _ world: World, viewer: User? = nil) -> JSONValue {
+        var o = JSONObject()
+        o.append("id", .string(a.id))
+        o.append("name", .string(a.name))
+        o.append("description", .string(a.description ?? ""))
+        o.append("type", .string(shownType(a.type)))
+        o.append("status", .string(a.status.rawValue))
+        o.append("version", .optional(a.version))
+        o.append("artifactRepositoryId", .string(a.repositoryId))
+        o.append("spec", spec(a.spec, type: a.type, build: a.buildIds.last.flatMap { world.builds[$0] }))
+        o.append("creator", user(a.creatorId, world))
+        o.append("permissions", permissions(viewer.flatMap { v in a.roles.first { $0.userId == v.id }?.role }))
+        o.append("tags", [])
+        o.append("createdAt", .string(Timestamp.format(a.createdAt)))
+        o.append("updatedAt", .string(Timestamp.format(a.updatedAt)))
+        return .object(o)
+    }
+
+    /// `ArtifactRepositoryFormatted` (it has no description).
     static func repository(_ r: ArtifactRepository, _ world: World) -> JSONValue {
-        [
-            "id": .string(r.id), "name": .string(r.name), "description": .optional(r.description),
+        let type = shownType(r.artifactIds.first.flatMap { world.artifacts[$0]?.type })
+        return [
+            "id": .string(r.id), "name": .string(r.name), "type": .string(type), "tags": [],
             "lastVersionNumber": .int(Int64(r.lastVersionNumber)), "numArtifacts": .int(Int64(r.artifactIds.count)),
             "creator": user(r.creatorId, world), "createdAt": .string(Timestamp.format(r.createdAt)),
             "updatedAt": .string(Timestamp.format(r.updatedAt)),

@@ -1,5 +1,5 @@
-import JSON
 import HTTPServer
+import JSON
 import WorkloadEmulator
 
 /// The OpenAPI 3.1 document of every route the emulator serves, built once as a
@@ -49,8 +49,9 @@ enum OpenAPIDocument {
     /// Request-body parts that many operations share, written once under
     /// `components/schemas` and referenced (largest first, so a runtime is one `$ref`).
     static let sharedRequestSchemas: [(String, JSONValue)] = [
-        ("RuntimeInput", Schemas.runtime.jsonSchema), ("ArtifactSpecInput", Schemas.spec.jsonSchema),
-        ("ContainerGroupInput", Schemas.containerGroup.jsonSchema), ("ContainerInput", Schemas.container.jsonSchema),
+        ("RuntimeInput", Schemas.runtime.jsonSchema), ("ArtifactSpecInput", Schemas.spec(legacy: false).jsonSchema),
+        ("ContainerGroupInput", Schemas.containerGroup(legacy: false).jsonSchema),
+        ("ContainerInput", Schemas.container(legacy: false).jsonSchema),
     ]
 
     /// `value` with every subtree equal to a shared schema replaced by a reference to it.

@@ -38,7 +38,8 @@ extension OpenAPIDocument {
         b.add(
             APIOperation(
                 method: "POST", path: item + "/clone", id: id("cloneArtifact"), summary: "Clone as a new draft",
-                tag: tag, body: Schemas.clone.jsonSchema, bodyOptional: true, bodyName: legacy ? nil : "ArtifactCloneRequest",
+                tag: tag, body: Schemas.clone(legacy: legacy).jsonSchema, bodyOptional: legacy,
+                bodyName: legacy ? nil : "ArtifactCloneRequest",
                 responses: [R.ok("ArtifactFormatted", "The new draft."), R.forbidden, R.notFound, R.conflict]))
         b.add(
             APIOperation(

@@ -42,7 +42,9 @@ extension OpenAPIDocument {
         ) {
             let d = OpenAPIEmulatorDescriptions.self
             let described = responses.map { code, response -> (String, JSONValue) in
-                guard var r = response.objectValue, var content = r["content"]?.objectValue else { return (code, response) }
+                guard var r = response.objectValue, var content = r["content"]?.objectValue else {
+                    return (code, response)
+                }
                 for (type, media) in content {
                     guard var m = media.objectValue, let schema = m["schema"] else { continue }
                     m["schema"] = d.describing(schema, owner: id)

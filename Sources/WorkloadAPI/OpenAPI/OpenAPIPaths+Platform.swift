@@ -35,7 +35,7 @@ extension OpenAPIDocument {
                 parameters: R.window(maxLimit: OtelRoutes.maxLogLimit, defaultLimit: 100) + [
                     O.query(
                         "level", O.enumeration(["debug", "info", "warn", "warning", "error", "critical"]),
-                        "Minimum level."),
+                        "Minimum level.")
                 ] + window + [
                     O.query("includes", repeated, "Substrings the message must all contain (case-sensitive)."),
                     O.query("excludes", repeated, "Substrings the message must not contain."),
@@ -53,13 +53,15 @@ extension OpenAPIDocument {
                 responses: [R.ok("OtelTraceList"), R.forbidden, R.notFound, R.unprocessable]))
         b.add(
             APIOperation(
-                method: "GET", path: otel + "/traces/{traceId}", id: "getWorkloadTrace", summary: "A trace with its spans",
+                method: "GET", path: otel + "/traces/{traceId}", id: "getWorkloadTrace",
+                summary: "A trace with its spans",
                 tag: "Platform", responses: [R.ok("OtelTrace"), R.forbidden, R.notFound]))
         b.add(
             APIOperation(
                 method: "GET", path: otel + "/metrics/autocollectedValues", id: "getWorkloadAutocollectedMetrics",
                 summary: "Resource and request metrics derived from the workload's invokes", tag: "Platform",
-                parameters: window, responses: [R.ok("AutocollectedMetricList"), R.forbidden, R.notFound, R.unprocessable]))
+                parameters: window,
+                responses: [R.ok("AutocollectedMetricList"), R.forbidden, R.notFound, R.unprocessable]))
 
         let creds = CredentialRoutes.root
         b.add(

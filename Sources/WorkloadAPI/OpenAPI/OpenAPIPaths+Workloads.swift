@@ -17,7 +17,8 @@ extension OpenAPIDocument {
                 method: "POST", path: root, id: id("createWorkload"), summary: "Create a workload", tag: tag,
                 body: OpenAPIBodyRules.workloadCreate(legacy: legacy), bodyName: legacy ? nil : "CreateWorkloadRequest",
                 responses: [
-                    R.status(201, "WorkloadFormatted", "Created; status `submitted`."), R.forbidden, R.notFound, R.conflict,
+                    R.status(201, "WorkloadFormatted", "Created; status `submitted`."), R.forbidden, R.notFound,
+                    R.conflict,
                 ],
                 description: "Exactly one of `artifactId` or `artifact`; `replicaCount` and enabled `autoscaling` "
                     + "never together (422)." + (legacy ? " Under the alias `name` is optional." : "")))
@@ -79,14 +80,14 @@ extension OpenAPIDocument {
             APIOperation(
                 method: "PATCH", path: item + "/settings", id: id("updateWorkloadSettings"),
                 summary: "Change the runtime (starts a replacement)", tag: tag,
-                body: Schemas.settings.jsonSchema, bodyName: legacy ? nil : "UpdateSettingsRequest",
+                body: Schemas.settings(legacy: legacy).jsonSchema, bodyName: legacy ? nil : "UpdateSettingsRequest",
                 responses: [
                     R.status(202, "Replacement", "Replacement started."), R.forbidden, R.notFound, R.conflict,
                 ]))
         b.add(
             APIOperation(
                 method: "POST", path: item + "/replacement", id: id("createWorkloadReplacement"),
-                summary: "Start a rolling replacement", tag: tag, body: Schemas.replacement.jsonSchema,
+                summary: "Start a rolling replacement", tag: tag, body: Schemas.replacement(legacy: legacy).jsonSchema,
                 responses: [
                     R.status(202, "Replacement", "Replacement started."), R.forbidden, R.notFound, R.conflict,
                 ]))

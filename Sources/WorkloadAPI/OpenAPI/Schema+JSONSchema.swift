@@ -31,7 +31,23 @@ extension Schema {
             if max < Int.max { o.append("maxItems", .int(Int64(max))) }
             return .object(o)
         case let .map(value): return ["type": "object", "additionalProperties": value.jsonSchema]
-        case let .object(fields):
+        case let .constant(c): return ["type": "string", "const": .string(c)]
+        case let .anyOf(options): return ["anyOf": .array(options.map(\.jsonSchema))]
+        case let .tagged(_, options, fallback?) where options.contains(where: { $0.0 == fallback }):
+            // The tag may be left out (it defaults), so no discriminator: any variant may match.
+            return ["anyOf": .array(options.map { $0.1.jsonSchema })]
+        case let .tagged(key, options, _):
+            return [
+                "oneOf": .array(options.map { $0.1.jsonSchema }), "discriminator": ["propertyName": .string(key)],
+            ]
+        case .dateTime: return ["type": "string", "format": "date-time"]
+        case .quantity:
+            return [
+                "anyOf": [
+                    ["type": "string", "pattern": "^\\s*(\\d*\\.?\\d+)\\s*(\\w+)?"], ["type": "integer", "minimum": 0],
+                ]
+            ]
+        case let .object(fields), let .looseObject(fields):
             var properties = JSONObject()
             for f in fields {
                 // A null is accepted for nullable fields, and for optional untyped ones
@@ -43,8 +59,8 @@ extension Schema {
             var o = JSONObject([("type", "object"), ("properties", .object(properties))])
             let required = fields.filter(\.required).map { JSONValue.string($0.name) }
             if !required.isEmpty { o.append("required", .array(required)) }
-            // Unknown fields are a 422 `extra_forbidden`.
-            o.append("additionalProperties", false)
+            // Unknown fields are a 422 `extra_forbidden` (ignored by a loose object).
+            if case .object = self { o.append("additionalProperties", false) }
             return .object(o)
         }
     }

@@ -1,5 +1,5 @@
-import JSON
 import HTTPServer
+import JSON
 import WorkloadEmulator
 
 /// `/api/v2/artifacts` (and `/api/v2/registry/artifacts`).
@@ -38,7 +38,13 @@ enum ArtifactRoutes {
         let inp = input(body, defaultName: "artifact")
         return Responses.run { () throws(DomainError) in
             let doc = try r.sandbox.execute { (world) throws(DomainError) in
-                Documents.artifact(try world.createArtifact(inp, by: r.user), world)
+                do throws(DomainError) {
+                    return Documents.artifact(try world.createArtifact(inp, by: r.user), world, viewer: r.user)
+                } catch {
+                    // The contract documents no 404 for a create: an unknown repository is a bad field.
+                    if case let .notFound(message) = error { throw .unprocessable(message) }
+                    throw error
+                }
             }
             return Responses.json(201, doc)
         }
@@ -64,7 +70,7 @@ enum ArtifactRoutes {
         let statusFilter = statuses ?? q.artifactStatus
         let (items, total) = r.sandbox.read { world in
             let page = world.listArtifacts(q, statuses: statusFilter, repositoryIds: q.repositoryIds, for: r.user)
-            return (page.items.map { Documents.artifact($0, world) }, page.totalCount)
+            return (page.items.map { Documents.artifact($0, world, viewer: r.user) }, page.totalCount)
         }
         return Responses.json(200, lr.envelope(items, totalCount: total, request: r))
     }
@@ -72,7 +78,7 @@ enum ArtifactRoutes {
     @Sendable static func get(_ r: APIRequest) -> HTTPResponse {
         Responses.run { () throws(DomainError) in
             let doc = try r.sandbox.execute { (world) throws(DomainError) in
-                Documents.artifact(try world.artifact(r.parameter("id"), for: r.user), world)
+                Documents.artifact(try world.artifact(r.parameter("id"), for: r.user), world, viewer: r.user)
             }
             return Responses.json(200, doc)
         }
@@ -86,7 +92,8 @@ enum ArtifactRoutes {
         let inp = input(body, defaultName: "artifact")
         return Responses.run { () throws(DomainError) in
             let doc = try r.sandbox.execute { (world) throws(DomainError) in
-                Documents.artifact(try world.replaceArtifact(r.parameter("id"), with: inp, by: r.user), world)
+                Documents.artifact(
+                    try world.replaceArtifact(r.parameter("id"), with: inp, by: r.user), world, viewer: r.user)
             }
             return Responses.json(200, doc)
         }
@@ -100,10 +107,11 @@ enum ArtifactRoutes {
         let description: String?? = body["description"].map { $0.stringValue }
         return Responses.run { () throws(DomainError) in
             let doc = try r.sandbox.execute { (world) throws(DomainError) in
+                let spec = body["spec"].flatMap { $0.isNull ? nil : $0 }
                 let a = try world.patchArtifact(
-                    r.parameter("id"), name: body["name"]?.stringValue, description: description, spec: body["spec"],
+                    r.parameter("id"), name: body["name"]?.stringValue, description: description, spec: spec,
                     status: status(body["status"]), by: r.user)
-                return Documents.artifact(a, world)
+                return Documents.artifact(a, world, viewer: r.user)
             }
             return Responses.json(200, doc)
         }
@@ -119,14 +127,16 @@ enum ArtifactRoutes {
     }
 
     @Sendable static func clone(_ r: APIRequest) -> HTTPResponse {
-        let parsed = r.validatedBody(Schemas.clone, emptyIsObject: true)
+        // The v2.41 clone under the legacy prefix takes no body.
+        let parsed = r.validatedBody(Schemas.clone(legacy: r.legacy), emptyIsObject: r.legacy)
         guard let body = parsed.value else { return parsed.failure! }
         return Responses.run { () throws(DomainError) in
             let doc = try r.sandbox.execute { (world) throws(DomainError) in
                 Documents.artifact(
-                    try world.cloneArtifact(r.parameter("id"), name: body["name"]?.stringValue, by: r.user), world)
+                    try world.cloneArtifact(r.parameter("id"), name: body["name"]?.stringValue, by: r.user), world,
+                    viewer: r.user)
             }
-            return Responses.json(201, doc)
+            return Responses.json(200, doc)
         }
     }
 }

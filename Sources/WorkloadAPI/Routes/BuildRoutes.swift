@@ -11,8 +11,8 @@ enum BuildRoutes {
         t.add("GET", root + "/{id}/builds/{buildId}/logs", legacy: legacy, logs)
     }
 
-    /// The one non-JSON content type of the API: one JSON object per line.
-    static let ndjson = "application/x-ndjson"
+    /// The one non-JSON content type of the API: `text/plain`, one JSON object per line.
+    static let ndjson = "text/plain"
 
     @Sendable static func trigger(_ r: APIRequest) -> HTTPResponse {
         let parsed = r.validatedBody(Schemas.action, emptyIsObject: true)
@@ -33,7 +33,7 @@ enum BuildRoutes {
             let (items, total) = try r.sandbox.execute { (world) throws(DomainError) in
                 let all = try world.builds(of: r.parameter("id"), for: r.user)
                 let start = min(q.offset, all.count)
-                return (all[start..<min(start + q.limit, all.count)].map(Documents.build), all.count)
+                return (all[start..<min(start + q.limit, all.count)].map { Documents.build($0, world) }, all.count)
             }
             return Responses.json(200, lr.envelope(items, totalCount: total, request: r))
         }
@@ -42,7 +42,7 @@ enum BuildRoutes {
     @Sendable static func get(_ r: APIRequest) -> HTTPResponse {
         Responses.run { () throws(DomainError) in
             let doc = try r.sandbox.execute { (world) throws(DomainError) in
-                Documents.build(try world.build(r.parameter("buildId"), of: r.parameter("id"), for: r.user))
+                Documents.build(try world.build(r.parameter("buildId"), of: r.parameter("id"), for: r.user), world)
             }
             return Responses.json(200, doc)
         }

@@ -54,7 +54,7 @@ enum ClockRoutes {
         guard let body = parsed.value else { return parsed.failure! }
         let seconds = body["seconds"]?.numberValue
         let to = body["to"]?.stringValue.flatMap(Timestamp.parse)
-        return Responses.run { () throws(DomainError) in
+        return Responses.runControl { () throws(DomainError) in
             let doc = try r.sandbox.execute { (w) throws(DomainError) -> JSONValue in
                 let now = w.clock.now()
                 let target: Int64

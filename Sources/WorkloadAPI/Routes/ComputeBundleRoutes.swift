@@ -1,5 +1,5 @@
-import JSON
 import HTTPServer
+import JSON
 import WorkloadEmulator
 
 /// `GET /api/v2/mlops/compute/bundles/`: the sandbox's bundle catalogue (built-in or
@@ -15,9 +15,16 @@ enum ComputeBundleRoutes {
     @Sendable static func list(_ r: APIRequest) -> HTTPResponse {
         let lr = ListRequest(r.http, defaultLimit: 100, maxLimit: 1000, legacy: false)
         guard lr.issues.isEmpty else { return Responses.validation(lr.issues) }
-        let q = PlatformQuery(r.http)
+        var q = PlatformQuery(r.http)
         let useCases = Set(q.list("useCases"))
-        let gpu = q.last("hasGpu").map { $0 == "true" || $0 == "1" }
+        var gpu: Bool?
+        switch q.items.last(where: { $0.name == "hasGpu" })?.value {
+        case nil: break
+        case "true": gpu = true
+        case "false": gpu = false
+        default: q.fail("hasGpu", "Input should be 'true' or 'false'", "bool_parsing")
+        }
+        guard q.issues.isEmpty else { return Responses.validation(q.issues) }
         let bundles = r.sandbox.read { $0.platform.bundles }.filter { b in
             (useCases.isEmpty || !useCases.isDisjoint(with: b.useCases)) && (gpu == nil || (b.gpuCount > 0) == gpu)
         }

@@ -1,5 +1,5 @@
-import JSON
 import HTTPServer
+import JSON
 import WorkloadEmulator
 
 /// `/__emulator/requests`, `/__emulator/state` and `/__emulator/metrics`.
@@ -41,7 +41,8 @@ enum ControlRoutes {
             case "injected":
                 guard value == "true" || value == "false" else {
                     return Responses.validation([
-                        ValidationIssue(loc: ["query", "injected"], msg: "Input should be a valid boolean", type: "bool_parsing")
+                        ValidationIssue(
+                            loc: ["query", "injected"], msg: "Input should be a valid boolean", type: "bool_parsing")
                     ])
                 }
                 injected = value == "true"
@@ -66,10 +67,11 @@ enum ControlRoutes {
         let body: JSONValue
         switch r.jsonBody() {
         case let .failure(e): return e.response
-        case .success(nil): return Responses.detail(422, "A state document is required (GET /__emulator/state gives one).")
+        case .success(nil):
+            return Responses.detail(422, "A state document is required (GET /__emulator/state gives one).")
         case let .success(v?): body = v
         }
-        return Responses.run { () throws(DomainError) in
+        return Responses.runControl { () throws(DomainError) in
             try r.sandbox.replaceWorld { (name, settings) throws(DomainError) in
                 do throws(JSONPathError) {
                     return try World.restore(body, name: name, settings: settings)

@@ -1,5 +1,5 @@
-import JSON
 import HTTPServer
+import JSON
 import WorkloadEmulator
 
 /// `/api/v2/credentials/`: stored secrets, listed without their values. From fixture
@@ -32,7 +32,9 @@ enum CredentialRoutes {
         guard lr.issues.isEmpty else { return Responses.validation(lr.issues) }
         let q = PlatformQuery(r.http)
         let types = Set(q.list("types") + q.list("credentialType"))
-        let all = r.sandbox.read { $0.platform.credentials }.filter { types.isEmpty || types.contains($0.credentialType) }
+        let all = r.sandbox.read { $0.platform.credentials }.filter {
+            types.isEmpty || types.contains($0.credentialType)
+        }
         let start = min(lr.query.offset, all.count)
         let page = all[start..<min(start + lr.query.limit, all.count)].map(Documents.credential)
         return Responses.json(200, lr.envelope(page, totalCount: all.count, request: r))
@@ -44,7 +46,8 @@ enum CredentialRoutes {
         return Responses.run { () throws(DomainError) in
             let c = try r.sandbox.execute { (w) throws(DomainError) in
                 try w.createCredential(
-                    name: body["name"]?.stringValue ?? "", credentialType: body["credentialType"]?.stringValue ?? "basic",
+                    name: body["name"]?.stringValue ?? "",
+                    credentialType: body["credentialType"]?.stringValue ?? "basic",
                     description: body["description"]?.stringValue, by: r.user)
             }
             return Responses.json(201, Documents.credential(c))

@@ -1,5 +1,5 @@
-import JSON
 import HTTPServer
+import JSON
 import WorkloadEmulator
 
 /// `/api/v2/console/deployments` (v2.41 only).
@@ -82,8 +82,11 @@ enum DeploymentRoutes {
                 let d = try world.deployment(r.parameter("id"), for: r.user)
                 var o = JSONObject()
                 o.append("deploymentId", .string(d.id))
-                let s = world.workloads[d.workloadId].map { StatsRoutes.computed($0, world, q) } ?? RequestStats()
-                for (k, v) in Documents.stats(s) { o.append(k, v) }
+                let w = world.workloads[d.workloadId]
+                let s = w.map { StatsRoutes.computed($0, world, q) } ?? RequestStats()
+                let from = q.start ?? w.flatMap { $0.invocations.since ?? $0.createdAt } ?? d.createdAt
+                o.append("period", StatsRoutes.period(from, q.end ?? world.now))
+                o.append("metrics", Documents.metrics(s))
                 return .object(o)
             }
             return Responses.json(200, doc)

@@ -1,5 +1,5 @@
-import JSON
 import HTTPServer
+import JSON
 import WorkloadEmulator
 
 /// `/__emulator/…`: what a test needs to control the world. No token.
@@ -32,7 +32,7 @@ enum EmulatorRoutes {
                 200, r.sandbox.read { w in ["sandbox": .string(w.name), "clock": Documents.clock(w)] })
         }
         t.add("GET", "/__emulator/workloads/{id}", authenticated: false) { r in
-            Responses.run { () throws(DomainError) in
+            Responses.runControl { () throws(DomainError) in
                 let doc = try r.sandbox.execute { (w) throws(DomainError) in
                     guard let wl = w.workloads[r.parameter("id")] else { throw .notFound("Workload not found.") }
                     return Documents.emulatorView(wl, w)

@@ -1,5 +1,5 @@
-import JSON
 import HTTPServer
+import JSON
 import WorkloadEmulator
 
 /// `/api/v2/executionEnvironments/`: base images for generated-Dockerfile artifacts,
@@ -22,7 +22,8 @@ enum ExecutionEnvironmentRoutes {
         let useCases = Set(q.list("useCases"))
         let languages = Set(q.list("programmingLanguage"))
         let all = r.sandbox.read { $0.platform.executionEnvironments }.filter { e in
-            (search.map { $0.found(in: e.name) } ?? true) && (useCases.isEmpty || !useCases.isDisjoint(with: e.useCases))
+            (search.map { $0.found(in: e.name) } ?? true)
+                && (useCases.isEmpty || !useCases.isDisjoint(with: e.useCases))
                 && (languages.isEmpty || languages.contains(e.programmingLanguage))
         }
         let start = min(lr.query.offset, all.count)

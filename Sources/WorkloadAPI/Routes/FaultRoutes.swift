@@ -1,5 +1,5 @@
-import JSON
 import HTTPServer
+import JSON
 import WorkloadEmulator
 
 /// `/__emulator/faults`.
@@ -11,13 +11,13 @@ enum FaultRoutes {
             return Responses.json(200, ["count": .int(Int64(rows.count)), "data": .array(rows)])
         }
         t.add("DELETE", "/__emulator/faults", authenticated: false) { r in
-            Responses.run { () throws(DomainError) in
+            Responses.runControl { () throws(DomainError) in
                 try r.sandbox.execute { (w) throws(DomainError) in try w.removeFaults(id: nil) }
                 return Responses.noContent
             }
         }
         t.add("GET", "/__emulator/faults/{id}", authenticated: false) { r in
-            Responses.run { () throws(DomainError) in
+            Responses.runControl { () throws(DomainError) in
                 let doc = try r.sandbox.execute { (w) throws(DomainError) in
                     guard let rule = w.faults.first(where: { $0.id == r.parameter("id") }) else {
                         throw .notFound("Fault rule not found.")
@@ -28,7 +28,7 @@ enum FaultRoutes {
             }
         }
         t.add("DELETE", "/__emulator/faults/{id}", authenticated: false) { r in
-            Responses.run { () throws(DomainError) in
+            Responses.runControl { () throws(DomainError) in
                 try r.sandbox.execute { (w) throws(DomainError) in try w.removeFaults(id: r.parameter("id")) }
                 return Responses.noContent
             }
@@ -108,7 +108,9 @@ enum FaultRoutes {
         rule.probability = body["probability"]?.numberValue
         if let p = rule.problem {
             let loc: [JSONValue] = ["body"] + p.path.map { .string($0) }
-            return Responses.validation([ValidationIssue(loc: loc, msg: "Value error, \(p.reason)", type: "value_error")])
+            return Responses.validation([
+                ValidationIssue(loc: loc, msg: "Value error, \(p.reason)", type: "value_error")
+            ])
         }
         let doc = r.sandbox.read { w in w.addFault(rule).json }
         return Responses.json(201, doc)

@@ -1,5 +1,5 @@
-import JSON
 import HTTPServer
+import JSON
 import WorkloadEmulator
 
 /// `/api/v2/otel/workload/{id}/…`: the emulated containers' logs, the traces of the
@@ -38,7 +38,9 @@ enum OtelRoutes {
         let keys = q.all("searchKeys")
         let values = q.all("searchValues")
         if keys.count != values.count {
-            q.fail("searchValues", "searchKeys and searchValues must be given in pairs (\(keys.count) and \(values.count))", "value_error")
+            q.fail(
+                "searchValues",
+                "searchKeys and searchValues must be given in pairs (\(keys.count) and \(values.count))", "value_error")
         } else {
             query.attributes = Array(zip(keys, values)).map { (key: $0.0, value: $0.1) }
         }

@@ -1,5 +1,5 @@
-import JSON
 import HTTPServer
+import JSON
 import WorkloadEmulator
 
 /// Query parameters of the platform routes beyond offset and limit: repeated or

@@ -1,5 +1,5 @@
-import JSON
 import HTTPServer
+import JSON
 import WorkloadEmulator
 
 /// Settings, rolling replacement, history, related objects and proton status details
@@ -27,29 +27,30 @@ enum ReplacementRoutes {
     }
 
     @Sendable static func patchSettings(_ r: APIRequest) -> HTTPResponse {
-        let parsed = r.validatedBody(Schemas.settings) {
+        let parsed = r.validatedBody(Schemas.settings(legacy: r.legacy)) {
             Schemas.runtimeRules($0["runtime"], loc: ["body", "runtime"])
         }
         guard let body = parsed.value else { return parsed.failure! }
-        let runtime = body["runtime"] ?? JSONValue.emptyRuntime
+        let runtime = Schemas.normalizedRuntime(body["runtime"]) ?? JSONValue.emptyRuntime
         return Responses.run { () throws(DomainError) in
             let doc = try r.sandbox.execute { (world) throws(DomainError) in
                 let id = r.parameter("id")
-                return Documents.replacement(try world.updateSettings(id, runtime: runtime, by: r.user), workloadId: id)
+                return Documents.replacement(
+                    try world.updateSettings(id, runtime: runtime, by: r.user), workloadId: id, world)
             }
             return Responses.json(202, doc)
         }
     }
 
     @Sendable static func create(_ r: APIRequest) -> HTTPResponse {
-        let parsed = r.validatedBody(Schemas.replacement) {
+        let parsed = r.validatedBody(Schemas.replacement(legacy: r.legacy)) {
             Schemas.runtimeRules($0["runtime"], loc: ["body", "runtime"])
         }
         guard let body = parsed.value else { return parsed.failure! }
         // `.none`, not `nil`: JSONValue is ExpressibleByNilLiteral, so a `nil` beside a
         // JSONValue reads as `JSONValue.null`, and `"runtime": null` left the workload
         // with a null runtime.
-        var runtime = body["runtime"]
+        var runtime = Schemas.normalizedRuntime(body["runtime"])
         if runtime?.isNull == true { runtime = .none }
         let request = World.ReplacementRequest(
             artifactId: body["artifactId"]?.stringValue, runtime: runtime,
@@ -58,7 +59,7 @@ enum ReplacementRoutes {
         return Responses.run { () throws(DomainError) in
             let doc = try r.sandbox.execute { (world) throws(DomainError) in
                 let id = r.parameter("id")
-                return Documents.replacement(try world.startReplacement(id, request, by: r.user), workloadId: id)
+                return Documents.replacement(try world.startReplacement(id, request, by: r.user), workloadId: id, world)
             }
             return Responses.json(202, doc)
         }
@@ -68,7 +69,7 @@ enum ReplacementRoutes {
         Responses.run { () throws(DomainError) in
             let doc = try r.sandbox.execute { (world) throws(DomainError) in
                 let id = r.parameter("id")
-                return Documents.replacement(try world.replacement(of: id, for: r.user), workloadId: id)
+                return Documents.replacement(try world.replacement(of: id, for: r.user), workloadId: id, world)
             }
             return Responses.json(200, doc)
         }
@@ -78,7 +79,7 @@ enum ReplacementRoutes {
         Responses.run { () throws(DomainError) in
             let doc = try r.sandbox.execute { (world) throws(DomainError) in
                 let id = r.parameter("id")
-                return Documents.replacement(try world.cancelReplacement(id, by: r.user), workloadId: id)
+                return Documents.replacement(try world.cancelReplacement(id, by: r.user), workloadId: id, world)
             }
             return Responses.json(202, doc)
         }
@@ -95,7 +96,7 @@ enum ReplacementRoutes {
                 let all = w.history
                 let start = min(q.offset, all.count)
                 return (
-                    all[start..<min(start + q.limit, all.count)].map { Documents.history($0, workloadId: w.id) },
+                    all[start..<min(start + q.limit, all.count)].map { Documents.history($0, w) },
                     all.count
                 )
             }
@@ -103,17 +104,18 @@ enum ReplacementRoutes {
         }
     }
 
-    /// Its artifact, that artifact's repository, and the deployments on it.
+    /// Its artifact, that artifact's repository, and its protons (`ResourceTypes` has no
+    /// deployment).
     @Sendable static func related(_ r: APIRequest) -> HTTPResponse {
         Responses.run { () throws(DomainError) in
             let items: [JSONValue] = try r.sandbox.execute { (world) throws(DomainError) in
                 let w = try world.workload(r.parameter("id"), for: r.user)
                 var out: [JSONValue] = [["id": .string(w.artifactId), "type": "artifact"]]
                 if let a = world.artifacts[w.artifactId] {
-                    out.append(["id": .string(a.repositoryId), "type": "artifactRepository"])
+                    out.append(["id": .string(a.repositoryId), "type": "artifact_repository"])
                 }
-                for id in world.deployments.order.ids where world.deployments[id]?.workloadId == w.id {
-                    out.append(["id": .string(id), "type": "deployment"])
+                for pid in w.protonIds where world.protons[pid] != nil {
+                    out.append(["id": .string(pid), "type": "proton"])
                 }
                 return out
             }

@@ -49,8 +49,17 @@ enum RepositoryRoutes {
 
     /// `?cascade=true` deletes its artifacts too (409 if any backs a workload).
     @Sendable static func delete(_ r: APIRequest) -> HTTPResponse {
-        let cascade = r.http.queryItems.contains {
-            $0.name == "cascade" && ["true", "1", "yes"].contains($0.value.lowercased())
+        var cascade = false
+        for item in r.http.queryItems where item.name == "cascade" {
+            switch item.value.lowercased() {
+            case "true", "1", "yes", "on": cascade = true
+            case "false", "0", "no", "off": continue
+            default:
+                return Responses.validation([
+                    ValidationIssue(
+                        loc: ["query", "cascade"], msg: "Input should be a valid boolean", type: "bool_parsing")
+                ])
+            }
         }
         return Responses.run { () throws(DomainError) in
             try r.sandbox.execute { (world) throws(DomainError) in

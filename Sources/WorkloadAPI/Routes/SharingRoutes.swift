@@ -27,12 +27,25 @@ enum SharingRoutes {
     }
 
     static func patch(_ r: APIRequest, _ kind: World.SharedObject) -> HTTPResponse {
+        if kind == .repository, case .failure = r.jsonBody() {
+            // The contract documents no 400 here; 422 `json_invalid` is what the real
+            // service's framework answers for a body that is not JSON.
+            return Responses.validation([
+                ValidationIssue(loc: ["body"], msg: "JSON decode error", type: "json_invalid")
+            ])
+        }
         let parsed = r.validatedBody(Schemas.sharedRoles, extra: Schemas.sharingRules)
         guard let body = parsed.value else { return parsed.failure! }
-        let grants: [World.RoleGrant] = (body["roles"]?.arrayValue ?? []).map { e in
+        let entries = body["roles"]?.arrayValue ?? []
+        if let other = entries.first(where: { $0["shareRecipientType"]?.stringValue != "user" }) {
+            let kind = other["shareRecipientType"]?.stringValue ?? ""
+            let name = other["id"]?.stringValue ?? other["username"]?.stringValue ?? ""
+            return Responses.detail(404, "The emulator has no \(kind) '\(name)': only users can be shared with.")
+        }
+        let grants: [World.RoleGrant] = entries.map { e in
             World.RoleGrant(
                 userId: e["id"]?.stringValue, username: e["username"]?.stringValue,
-                role: (e["role"]?.stringValue).flatMap { Role.parse($0) } ?? nil)
+                role: (e["role"]?.stringValue).flatMap { Schemas.sharingRole($0) } ?? nil)
         }
         return Responses.run { () throws(DomainError) in
             try r.sandbox.execute { (world) throws(DomainError) in

@@ -1,5 +1,5 @@
-import JSON
 import HTTPServer
+import JSON
 import WorkloadEmulator
 
 /// Request statistics from real invocations.
@@ -10,9 +10,9 @@ enum StatsRoutes {
         t.add("GET", root + "/{id}/stats/{metric}", legacy: legacy, metric)
     }
 
+    /// `WorkloadStatsMetricName`.
     static let metrics = [
         "totalRequests", "requestsOverN", "requestsPerMinute", "concurrentRequests", "responseTime", "totalErrorRate",
-        "serverErrorRate", "userErrorRate",
     ]
 
     static let resolutions: [(name: String, ms: Int64)] = [
@@ -95,17 +95,17 @@ enum StatsRoutes {
             let doc = try r.sandbox.execute { (world) throws(DomainError) in
                 let w = try world.workload(r.parameter("id"), for: r.user)
                 var o = JSONObject()
-                o.append("workloadId", .string(w.id))
-                o.append("protonId", .optional(q.protonId))
-                o.append("startTime", .string(Timestamp.format(q.start ?? w.invocations.since ?? w.createdAt)))
-                o.append("endTime", .string(Timestamp.format(q.end ?? world.now)))
-                o.append("responseTimeQuantile", .double(q.quantile))
-                o.append("slowRequestsThreshold", .double(q.slowThreshold))
-                for (k, v) in Documents.stats(computed(w, world, q)) { o.append(k, v) }
+                o.append("period", period(q.start ?? w.invocations.since ?? w.createdAt, q.end ?? world.now))
+                o.append("metrics", Documents.metrics(computed(w, world, q)))
                 return JSONValue.object(o)
             }
             return Responses.json(200, doc)
         }
+    }
+
+    /// `Period`.
+    static func period(_ start: Int64, _ end: Int64) -> JSONValue {
+        ["start": .string(Timestamp.format(start)), "end": .string(Timestamp.format(end))]
     }
 
     /// 400 (not 422) for a bad window, as the reference says.
@@ -196,24 +196,31 @@ enum StatsRoutes {
                     case "requestsPerMinute": value = .double(s.requestsPerMinute)
                     case "concurrentRequests": value = .int(Int64(inBucket.map(\.concurrency).max() ?? 0))
                     case "responseTime": value = s.responseTime.map { .double($0) } ?? .null
-                    case "serverErrorRate": value = .double(s.serverErrorRate)
-                    case "userErrorRate": value = .double(s.userErrorRate)
                     default: value = .double(s.totalErrorRate)
                     }
-                    data.append(["timestamp": .string(Timestamp.format(bucketStart)), "value": value])
+                    let stop = n + 1 < starts.count ? bucketEnd : end
+                    data.append(
+                        [
+                            "start": .string(Timestamp.format(bucketStart)), "end": .string(Timestamp.format(stop)),
+                            "value": value,
+                        ])
                 }
                 return [
-                    "workloadId": .string(w.id), "metric": .string(name), "resolution": .string(q.resolution),
-                    "startTime": .string(Timestamp.format(starts.first ?? start)),
-                    "endTime": .string(Timestamp.format(end)), "protonId": .optional(q.protonId), "data": .array(data),
+                    "metric": .string(name),
+                    "summary": [
+                        "protonId": .string(q.protonId ?? w.protonId ?? ""),
+                        "period": period(starts.first ?? start, end),
+                    ],
+                    "buckets": .array(data),
                 ]
             }
             return Responses.json(200, doc)
         }
     }
 
-    /// GET /workloads/stats: counts by status and importance plus request counters,
-    /// over the caller's workloads with the list's filters.
+    /// GET /workloads/stats: `WorkloadStatsResponse` over the caller's workloads (with
+    /// the list's filters) and their invocations. A trend compares the last 24 hours
+    /// with the 24 before them (`(now - before) / before`, 0 when there was nothing before).
     @Sendable static func aggregate(_ r: APIRequest) -> HTTPResponse {
         var lr = ListRequest(r.http, defaultLimit: 10, legacy: r.legacy)
         lr.requireWorkloadStatuses()
@@ -223,34 +230,42 @@ enum StatsRoutes {
         q.limit = Int.max / 2
         let doc: JSONValue = r.sandbox.read { world in
             let page = world.listWorkloads(q, for: r.user)
-            var byStatus = JSONObject()
-            for s in WorkloadStatus.workloadStatuses {
-                byStatus.append(s.rawValue, .int(Int64(page.items.filter { $0.status == s }.count)))
-            }
-            var byImportance = JSONObject()
-            for i in Importance.allCases {
-                byImportance.append(i.rawValue, .int(Int64(page.items.filter { $0.importance == i }.count)))
-            }
-            var total = 0
-            var perMinute = 0.0
+            let day: Int64 = 86_400_000
+            let now = world.now
+            var recent: [InvocationRecord] = []
+            var before: [InvocationRecord] = []
             var concurrent = 0
-            var server = 0
-            var user = 0
-            for w in page.items where !w.invocations.records.isEmpty || w.invocations.inFlight > 0 {
-                let s = computed(w, world, Query(HTTPRequest(method: "GET", target: "/")))
-                total += s.totalRequests
-                perMinute += s.requestsPerMinute
-                concurrent += s.concurrentRequests
-                server += s.serverErrorCount
-                user += s.userErrorCount
+            for w in page.items {
+                let from = w.invocations.since ?? w.createdAt
+                for rec in w.invocations.records where rec.at >= from {
+                    if rec.at > now - day {
+                        recent.append(rec)
+                    } else if rec.at > now - 2 * day {
+                        before.append(rec)
+                    }
+                }
+                concurrent += w.invocations.inFlight
             }
-            let rate = total == 0 ? 0 : Double(server + user) / Double(total)
+            func trend(_ now: Double, _ then: Double) -> JSONValue { .double(then == 0 ? 0 : (now - then) / then) }
+            func failed(_ rs: [InvocationRecord]) -> Int { rs.filter { $0.status >= 400 }.count }
+            func rate(_ rs: [InvocationRecord]) -> Double { rs.isEmpty ? 0 : Double(failed(rs)) / Double(rs.count) }
+            func millis(_ rs: [InvocationRecord]) -> Double { RequestStats.quantile(rs.map(\.latencyMs), 0.5) ?? 0 }
+            func peak(_ rs: [InvocationRecord]) -> Double { Double(rs.map(\.concurrency).max() ?? 0) }
+            let active = page.items.filter { $0.status == .running }.count
             return [
-                "totalCount": .int(Int64(page.totalCount)), "statusCounts": .object(byStatus),
-                "importanceCounts": .object(byImportance), "totalRequests": .int(Int64(total)),
-                "requestsPerMinute": .double(perMinute), "concurrentRequests": .int(Int64(concurrent)),
-                "serverErrorCount": .int(Int64(server)), "userErrorCount": .int(Int64(user)),
-                "totalErrorRate": .double(rate),
+                "workloads": ["total": .int(Int64(page.totalCount)), "active": .int(Int64(active))],
+                "requests": [
+                    "total": .int(Int64(recent.count)), "succeeded": .int(Int64(recent.count - failed(recent))),
+                    "failed": .int(Int64(failed(recent))),
+                    "trend": trend(Double(recent.count), Double(before.count)),
+                ],
+                "errorRate": ["rate": .double(rate(recent)), "trend": trend(rate(recent), rate(before))],
+                "responseTime": [
+                    "millis": .int(Documents.whole(millis(recent))), "trend": trend(millis(recent), millis(before)),
+                ],
+                "concurrentRequests": [
+                    "count": .int(Int64(concurrent)), "trend": trend(peak(recent), peak(before)),
+                ],
             ]
         }
         return Responses.json(200, doc)

@@ -1,5 +1,5 @@
-import JSON
 import HTTPServer
+import JSON
 import WorkloadEmulator
 
 /// `/api/v2/workloads` (and `/api/v2/console/workloads`).
@@ -23,7 +23,14 @@ enum WorkloadRoutes {
     }
 
     static func document(_ w: Workload, _ world: World, _ r: APIRequest) -> JSONValue {
-        Documents.workload(w, world, base: r.base, viewer: r.user)
+        Documents.workload(w, world, base: r.base, viewer: r.user, serviceStats: serviceStats(r))
+    }
+
+    /// `serviceStats=true` fills each workload's `requestStats`.
+    static func serviceStats(_ r: APIRequest) -> Bool {
+        r.http.queryItems.contains {
+            $0.name == "serviceStats" && ["true", "1", "yes", "on"].contains($0.value.lowercased())
+        }
     }
 
     @Sendable static func create(_ r: APIRequest) -> HTTPResponse {
@@ -32,7 +39,8 @@ enum WorkloadRoutes {
         var input = WorkloadInput(
             name: body["name"]?.stringValue, description: body["description"]?.stringValue,
             importance: body["importance"]?.stringValue.flatMap(Importance.init) ?? .low,
-            runtime: body["runtime"] ?? JSONValue.emptyRuntime, artifactId: body["artifactId"]?.stringValue)
+            runtime: Schemas.normalizedRuntime(body["runtime"]) ?? JSONValue.emptyRuntime,
+            artifactId: body["artifactId"]?.stringValue)
         if let a = body["artifact"], !a.isNull {
             input.artifact = ArtifactRoutes.input(a, defaultName: input.name ?? "artifact")
         }

@@ -1,5 +1,5 @@
-import JSON
 import HTTPServer
+import JSON
 import WorkloadEmulator
 
 /// A request as the API handlers see it: the HTTP request plus the sandbox it belongs
@@ -36,7 +36,7 @@ struct APIRequest: Sendable {
         if http.body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return .success(nil) }
         do {
             return .success(try JSONParser.parse(http.body))
-        } catch where error.isTooLarge {
+        } catch  where error.isTooLarge {
             return .failure(ResponseError(Responses.detail(413, "Request body is too large: \(error.description).")))
         } catch {
             return .failure(

@@ -1,5 +1,5 @@
-import JSON
 import HTTPServer
+import JSON
 import WorkloadEmulator
 
 /// Query parameters of a list: window, filters and order, with 422s

@@ -1,5 +1,5 @@
-import JSON
 import HTTPServer
+import JSON
 import WorkloadEmulator
 
 /// The few response shapes of the API, all `Content-Type: application/json` exactly.
@@ -13,7 +13,14 @@ enum Responses {
         json(status, ["detail": .string(message)])
     }
 
-    static func error(_ e: DomainError) -> HTTPResponse { detail(e.status, e.detail) }
+    /// A 422 is always `HTTPValidationError` (the contract's only 422 body): a refusal
+    /// of the whole request is one `value_error` at `["body"]`.
+    static func error(_ e: DomainError) -> HTTPResponse {
+        if e.status == 422 {
+            return validation([ValidationIssue(loc: ["body"], msg: e.detail, type: "value_error")])
+        }
+        return detail(e.status, e.detail)
+    }
 
     /// 422 `{"detail": [{"loc", "msg", "type"}, …]}`.
     static func validation(_ issues: [ValidationIssue]) -> HTTPResponse {
@@ -30,5 +37,10 @@ enum Responses {
     /// Runs a domain command and maps a refusal to its status.
     static func run(_ body: () throws(DomainError) -> HTTPResponse) -> HTTPResponse {
         do throws(DomainError) { return try body() } catch { return Responses.error(error) }
+    }
+
+    /// The emulator's own API (`/__emulator`) keeps `{"detail": "sentence"}` for every refusal.
+    static func runControl(_ body: () throws(DomainError) -> HTTPResponse) -> HTTPResponse {
+        do throws(DomainError) { return try body() } catch { return detail(error.status, error.detail) }
     }
 }

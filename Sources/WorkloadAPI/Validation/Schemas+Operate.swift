@@ -4,21 +4,47 @@ import WorkloadEmulator
 /// Bodies of the operate routes: replacement, settings, sharing, upstream.
 extension Schemas {
     /// DataRobot's `workload_artifact_replace` sends exactly this (CLIENTS.md §4).
-    static let replacement = Schema.object([
-        F("artifactId", .string(min: 1), required: true),
-        F("strategy", .enumeration(["rolling"])),
-        F(
-            "config",
-            .object([
-                F("warmupDurationMinutes", .integer(min: 0, max: 10_080)),
-                F("keepOldVersionMinutes", .integer(min: 0, max: 10_080)),
-            ]), nullable: true),
-        F("runtime", runtime, nullable: true),
-    ])
+    static let replacement = replacement(legacy: false)
 
-    static let settings = Schema.object([F("runtime", runtime, required: true)])
+    static func replacement(legacy: Bool) -> Schema {
+        .object([
+            F("artifactId", .string(min: 1), required: true),
+            F("strategy", .enumeration(["rolling"])),
+            F(
+                "config",
+                .object([
+                    F("warmupDurationMinutes", .integer(min: 0, max: 10_080)),
+                    F("keepOldVersionMinutes", .integer(min: 0, max: 10_080)),
+                ]), nullable: true),
+            F("runtime", runtime(legacy: legacy), nullable: true),
+        ])
+    }
 
-    static let roleNames = ["OWNER", "USER", "CONSUMER", "NO_ROLE"]
+    static let settings = settings(legacy: false)
+
+    /// `UpdateSettingsRequest`.
+    static func settings(legacy: Bool) -> Schema {
+        .object([F("runtime", runtime(legacy: legacy), required: true)])
+    }
+
+    /// `SharingRole`. The emulator has three roles: the real API's other names grant the
+    /// nearest one (ADMIN: OWNER; READ_WRITE, EDITOR, DATA_SCIENTIST, READ_ONLY, OBSERVER: USER).
+    static let roleNames = [
+        "NO_ROLE", "OWNER", "READ_WRITE", "EDITOR", "USER", "DATA_SCIENTIST", "ADMIN", "READ_ONLY", "CONSUMER",
+        "OBSERVER",
+    ]
+
+    /// A role name in any case; `.some(nil)` is NO_ROLE; nil: not a role.
+    static func sharingRole(_ text: String) -> Role?? {
+        switch text.uppercased() {
+        case "ADMIN": return .some(.owner)
+        case "READ_WRITE", "EDITOR", "DATA_SCIENTIST", "READ_ONLY", "OBSERVER": return .some(.user)
+        default: return Role.parse(text)
+        }
+    }
+
+    /// `SubjectType`: only users exist in the emulator (others are a 404).
+    static let recipientTypes = ["user", "group", "organization", "role"]
 
     static let sharedRoles = Schema.object([
         F("operation", .enumeration(["updateRoles"]), required: true),
@@ -29,7 +55,7 @@ extension Schemas {
                     F("username", .string(min: 1)), F("id", .string(min: 1)),
                     // Case-insensitive: checked by `sharingRules`.
                     F("role", .string(min: 1), required: true),
-                    F("shareRecipientType", .enumeration(["user"])),
+                    F("shareRecipientType", .enumeration(recipientTypes), required: true),
                 ]), min: 1, max: 100), required: true),
     ])
 
@@ -38,7 +64,7 @@ extension Schemas {
         var issues: [ValidationIssue] = []
         for (i, entry) in (body["roles"]?.arrayValue ?? []).enumerated() {
             let loc: [JSONValue] = ["body", "roles", .int(Int64(i))]
-            if let role = entry["role"]?.stringValue, Role.parse(role) == nil {
+            if let role = entry["role"]?.stringValue, sharingRole(role) == nil {
                 issues.append(
                     ValidationIssue(
                         loc: loc + ["role"], msg: "Input should be \(Schema.listing(roleNames))", type: "enum"))

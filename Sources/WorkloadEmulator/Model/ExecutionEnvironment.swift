@@ -36,7 +36,8 @@ public struct ExecutionEnvironment: Sendable, Equatable {
 
     public init(
         id: String, name: String, description: String = "", programmingLanguage: String = "python",
-        useCases: [String] = ["customApplication"], isPublic: Bool = true, versions: [Version], createdAt: Int64 = ExecutionEnvironment.catalogueDate
+        useCases: [String] = ["customApplication"], isPublic: Bool = true, versions: [Version],
+        createdAt: Int64 = ExecutionEnvironment.catalogueDate
     ) {
         self.id = id
         self.name = name

@@ -103,7 +103,9 @@ public struct WorkloadLog: Sendable {
     }
 
     /// Newest first. `traceId(line)` renders a line's trace id for the trace filters.
-    public func page(_ q: Query, traceId: (WorkloadLogLine) -> String?, spanId: (WorkloadLogLine) -> String?)
+    public func page(
+        _ q: Query, traceId: (WorkloadLogLine) -> String?, spanId: (WorkloadLogLine) -> String?
+    )
         -> (lines: [WorkloadLogLine], total: Int)
     {
         // Lines are written in time order: the window is a range found by bisection.

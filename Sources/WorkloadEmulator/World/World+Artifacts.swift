@@ -123,7 +123,8 @@ extension World {
         _ id: String, with input: ArtifactInput, by user: User
     ) throws(DomainError) -> Artifact {
         let a = try artifact(id, for: user, .manage)
-        guard a.status == .draft else { throw .conflict("A locked artifact cannot be modified.") }
+        // 400: the contract documents no 409 for PUT or PATCH.
+        guard a.status == .draft else { throw .badRequest("A locked artifact cannot be modified.") }
         artifacts.update(id) {
             $0.name = input.name
             $0.description = input.description
@@ -141,7 +142,7 @@ extension World {
     ) throws(DomainError) -> Artifact {
         let a = try artifact(id, for: user, .manage)
         if a.status == .locked {
-            if spec != nil { throw .conflict("A locked artifact cannot be modified.") }
+            if spec != nil { throw .badRequest("A locked artifact cannot be modified.") }
             if status == .draft { throw .unprocessable("A locked artifact cannot be unlocked.") }
         }
         artifacts.update(id) {
@@ -207,13 +208,15 @@ extension World {
         return Page(items: Array(matched[start..<min(start + q.limit, matched.count)]), totalCount: matched.count)
     }
 
-    /// With artifacts: 409 unless `cascade`; with cascade, 409 if any backs a workload.
+    /// Its draft artifacts that back no workload go with it (the real API's cascade);
+    /// a locked one is a 409 unless `cascade`; one that backs a workload is always a 409.
     public mutating func deleteRepository(_ id: String, cascade: Bool, by user: User) throws(DomainError) {
         let r = try repository(id, for: user, .manage)
         if !r.artifactIds.isEmpty {
-            guard cascade else {
+            let locked = r.artifactIds.filter { artifacts[$0]?.status == .locked }
+            guard cascade || locked.isEmpty else {
                 throw .conflict(
-                    "Artifact repository has \(r.artifactIds.count) artifact(s); delete them first or pass cascade=true."
+                    "Artifact repository has \(locked.count) locked artifact(s); delete them first or pass cascade=true."
                 )
             }
             for aid in r.artifactIds where !workloadsUsing(aid).isEmpty {

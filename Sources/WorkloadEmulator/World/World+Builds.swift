@@ -58,7 +58,8 @@ extension World {
 
     private mutating func scheduleBuild(_ id: String, after: Int64) {
         // Builds need no cancel token: a deleted build is simply gone when its step is due.
-        scheduler.schedule(ScheduledAction(kind: .build, workloadId: id, token: 0), at: TimeBounds.adding(after, to: now))
+        scheduler.schedule(
+            ScheduledAction(kind: .build, workloadId: id, token: 0), at: TimeBounds.adding(after, to: now))
     }
 
     mutating func advanceBuild(_ id: String, token: UInt64) -> FiredAction? {

@@ -80,7 +80,9 @@ extension World {
             lines.append((.info, "Proton\(pid) submitted for scheduling"))
         case .provisioning:
             let runtime = resolvingBundles(w.runtime)
-            let bundles = (runtime["containerGroups"]?.arrayValue ?? []).compactMap { $0["resolvedBundle"]?["id"]?.stringValue }
+            let bundles = (runtime["containerGroups"]?.arrayValue ?? []).compactMap {
+                $0["resolvedBundle"]?["id"]?.stringValue
+            }
             workloads.update(id) { $0.runtime = runtime }
             let on = bundles.isEmpty ? "" : " with bundle " + bundles.joined(separator: ", ")
             lines.append((.info, "Scheduled proton\(pid) onto node emulator-node-1\(on)"))

@@ -101,7 +101,8 @@ extension World {
         r.token = newToken()
         r.pendingAt = TimeBounds.adding(profile.submitted, to: now)
         scheduler.schedule(
-            ScheduledAction(kind: .replacement, workloadId: id, token: r.token), at: TimeBounds.adding(profile.submitted, to: now))
+            ScheduledAction(kind: .replacement, workloadId: id, token: r.token),
+            at: TimeBounds.adding(profile.submitted, to: now))
         w.replacement = r
         w.updatedAt = now
         if trigger == "settings" { note(&w, .settingsChanged, actor: user.id) }
@@ -328,7 +329,9 @@ extension World {
         if let next {
             r.token = newToken()
             r.pendingAt = TimeBounds.adding(next, to: now)
-            scheduler.schedule(ScheduledAction(kind: .replacement, workloadId: id, token: r.token), at: TimeBounds.adding(next, to: now))
+            scheduler.schedule(
+                ScheduledAction(kind: .replacement, workloadId: id, token: r.token),
+                at: TimeBounds.adding(next, to: now))
         }
         w.replacement = r
         if let candidateTo {

@@ -16,8 +16,7 @@ extension World {
     /// one writer of the state form), parsed.
     public func snapshot() -> JSONValue {
         // The writer's output is JSON by construction; a failure here is a bug in it.
-        do { return try JSONParser.parse(
-            snapshotBytes(), limits: JSONParser.Limits(maxDepth: 256, maxBytes: Int.max, maxKeys: Int.max)) }
+        do { return try JSONParser.parse(snapshotBytes(), limits: JSONParser.Limits(maxDepth: 256, maxBytes: Int.max, maxKeys: Int.max)) }
         catch { fatalError("snapshotBytes wrote invalid JSON: \(error)") }
     }
 

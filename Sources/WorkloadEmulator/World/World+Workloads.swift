@@ -52,8 +52,9 @@ extension World {
         if let id = input.artifactId {
             let a = try artifact(id, for: user)
             try requireDeployable(a)
+            // 400: the contract documents no 409 for a create.
             if a.status == .draft, let other = a.workloadIds.first {
-                throw .conflict(
+                throw .badRequest(
                     "Draft artifact \(id) already backs workload \(other); a draft artifact can back only one workload."
                 )
             }
@@ -71,7 +72,8 @@ extension World {
             id: id, seq: seq, name: input.name ?? "workload-\(id.suffix(8))", description: input.description,
             importance: input.importance, status: .submitted, artifactId: artifactId, runtime: input.runtime,
             protonId: protonId, protonIds: [protonId], creatorId: user.id, roles: [(user.id, .owner)],
-            createdAt: now, updatedAt: now, lastStartAt: now, expiresAt: isDraft ? TimeBounds.adding(settings.draftTTL, to: now) : nil,
+            createdAt: now, updatedAt: now, lastStartAt: now,
+            expiresAt: isDraft ? TimeBounds.adding(settings.draftTTL, to: now) : nil,
             pending: nil, transitionToken: 0, expiryToken: 0, heldBy: nil, failureMessage: nil, promotedAt: nil)
         protons[protonId] = Proton(
             id: protonId, workloadId: id, status: .submitted, role: .active, artifactId: artifactId, createdAt: now,
@@ -81,7 +83,8 @@ extension World {
         if let (next, after) = WorkloadStatus.submitted.successor(in: profile) {
             w.pending = (TimeBounds.adding(after, to: now), next)
             scheduler.schedule(
-                ScheduledAction(kind: .transition, workloadId: id, token: w.transitionToken), at: TimeBounds.adding(after, to: now))
+                ScheduledAction(kind: .transition, workloadId: id, token: w.transitionToken),
+                at: TimeBounds.adding(after, to: now))
         }
         nextEventNumber += 1
         w.events.append(

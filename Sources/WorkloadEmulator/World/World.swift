@@ -91,6 +91,25 @@ public struct World: Sendable {
     @discardableResult
     public mutating func syncToClock() -> [FiredAction] { sync(to: clock.now()) }
 
+    /// Fires at most `limit` of the actions due by `target` (at most the clock's time);
+    /// the world's time moves only as far as the last one fired while others remain.
+    /// Returns whether any remain, so a caller can fire a long backlog in slices between
+    /// other requests.
+    public mutating func sync(to requested: Int64, atMost limit: Int) -> Bool {
+        let target = min(requested, clock.now())
+        var count = 0
+        var changed = false
+        while count < limit, let entry = scheduler.popDue(atOrBefore: target) {
+            count += 1
+            if entry.at > now { now = entry.at }
+            if fire(entry.action) != nil { changed = true }
+        }
+        let more = scheduler.nextDue.map { $0 <= target } ?? false
+        if !more, target > now { now = target }
+        if changed { touch() }
+        return more
+    }
+
     /// When the scheduler next has something due (for the real-clock ticker).
     public var nextDue: Int64? { scheduler.nextDue }
 
@@ -147,7 +166,8 @@ public struct World: Sendable {
         var pending: (at: Int64, to: WorkloadStatus)?
         if let (next, after) = to.successor(in: profile) {
             pending = (TimeBounds.adding(after, to: now), next)
-            scheduler.schedule(ScheduledAction(kind: .transition, workloadId: id, token: token), at: TimeBounds.adding(after, to: now))
+            scheduler.schedule(
+                ScheduledAction(kind: .transition, workloadId: id, token: token), at: TimeBounds.adding(after, to: now))
         }
         var from = WorkloadStatus.unknown
         var protonId: String?

@@ -1,5 +1,5 @@
-import JSON
 import Glibc
+import JSON
 import Testing
 import WorkloadAPI
 import WorkloadEmulator
@@ -158,7 +158,8 @@ import WorkloadEmulator
                 var parts: [String] = []
                 for _ in 0..<(1 + g.next(2)) {
                     if !op.queryNames.isEmpty && g.chance(50) {
-                        parts.append(g.pick(op.queryNames) + "=" + g.pick(["-1", "1e308", "9223372036854775808", "", "x"]))
+                        parts.append(
+                            g.pick(op.queryNames) + "=" + g.pick(["-1", "1e308", "9223372036854775808", "", "x"]))
                     } else {
                         parts.append(g.pick(Self.hostileQueries))
                     }

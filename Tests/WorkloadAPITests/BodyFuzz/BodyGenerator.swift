@@ -49,7 +49,9 @@ struct BodyGenerator {
         case 4: return .array((0..<next(4)).map { _ in anyValue(depth: depth + 1) })
         default:
             var o = JSONObject()
-            for _ in 0..<next(4) { o[pick(["a", "name", "id", "zzExtra", "runtime", ""])] = anyValue(depth: depth + 1) }
+            for _ in 0..<next(4) {
+                o[pick(["a", "name", "id", "zzExtra", "runtime", ""])] = anyValue(depth: depth + 1)
+            }
             return .object(o)
         }
     }

@@ -25,33 +25,46 @@ import WorkloadEmulator
 
         _ = t.advance(0.5)
         let provisioning = t.send("GET", path).json
-        #expect(provisioning["status"] == "provisioning")
-        #expect(provisioning["replicaCount"] == 3)
+        #expect(provisioning.objectValue?.keys == ["overallStatus", "replicas"])
+        #expect(provisioning["overallStatus"]?["state"] == "provisioning")
+        #expect(provisioning["overallStatus"]?["summary"] == "0/3 replicas ready; proton is provisioning")
+        #expect(provisioning["overallStatus"]?["lastUpdated"] == "2026-01-01T00:00:00.500Z")
         #expect(provisioning["replicas"]?.arrayValue?.count == 3)
-        #expect(provisioning["replicas"]![0]!["phase"] == "Pending")
+        let first = provisioning["replicas"]![0]!
         #expect(
-            provisioning["replicas"]![0]!["containerStatuses"]?.arrayValue?.map { $0["name"]!.stringValue! } == [
-                "web", "sidecar",
+            first.objectValue?.keys == [
+                "name", "status", "address", "nodeAddress", "startedAt", "conditions", "containers",
             ])
+        #expect(first["status"] == "pending")
+        #expect(first["startedAt"] == .null)
+        #expect(first["containers"]?.arrayValue?.map { $0["name"]!.stringValue! } == ["web", "sidecar"])
+        #expect(
+            first["containers"]![0]!.objectValue?.keys == [
+                "name", "status", "startedAt", "ready", "restartCount", "image",
+            ])
+        #expect(first["conditions"]?.arrayValue?.map { $0["met"]! } == [true, false, false, false])
         _ = t.advance(1.5)
         let launching = t.send("GET", path).json
-        #expect(
-            launching["replicas"]![0]!["containerStatuses"]![0]!["state"]!["waiting"]!["reason"] == "ContainerCreating")
+        #expect(launching["replicas"]![0]!["containers"]![0]!["status"] == "waiting")
+        #expect(launching["replicas"]![0]!["conditions"]?.arrayValue?.map { $0["met"]! } == [true, true, false, false])
         _ = t.advance(1)
         let running = t.send("GET", path).json
-        #expect(running["readyReplicas"] == 3)
-        #expect(running["replicas"]![2]!["phase"] == "Running")
+        #expect(running["overallStatus"]?["summary"] == "3/3 replicas ready")
+        #expect(running["replicas"]![2]!["status"] == "running")
+        #expect(running["replicas"]![2]!["startedAt"] == "2026-01-01T00:00:00.500Z")
         #expect(
             running["replicas"]![0]!["conditions"]?.arrayValue?.map { $0["type"]!.stringValue! } == [
                 "PodScheduled", "Initialized", "ContainersReady", "Ready",
             ])
-        #expect(running["replicas"]![0]!["conditions"]?.arrayValue?.allSatisfy { $0["status"] == "True" } == true)
-        #expect(running["replicas"]![0]!["containerStatuses"]![1]!["state"]!["running"] != nil)
+        #expect(running["replicas"]![0]!["conditions"]?.arrayValue?.allSatisfy { $0["met"] == true } == true)
+        #expect(running["replicas"]![0]!["containers"]![1]!["status"] == "running")
+        #expect(running["replicas"]![0]!["containers"]![1]!["ready"] == true)
         _ = t.send("POST", "/api/v2/workloads/\(id)/stop")
         _ = t.advance(1)
         let stopped = t.send("GET", path).json
-        #expect(stopped["replicas"]![0]!["phase"] == "Succeeded")
-        #expect(stopped["replicas"]![0]!["containerStatuses"]![0]!["state"]!["terminated"]!["exitCode"] == 0)
+        #expect(stopped["overallStatus"]?["state"] == "stopped")
+        #expect(stopped["replicas"]![0]!["status"] == "succeeded")
+        #expect(stopped["replicas"]![0]!["containers"]![0]!["status"] == "terminated")
         #expect(t.send("GET", "/api/v2/workloads/\(id)/protons/000000000000000000000000/statusDetails").status == 404)
     }
 
@@ -64,11 +77,17 @@ import WorkloadEmulator
         #expect(t.status(id) == "errored")
         let pid = t.workload(id)["protonId"]!.stringValue!
         let details = t.send("GET", "/api/v2/workloads/\(id)/protons/\(pid)/statusDetails").json
-        #expect(details["status"] == "errored")
+        #expect(details["overallStatus"]?["state"] == "errored")
+        #expect(details["overallStatus"]?["summary"] == "0/1 replicas ready: ErrImagePull: no such image")
         let replica = details["replicas"]![0]!
-        #expect(replica["phase"] == "Failed")
-        #expect(replica["containerStatuses"]![0]!["state"]!["waiting"]!["message"] == "ErrImagePull: no such image")
-        #expect(replica["conditions"]![3]!["message"] == "ErrImagePull: no such image")
+        #expect(replica["status"] == "failed")
+        #expect(replica["containers"]![0]!["status"] == "waiting")
+        #expect(replica["containers"]![0]!["ready"] == false)
+        #expect(replica["conditions"]![3]!["met"] == false)
+        // The proton's own document and the workload's (SPEC §4a D1) carry it too.
+        let logTail = t.send("GET", "/api/v2/workloads/\(id)/protons/\(pid)").json["statusDetails"]?["logTail"]
+        #expect(logTail?[0]?.stringValue?.hasSuffix("ERROR ErrImagePull: no such image") == true)
+        #expect(t.workload(id)["statusDetails"]?["logTail"] == logTail)
     }
 
     @Test func listShowsActiveAndCandidateGetShowsAny() {
@@ -78,7 +97,8 @@ import WorkloadEmulator
         #expect(list["totalCount"] == 1)
         #expect(
             list["data"]![0]!.objectValue?.keys == [
-                "id", "workloadId", "status", "role", "artifactId", "replicaCount", "createdAt", "updatedAt",
+                "id", "name", "workloadId", "artifactId", "status", "role", "runtime", "creator", "runningSince",
+                "statusDetails", "createdAt", "updatedAt",
             ])
         let r = t.send("PATCH", "/api/v2/workloads/\(id)/settings", ["runtime": twoReplicas]).json
         let candidate = r["candidateProtonIds"]![0]!.stringValue!

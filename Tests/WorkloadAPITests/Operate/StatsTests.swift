@@ -1,3 +1,4 @@
+import JSON
 import Testing
 import WorkloadAPI
 import WorkloadEmulator
@@ -14,22 +15,39 @@ import WorkloadEmulator
         invoke(id, 3)
         let s = t.send("GET", "/api/v2/workloads/\(id)/stats")
         #expect(s.status == 200)
+        #expect(s.json.objectValue?.keys == ["period", "metrics"])
+        #expect(s.json["period"]?["start"] == "2026-01-01T00:00:00.000Z")
+        let m = s.json["metrics"]
         #expect(
-            s.json.objectValue?.keys == [
-                "workloadId", "protonId", "startTime", "endTime", "responseTimeQuantile", "slowRequestsThreshold",
+            m?.objectValue?.keys == [
                 "totalRequests", "requestsPerMinute", "concurrentRequests", "responseTime", "slowRequests",
-                "serverErrorCount", "userErrorCount", "serverErrorRate", "userErrorRate", "totalErrorRate",
+                "serverErrors", "userErrors", "serverErrorRate", "userErrorRate", "totalErrorRate",
             ])
-        #expect(s.json["totalRequests"] == 3)
-        #expect(s.json["responseTimeQuantile"] == 0.5)
-        #expect(s.json["slowRequestsThreshold"] == 2000.0)
-        // Three requests over the three seconds since creation: a minute at least.
-        #expect(s.json["requestsPerMinute"] == 3.0)
+        #expect(m?["totalRequests"] == 3)
+        // Three requests over the seconds since creation: a minute at least.
+        #expect(m?["requestsPerMinute"] == 3)
+        #expect(m?["concurrentRequests"] == 0)
+        #expect(m?["slowRequests"] == 0)
+        #expect(m?["serverErrors"] == 0)
+        #expect(m?["userErrors"] == 0)
+        #expect(m?["totalErrorRate"] == 0.0)
+        #expect(m?["responseTime"]?.intValue != nil)
         let pid = t.workload(id)["protonId"]!.stringValue!
-        #expect(t.send("GET", "/api/v2/workloads/\(id)/stats?protonId=\(pid)").json["totalRequests"] == 3)
-        #expect(t.send("GET", "/api/v2/workloads/\(id)/stats?protonId=other").json["totalRequests"] == 0)
-        #expect(
-            t.send("GET", "/api/v2/workloads/\(id)/stats?startTime=2026-01-01T00:00:04Z").json["totalRequests"] == 0)
+        func total(_ query: String) -> JSONValue? {
+            t.send("GET", "/api/v2/workloads/\(id)/stats?\(query)").json["metrics"]?["totalRequests"]
+        }
+        #expect(total("protonId=\(pid)") == 3)
+        #expect(total("protonId=other") == 0)
+        #expect(total("startTime=2026-01-01T00:00:04Z") == 0)
+        // The workload document's own numbers, on request.
+        let listed = t.send("GET", "/api/v2/workloads?serviceStats=true").json["data"]?[0]
+        #expect(listed?["requestStats"]?["totalRequests"] == 3)
+        #expect(listed?["requestStats"]?["errorRate"] == 0.0)
+        #expect(listed?["requestStats"]?["requestRates"]?.arrayValue?.count == 24)
+        #expect(listed?["requestStats"]?["requestRates"]?.arrayValue?.last == 3)
+        #expect(listed?["lastResponse"] != .null)
+        #expect(listed?["requestStats"]?["lastRequestAt"] == listed?["lastResponse"])
+        #expect(t.send("GET", "/api/v2/workloads").json["data"]?[0]?["requestStats"] == .null)
         #expect(
             t.send("GET", "/api/v2/workloads/\(id)/stats?responseTimeQuantile=1.5").issues == [
                 "query.responseTimeQuantile:value_error"
@@ -52,27 +70,43 @@ import WorkloadEmulator
         invoke(id, 2)
         _ = t.advance(120)
         invoke(id, 1)
-        let minute = t.send("GET", "/api/v2/workloads/\(id)/stats/totalRequests?resolution=PT1M").json
-        #expect(minute["resolution"] == "PT1M")
-        let values = minute["data"]!.arrayValue!.map { $0["value"]!.intValue! }
-        #expect(values.count == 24)
-        #expect(values.suffix(3) == [2, 0, 1])
-        #expect(minute["data"]!.arrayValue!.last?["timestamp"] == "2026-01-01T00:02:00.000Z")
+        func series(_ metric: String, _ resolution: String? = nil) -> JSONValue {
+            t.send("GET", "/api/v2/workloads/\(id)/stats/\(metric)" + (resolution.map { "?resolution=\($0)" } ?? ""))
+                .json
+        }
+        let minute = series("totalRequests", "PT1M")
+        #expect(minute.objectValue?.keys == ["metric", "summary", "buckets"])
+        #expect(minute["metric"] == "totalRequests")
+        #expect(minute["summary"]?["protonId"] == t.workload(id)["protonId"])
+        let buckets = minute["buckets"]!.arrayValue!
+        #expect(buckets.map { $0["value"]!.intValue! }.count == 24)
+        #expect(buckets.map { $0["value"]!.intValue! }.suffix(3) == [2, 0, 1])
+        #expect(buckets.last?["start"] == "2026-01-01T00:02:00.000Z")
+        #expect(buckets.dropLast().last?["end"] == "2026-01-01T00:02:00.000Z")
+        #expect(minute["summary"]?["period"]?["start"] == buckets.first?["start"])
+        #expect(minute["summary"]?["period"]?["end"] == buckets.last?["end"])
         for (res, count) in [("PT5M", 24), ("PT1H", 24), ("P1D", 24), ("P7D", 24)] {
-            let r = t.send("GET", "/api/v2/workloads/\(id)/stats/totalRequests?resolution=\(res)").json
-            #expect(r["data"]?.arrayValue?.count == count, "\(res)")
-            #expect(r["data"]?.arrayValue?.last?["value"] == 3, "\(res)")
+            let r = series("totalRequests", res)
+            #expect(r["buckets"]?.arrayValue?.count == count, "\(res)")
+            #expect(r["buckets"]?.arrayValue?.last?["value"] == 3, "\(res)")
         }
-        let week = t.send("GET", "/api/v2/workloads/\(id)/stats/totalRequests?resolution=P7D").json
         // 2026-01-01 is a Thursday: its week starts on Monday 2025-12-29.
-        #expect(week["data"]!.arrayValue!.last?["timestamp"] == "2025-12-29T00:00:00.000Z")
-        let month = t.send("GET", "/api/v2/workloads/\(id)/stats/totalRequests?resolution=P1M").json
-        #expect(month["data"]!.arrayValue!.last?["timestamp"] == "2026-01-01T00:00:00.000Z")
-        #expect(month["data"]!.arrayValue!.count == 13)
-        #expect(t.send("GET", "/api/v2/workloads/\(id)/stats/totalRequests").json["resolution"] == "P1D")
-        for metric in ["requestsOverN", "requestsPerMinute", "concurrentRequests", "responseTime", "totalErrorRate"] {
-            #expect(t.send("GET", "/api/v2/workloads/\(id)/stats/\(metric)?resolution=PT1H").status == 200, "\(metric)")
+        #expect(series("totalRequests", "P7D")["buckets"]!.arrayValue!.last?["start"] == "2025-12-29T00:00:00.000Z")
+        let month = series("totalRequests", "P1M")["buckets"]!.arrayValue!
+        #expect(month.last?["start"] == "2026-01-01T00:00:00.000Z")
+        #expect(month.count == 13)
+        // P1D by default.
+        #expect(series("totalRequests")["buckets"]!.arrayValue!.last?["start"] == "2026-01-01T00:00:00.000Z")
+        func lastThree(_ metric: String) -> [JSONValue] {
+            Array(series(metric, "PT1M")["buckets"]!.arrayValue!.suffix(3).map { $0["value"]! })
         }
+        #expect(lastThree("requestsOverN") == [0, 0, 0])
+        #expect(lastThree("requestsPerMinute") == [2.0, 0.0, 1.0])
+        #expect(lastThree("concurrentRequests") == [1, 0, 1])
+        #expect(lastThree("totalErrorRate") == [0.0, 0.0, 0.0])
+        let times = lastThree("responseTime")
+        #expect(times[1] == .null)
+        #expect((times[0].numberValue ?? -1) >= 0 && (times[2].numberValue ?? -1) >= 0)
         let unknown = t.send("GET", "/api/v2/workloads/\(id)/stats/latency")
         #expect(unknown.status == 404)
         #expect(unknown.json["detail"]?.stringValue?.hasPrefix("Unknown metric 'latency'") == true)
@@ -93,11 +127,17 @@ import WorkloadEmulator
         invoke(a, 2)
         invoke(b, 3)
         let agg = t.send("GET", "/api/v2/workloads/stats").json
-        #expect(agg["totalRequests"] == 5)
-        #expect(agg["totalCount"] == 2)
-        #expect(agg["statusCounts"]?["running"] == 2)
-        #expect(t.send("GET", "/api/v2/workloads/stats?search=a").json["totalRequests"] == 2)
-        #expect(t.send("GET", "/api/v2/workloads/stats", token: "bob").json["totalRequests"] == 0)
+        #expect(agg["workloads"] == ["total": 2, "active": 2])
+        #expect(agg["requests"] == ["total": 5, "succeeded": 5, "failed": 0, "trend": 0.0])
+        #expect(agg["errorRate"] == ["rate": 0.0, "trend": 0.0])
+        #expect(agg["concurrentRequests"] == ["count": 0, "trend": 0.0])
+        #expect(agg["responseTime"]?["millis"]?.intValue != nil)
+        func total(_ query: String = "", token: String = "alice") -> JSONValue? {
+            t.send("GET", "/api/v2/workloads/stats" + query, token: token).json["requests"]?["total"]
+        }
+        #expect(total("?search=a") == 2)
+        #expect(total(token: "bob") == 0)
+        #expect(t.send("GET", "/api/v2/workloads/stats", token: "bob").json["workloads"] == ["total": 0, "active": 0])
 
         let bad = t.send(
             "DELETE", "/api/v2/workloads/\(a)/stats?startTime=2026-01-02T00:00:00Z&endTime=2026-01-01T00:00:00Z")
@@ -105,24 +145,28 @@ import WorkloadEmulator
         #expect(bad.json["detail"]?.stringValue != nil)
         #expect(t.send("DELETE", "/api/v2/workloads/\(a)/stats?startTime=nope").status == 400)
         #expect(t.send("DELETE", "/api/v2/workloads/\(a)/stats?endTime=2025-01-01T00:00:00Z").status == 204)
-        #expect(t.send("GET", "/api/v2/workloads/\(a)/stats").json["totalRequests"] == 2)
+        func count(_ w: String) -> JSONValue? {
+            t.send("GET", "/api/v2/workloads/\(w)/stats").json["metrics"]?["totalRequests"]
+        }
+        #expect(count(a) == 2)
         #expect(t.send("DELETE", "/api/v2/workloads/\(a)/stats").status == 204)
-        #expect(t.send("GET", "/api/v2/workloads/\(a)/stats").json["totalRequests"] == 0)
-        #expect(t.send("GET", "/api/v2/workloads/stats").json["totalRequests"] == 3)
+        #expect(count(a) == 0)
+        #expect(total() == 3)
         // Promote resets too.
         #expect(t.send("POST", "/api/v2/workloads/\(b)/promote").status == 202)
-        #expect(t.send("GET", "/api/v2/workloads/\(b)/stats").json["totalRequests"] == 0)
+        #expect(count(b) == 0)
     }
 
     @Test func related() {
         let id = t.runningWorkload()
         let w = t.workload(id)
         let r = t.send("GET", "/api/v2/workloads/\(id)/related").json
-        #expect(r["count"] == 2)
+        #expect(r["count"] == 3)
         #expect(
             r["data"] == [
                 ["id": w["artifactId"]!, "type": "artifact"],
-                ["id": w["artifact"]!["artifactRepositoryId"]!, "type": "artifactRepository"],
+                ["id": w["artifact"]!["artifactRepositoryId"]!, "type": "artifact_repository"],
+                ["id": w["protonId"]!, "type": "proton"],
             ])
     }
 }
