@@ -23,6 +23,10 @@ public enum StateRecovery {
         var emptyLogs: [String] = []
     }
 
+    /// The state file is the emulator's own, bounded by what it wrote: no key limit
+    /// (the default stops at about 37,000 workloads).
+    static let limits = JSONParser.Limits(maxDepth: 256, maxBytes: Int.max, maxKeys: Int.max)
+
     public static func load(_ path: String, settings: SandboxSettings) throws(PersistenceError) -> Result {
         func fail(_ file: String, _ reason: String) -> PersistenceError {
             PersistenceError("--state-file: \(file): \(reason) (the file was left untouched)")
@@ -35,7 +39,7 @@ public enum StateRecovery {
             result.snapshotBytes = bytes.count
             let value: JSONValue
             do {
-                value = try JSONParser.parse(bytes, limits: JSONParser.Limits(maxDepth: 256, maxBytes: Int.max, maxKeys: Int.max))
+                value = try JSONParser.parse(bytes, limits: limits)
             } catch {
                 throw fail(path, "not valid JSON: \(error)")
             }
@@ -83,8 +87,7 @@ public enum StateRecovery {
             for (n, payload) in LogFile.records(bytes).records.enumerated() {
                 let value: JSONValue
                 do {
-                    value = try JSONParser.parse(
-                        Array(payload), limits: JSONParser.Limits(maxDepth: 256, maxBytes: Int.max, maxKeys: Int.max))
+                    value = try JSONParser.parse(Array(payload), limits: limits)
                 } catch {
                     throw fail(file, "record \(n + 1): not valid JSON: \(error)")
                 }

@@ -7,18 +7,21 @@ import WorkloadEmulator
 import Glibc
 #endif
 
-/// `--state-file` (SPEC §10): a snapshot of every sandbox plus an append-only log of
-/// the changes since (LogFile). Every change hands its record (the objects it touched,
-/// `World.takeChangeRecord`) to `record`, under the sandbox's lock; one writer thread
-/// appends what has gathered and fsyncs it, so records from many requests share one
-/// fsync (group commit). Making a change durable costs the size of the change, not
-/// of the world. When the log outgrows the snapshot, the writer starts a new log and
-/// a second thread writes a new snapshot from copies of the worlds; the older logs are
-/// deleted once it is on disk. Recovery: the snapshot, then the logs in order
-/// (StateRecovery).
+/// `--state-file`: a snapshot of every sandbox plus an append-only log of the changes
+/// since (LogFile). Every change hands its record (the objects it touched,
+/// `World.takeChangeRecord`) to `record`, under the sandbox's lock, and the record is
+/// written to the log there and then (one lock keeps the records in order): once a
+/// change is answered, a SIGKILL cannot lose it. A syncer thread fsyncs what has been
+/// written, so the records of many requests share one fsync (group commit); in `sync`
+/// durability an answer waits for it. Making a change durable costs the size of the
+/// change, not of the world. When the log outgrows the snapshot, the writer thread
+/// starts a new log and writes a new snapshot from copies of the worlds on another
+/// thread; the older logs are deleted once it is on disk. Recovery: the snapshot, then
+/// the logs in order (StateRecovery).
 ///
-/// A write that fails (disk full, I/O error, read-only) is kept and retried; until it
-/// succeeds `problem` says why, and the API refuses changes with 507.
+/// A write that fails (disk full, I/O error, read-only) is kept and retried by the
+/// writer thread; until it succeeds `problem` says why, and the API refuses changes
+/// with 507.
 public final class StateStore: ChangeRecorder, Sendable {
     public enum Durability: String, Sendable, CaseIterable {
         /// A 2xx leaves at once; its record is on disk within a few milliseconds.
@@ -115,14 +118,65 @@ public final class StateStore: ChangeRecorder, Sendable {
     }
 
     private func append(sandbox: String, _ payload: (UInt64) -> [UInt8]) {
-        let recorded = state.withLock { s -> Bool in
-            guard s.active, !s.stopped else { return false }
+        var done: [(@Sendable (Bool) -> Void, Bool)] = []
+        let outcome = state.withLock { s -> Written? in
+            guard s.active, !s.stopped else { return nil }
             s.lastLSN += 1
             s.cuts[sandbox] = s.lastLSN
-            LogFile.frame(payload(s.lastLSN), into: &s.buffer)
-            return true
+            // Behind a failed write the record waits in the buffer (the order is kept)
+            // for the writer's retry.
+            guard s.buffer.isEmpty, s.writeProblem == nil else {
+                LogFile.frame(payload(s.lastLSN), into: &s.buffer)
+                return .buffered
+            }
+            // Otherwise it is handed to the kernel before the change is answered: a
+            // SIGKILL cannot lose it, whatever the scheduler does to other threads.
+            var bytes: [UInt8] = []
+            LogFile.frame(payload(s.lastLSN), into: &bytes)
+            return writeLocked(&s, bytes, upTo: s.lastLSN, &done)
         }
-        if recorded, !signalled.exchange(true, ordering: .acquiringAndReleasing) { wake.signal() }
+        finish(outcome, done)
+    }
+
+    private enum Written { case written, buffered, failed(first: Bool), recovered }
+
+    /// Appends to the log; the caller holds the state lock, so records reach the file in
+    /// LSN order. On failure the bytes go back to the front of the buffer (the log is cut
+    /// back to where it was) and the waiters are told: their changes are kept and
+    /// retried, but not acknowledged.
+    private func writeLocked(
+        _ s: inout State, _ bytes: [UInt8], upTo lsn: UInt64, _ done: inout [(@Sendable (Bool) -> Void, Bool)]
+    ) -> Written {
+        let fd = logFD.load(ordering: .acquiring)
+        if let error = StateStore.writeAll(fd, bytes) {
+            _ = ftruncate(fd, off_t(s.logSize))
+            s.buffer = bytes + s.buffer
+            let first = s.writeProblem != error
+            s.writeProblem = error
+            done += s.waiters.filter { $0.lsn <= lsn }.map { ($0.done, false) }
+            s.waiters.removeAll { $0.lsn <= lsn }
+            return .failed(first: first)
+        }
+        let was = s.problem != nil
+        s.logSize += bytes.count
+        s.writtenLSN = max(s.writtenLSN, lsn)
+        s.writeProblem = nil
+        return was && s.problem == nil ? .recovered : .written
+    }
+
+    private func finish(_ outcome: Written?, _ done: [(@Sendable (Bool) -> Void, Bool)]) {
+        switch outcome {
+        case nil: break
+        case .written: syncWake.signal()
+        case .recovered:
+            StateStore.warn("writing again")
+            syncWake.signal()
+        case .buffered:
+            if !signalled.exchange(true, ordering: .acquiringAndReleasing) { wake.signal() }
+        case let .failed(first):
+            if first, let problem = self.problem { StateStore.warn(problem) }
+        }
+        for (callback, ok) in done { callback(ok) }
     }
 
     // MARK: - Running
@@ -194,22 +248,11 @@ public final class StateStore: ChangeRecorder, Sendable {
             // A record wakes the writer at once; the timeout retries a failed write.
             _ = wake.wait(timeout: .now() + .milliseconds(StateStore.retryMilliseconds))
             signalled.store(false, ordering: .releasing)
-            let (bytes, lsn, stopping) = state.withLock { s -> ([UInt8], UInt64, Bool) in
-                let b = s.buffer
-                s.buffer = []
-                return (b, s.lastLSN, s.stopped)
-            }
-            if !bytes.isEmpty, append(bytes, upTo: lsn) {
-                syncWake.signal()
-            }
+            let stopping = state.withLock { $0.stopped }
+            writeBuffered()
             if stopping {
                 // The final write: what is left, then one fsync here.
-                let rest = state.withLock { s -> [UInt8] in
-                    let b = s.buffer
-                    s.buffer = []
-                    return b
-                }
-                if !rest.isEmpty { _ = append(rest, upTo: lsn) }
+                writeBuffered()
                 syncNow()
                 let failed = state.withLock { s -> Bool in
                     if !s.buffer.isEmpty || s.writeProblem != nil || s.syncProblem != nil { s.finalWriteFailed = true }
@@ -274,36 +317,19 @@ public final class StateStore: ChangeRecorder, Sendable {
         for (callback, ok) in done { callback(ok) }
     }
 
-    /// Appends; on failure the bytes go back to the front of the buffer (the log is cut
-    /// back to where it was) and the waiters are told: their changes are kept and
-    /// retried, but not acknowledged.
-    private func append(_ bytes: [UInt8], upTo lsn: UInt64) -> Bool {
-        let fd = logFD.load(ordering: .acquiring)
-        let before = state.withLock { $0.logSize }
-        let error = StateStore.writeAll(fd, bytes)
+    /// The writer's part: what waits in the buffer (behind a failed write), written in order.
+    @discardableResult
+    private func writeBuffered() -> Bool {
         var done: [(@Sendable (Bool) -> Void, Bool)] = []
-        let (first, recovered) = state.withLock { s -> (Bool, Bool) in
-            let was = s.problem != nil
-            if let error {
-                s.buffer = bytes + s.buffer
-                let first = s.writeProblem != error
-                s.writeProblem = error
-                done = s.waiters.filter { $0.lsn <= lsn }.map { ($0.done, false) }
-                s.waiters.removeAll { $0.lsn <= lsn }
-                return (first, false)
-            }
-            s.logSize += bytes.count
-            s.writtenLSN = max(s.writtenLSN, lsn)
-            s.writeProblem = nil
-            return (false, was && s.problem == nil)
+        let outcome = state.withLock { s -> Written? in
+            guard !s.buffer.isEmpty else { return nil }
+            let bytes = s.buffer
+            s.buffer = []
+            return writeLocked(&s, bytes, upTo: s.lastLSN, &done)
         }
-        if let error {
-            _ = ftruncate(fd, off_t(before))
-            if first { StateStore.warn(error) }
-        }
-        if recovered { StateStore.warn("writing again") }
-        for (callback, ok) in done { callback(ok) }
-        return error == nil
+        finish(outcome, done)
+        if case .failed = outcome { return false }
+        return true
     }
 
     // MARK: - Compaction
@@ -326,16 +352,16 @@ public final class StateStore: ChangeRecorder, Sendable {
         }
         // The syncer fsyncs and closes the old log on its next pass, before it counts
         // anything written so far as durable.
-        syncTargets.withLock { t in
-            t.retired.append(t.current)
-            t.current = fd
+        state.withLock { s in
+            syncTargets.withLock { t in
+                t.retired.append(t.current)
+                t.current = fd
+            }
+            logFD.store(fd, ordering: .releasing)
+            s.generation = next
+            s.logSize = 0
         }
-        logFD.store(fd, ordering: .releasing)
         syncWake.signal()
-        state.withLock {
-            $0.generation = next
-            $0.logSize = 0
-        }
         DispatchQueue.global(qos: .utility).async { [self] in compact(base: next) }
     }
 

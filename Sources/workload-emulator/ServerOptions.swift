@@ -203,7 +203,7 @@ extension ServerOptions {
         },
         Flag(
             name: "durability", valueName: "batch|sync", defaultDescription: "batch",
-            help: "sync: a change is answered once it is on disk; batch: within 10 ms after"
+            help: "sync: a change is answered once it is fsynced; batch: fsynced just after"
         ) { o, v throws(CommandLineError) in
             guard let d = StateStore.Durability(rawValue: v) else { throw oneOf(v, ["batch", "sync"]) }
             o.durability = d

@@ -3,7 +3,7 @@ import JSON
 import Testing
 import WorkloadEmulator
 
-/// The platform routes DataRobot's clients call (SPEC §8a) over real sockets, driven by
+/// The platform routes DataRobot's clients call, over real sockets, driven by
 /// the manual clock (it starts at 2026-01-01T00:00:00.000Z; realistic profile: running
 /// 3 s after creation).
 @Suite struct PlatformEndToEndTests {

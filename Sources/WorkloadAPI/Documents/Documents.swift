@@ -79,7 +79,7 @@ enum Documents {
         return .object(o)
     }
 
-    /// The workload's `statusDetails` (SPEC §4a D1): the active proton's log tail and
+    /// The workload's `statusDetails` (README, difference D1): the active proton's log tail and
     /// pod-like conditions.
     static func statusDetails(_ p: Proton, _ world: World) -> JSONValue {
         func c(_ type: String, _ ok: Bool, _ reason: String? = nil, _ message: String? = nil) -> JSONValue {

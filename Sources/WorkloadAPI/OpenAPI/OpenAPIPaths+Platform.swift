@@ -1,7 +1,7 @@
 import JSON
 import WorkloadEmulator
 
-/// The platform routes of SPEC §8a: compute bundles, the workload's OpenTelemetry logs,
+/// The platform routes DataRobot's clients call: compute bundles, the workload's OpenTelemetry logs,
 /// traces and metrics, credentials and execution environments.
 extension OpenAPIDocument {
     typealias O = OpenAPI

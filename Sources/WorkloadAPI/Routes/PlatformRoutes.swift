@@ -1,4 +1,4 @@
-/// The platform routes DataRobot's clients call on the way to a workload (SPEC §8a).
+/// The platform routes DataRobot's clients call on the way to a workload.
 enum PlatformRoutes {
     static func register(_ t: inout RouteTable) {
         ComputeBundleRoutes.register(&t)

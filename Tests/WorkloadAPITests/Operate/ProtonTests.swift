@@ -84,7 +84,7 @@ import WorkloadEmulator
         #expect(replica["containers"]![0]!["status"] == "waiting")
         #expect(replica["containers"]![0]!["ready"] == false)
         #expect(replica["conditions"]![3]!["met"] == false)
-        // The proton's own document and the workload's (SPEC §4a D1) carry it too.
+        // The proton's own document and the workload's (difference D1) carry it too.
         let logTail = t.send("GET", "/api/v2/workloads/\(id)/protons/\(pid)").json["statusDetails"]?["logTail"]
         #expect(logTail?[0]?.stringValue?.hasSuffix("ERROR ErrImagePull: no such image") == true)
         #expect(t.workload(id)["statusDetails"]?["logTail"] == logTail)
