@@ -74,7 +74,8 @@ public enum RecordCommand {
             throw Failure(message: "record: https upstreams are not supported yet; use http://", exitCode: 2)
         }
         guard ForwardingClient(url: o.upstream) != nil else {
-            throw Failure(message: "record: --upstream must be http://host[:port][/base], not '\(o.upstream)'", exitCode: 2)
+            throw Failure(
+                message: "record: --upstream must be http://host[:port][/base], not '\(o.upstream)'", exitCode: 2)
         }
         return o
     }

@@ -37,7 +37,8 @@ public enum Redaction {
         if let value = try? JSONParser.parse(bytes) { return JSONSerializer.string(scrub(value)) }
         let text = String(decoding: bytes, as: UTF8.self)
         let lower = text.lowercased()
-        for word in ["token", "password", "secret", "authorization", "bearer", "cookie", "key"] where lower.contains(word) {
+        for word in ["token", "password", "secret", "authorization", "bearer", "cookie", "key"]
+        where lower.contains(word) {
             return marker
         }
         return text

@@ -29,7 +29,9 @@ struct Replayer {
         var body: String
     }
 
-    func send(_ method: String, _ target: String, contentType: String?, body: String) throws(ReplayCommand.Failure)
+    func send(
+        _ method: String, _ target: String, contentType: String?, body: String
+    ) throws(ReplayCommand.Failure)
         -> Answer
     {
         var headers = HTTPHeaders([("Accept", "application/json"), ("Authorization", "Bearer \(token)")])
@@ -100,7 +102,8 @@ struct Replayer {
                         advanced < maxAdvanceSeconds
                     {
                         let step = try send(
-                            "POST", "/__emulator/clock/advance", contentType: "application/json", body: "{\"seconds\":1}")
+                            "POST", "/__emulator/clock/advance", contentType: "application/json",
+                            body: "{\"seconds\":1}")
                         guard step.status == 200 else {
                             throw ReplayCommand.Failure(
                                 message: "replay: the emulator refused a clock advance (\(step.status)): \(step.body)",
@@ -108,7 +111,8 @@ struct Replayer {
                         }
                         advanced += 1
                         current = try send(
-                            "GET", target(first), contentType: first.requestContentType, body: ids.apply(first.requestBody))
+                            "GET", target(first), contentType: first.requestContentType,
+                            body: ids.apply(first.requestBody))
                     }
                     report.clockAdvancedSeconds += advanced
                     compare(last, current, line: end)

@@ -25,12 +25,16 @@ public enum ShapeComparison {
         key == "status" || key == "state" || key.hasSuffix("Status") || key.hasSuffix("State")
     }
 
-    public static func compare(realStatus: Int, realBody: String, emulatorStatus: Int, emulatorBody: String)
+    public static func compare(
+        realStatus: Int, realBody: String, emulatorStatus: Int, emulatorBody: String
+    )
         -> [ShapeDifference]
     {
         var out: [ShapeDifference] = []
         if realStatus != emulatorStatus {
-            out.append(ShapeDifference(path: "status", what: "status code", real: "\(realStatus)", emulator: "\(emulatorStatus)"))
+            out.append(
+                ShapeDifference(
+                    path: "status", what: "status code", real: "\(realStatus)", emulator: "\(emulatorStatus)"))
         }
         let real = try? JSONParser.parse(realBody)
         let emulator = try? JSONParser.parse(emulatorBody)
@@ -62,7 +66,8 @@ public enum ShapeComparison {
         if r.isNull != e.isNull {
             out.append(
                 ShapeDifference(
-                    path: path, what: "nullability", real: r.isNull ? "null" : kind(r), emulator: e.isNull ? "null" : kind(e)))
+                    path: path, what: "nullability", real: r.isNull ? "null" : kind(r),
+                    emulator: e.isNull ? "null" : kind(e)))
             return
         }
         guard kind(r) == kind(e) else {
@@ -74,14 +79,18 @@ public enum ShapeComparison {
             for (k, rv) in ro {
                 let child = JSONPath.child(path, k)
                 guard let ev = eo[k] else {
-                    out.append(ShapeDifference(path: child, what: "missing in the emulator", real: kind(rv), emulator: "absent"))
+                    out.append(
+                        ShapeDifference(
+                            path: child, what: "missing in the emulator", real: kind(rv), emulator: "absent"))
                     continue
                 }
                 compare(rv, ev, key: k, path: child, &out)
             }
             for (k, ev) in eo where ro[k] == nil {
                 out.append(
-                    ShapeDifference(path: JSONPath.child(path, k), what: "only in the emulator", real: "absent", emulator: kind(ev)))
+                    ShapeDifference(
+                        path: JSONPath.child(path, k), what: "only in the emulator", real: "absent", emulator: kind(ev))
+                )
             }
         case let (.array(ra), .array(ea)):
             // Lengths follow the data; the shape of the items that both hold is compared.

@@ -4,13 +4,16 @@ import Testing
 
 @Suite struct RedactionTests {
     @Test func credentialFieldsAreReplacedAtAnyDepthAndTheRestIsKept() throws {
-        let body = #"{"name":"w","apiToken":"t1","nested":{"client_secret":"s","password":"p","items":[{"X-Api-Key":"k"}]},"tokenless":null}"#
+        let body =
+            #"{"name":"w","apiToken":"t1","nested":{"client_secret":"s","password":"p","items":[{"X-Api-Key":"k"}]},"tokenless":null}"#
         let scrubbed = try JSONParser.parse(Redaction.scrubBody(Array(body.utf8)))
         #expect(
             scrubbed
                 == [
                     "name": "w", "apiToken": "[redacted]",
-                    "nested": ["client_secret": "[redacted]", "password": "[redacted]", "items": [["X-Api-Key": "[redacted]"]]],
+                    "nested": [
+                        "client_secret": "[redacted]", "password": "[redacted]", "items": [["X-Api-Key": "[redacted]"]],
+                    ],
                     "tokenless": nil,
                 ])
     }
@@ -22,7 +25,8 @@ import Testing
     }
 
     @Test func credentialQueryParametersKeepOnlyTheirName() {
-        #expect(Redaction.scrubQuery("limit=10&access_token=abc&offset=0") == "limit=10&access_token=[redacted]&offset=0")
+        #expect(
+            Redaction.scrubQuery("limit=10&access_token=abc&offset=0") == "limit=10&access_token=[redacted]&offset=0")
         #expect(Redaction.scrubQuery("") == "")
     }
 }
@@ -35,13 +39,17 @@ import Testing
     }
 
     @Test func valuesThatDifferByNatureAreNotDifferences() {
-        #expect(diff(#"{"id":"a1","createdAt":"2026-01-01T00:00:00Z","n":1,"items":[{"x":1}]}"#,
-                     #"{"id":"b2","createdAt":"2027-05-05T00:00:00Z","n":2.5,"items":[{"x":3},{"x":4}]}"#) == [])
+        #expect(
+            diff(
+                #"{"id":"a1","createdAt":"2026-01-01T00:00:00Z","n":1,"items":[{"x":1}]}"#,
+                #"{"id":"b2","createdAt":"2027-05-05T00:00:00Z","n":2.5,"items":[{"x":3},{"x":4}]}"#) == [])
     }
 
     @Test func statusesTypesNullabilityAndStateValuesAre() {
         #expect(
-            diff(#"{"status":"running","a":1,"b":null,"c":{"phaseStatus":"x"}}"#, #"{"status":"stopped","a":"1","b":{},"c":{"phaseStatus":"y"}}"#, 200, 202)
+            diff(
+                #"{"status":"running","a":1,"b":null,"c":{"phaseStatus":"x"}}"#,
+                #"{"status":"stopped","a":"1","b":{},"c":{"phaseStatus":"y"}}"#, 200, 202)
                 == [
                     "status status code 200/202", "$.status value running/stopped", "$.a type number/string",
                     "$.b nullability null/object", "$.c.phaseStatus value x/y",
@@ -65,8 +73,12 @@ import Testing
 @Suite struct CommandParseTests {
     @Test func recordNeedsAnHTTPUpstreamAndAFile() throws {
         #expect(throws: RecordCommand.Failure.self) { try RecordCommand.parse(["--out", "f"]) }
-        #expect(throws: RecordCommand.Failure.self) { try RecordCommand.parse(["--upstream", "http://h:1", "--port", "70000", "--out", "f"]) }
-        #expect(throws: RecordCommand.Failure.self) { try RecordCommand.parse(["--upstream", "ftp://h", "--out", "f"]) }
+        #expect(throws: RecordCommand.Failure.self) {
+            try RecordCommand.parse(["--upstream", "http://h:1", "--port", "70000", "--out", "f"])
+        }
+        #expect(throws: RecordCommand.Failure.self) {
+            try RecordCommand.parse(["--upstream", "ftp://h", "--out", "f"])
+        }
         #expect(try RecordCommand.parse(["--upstream", "http://h:1/base", "--out", "f", "--port", "0"])?.port == 0)
     }
 

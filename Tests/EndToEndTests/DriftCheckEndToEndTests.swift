@@ -25,7 +25,8 @@ import Testing
             ])
             let line = recorder.stdout.wait(timeout: 20) { $0.contains("\n") } ?? ""
             guard line.hasPrefix("workload-emulator recording on http://127.0.0.1:"),
-                let port = Int(line.dropFirst("workload-emulator recording on http://127.0.0.1:".count).prefix { $0.isNumber })
+                let port = Int(
+                    line.dropFirst("workload-emulator recording on http://127.0.0.1:".count).prefix { $0.isNumber })
             else { throw HarnessError("no recording line; stdout: \(line); stderr: \(recorder.stderr.text)") }
             recorderPort = port
         }
