@@ -393,6 +393,7 @@ extension ServerOptions {
             "",
             "Usage: workload-emulator [--flag VALUE | --flag=VALUE]...",
             "       workload-emulator ctl COMMAND   (drive a running instance; ctl --help)",
+            "       workload-emulator record|replay …  (check the emulator against a real tenant; record --help)",
             "",
             "Every flag can also be set with the environment variable shown; a flag beats the variable.",
             "",

@@ -160,4 +160,24 @@ import Testing
         #expect(found == expected, "\(result.report)")
         #expect(result.report["differenceCount"]?.exactInt == 4)
     }
+
+    @Test func badCommandLinesAndRecordingsExitTwoWithTheReason() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let bad = directory.appendingPathComponent("bad.ndjson").path
+        try "{\"method\":\"GET\",\"path\":\"/api/v2/version\",\"status\":200}\nnot json\n".write(
+            toFile: bad, atomically: true, encoding: .utf8)
+        let replayed = try EmulatorProcess.run(["replay", bad])
+        #expect(replayed.status == 2)
+        #expect(replayed.stderr.hasPrefix("workload-emulator: replay: \(bad):2: not JSON"))
+        let https = try EmulatorProcess.run(["record", "--upstream", "https://example.com", "--out", bad])
+        #expect(https.status == 2)
+        #expect(https.stderr.contains("https upstreams are not supported yet"))
+        let missing = try EmulatorProcess.run(["record", "--out", bad])
+        #expect(missing.status == 2)
+        #expect(missing.stderr == "workload-emulator: record: --upstream URL is required\n")
+        let help = try EmulatorProcess.run(["replay", "--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.hasPrefix("usage: workload-emulator replay FILE"))
+    }
 }
