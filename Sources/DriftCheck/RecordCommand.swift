@@ -147,7 +147,12 @@ public enum RecordCommand {
         pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
 
         let client = ForwardingClient(url: options.upstream)!
-        let file = try RecordingFile(path: options.out)
+        let file: RecordingFile
+        do throws(Failure) {
+            file = try RecordingFile(path: options.out)
+        } catch {
+            throw Failure(message: "record: --out \(error.message)", exitCode: 2)
+        }
         let worker = SerialWorker()
         let timeout = options.timeoutSeconds
         var http = HTTPServerConfiguration()

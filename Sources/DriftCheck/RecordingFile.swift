@@ -9,10 +9,10 @@ import Glibc
 final class RecordingFile: Sendable {
     private let fd: Mutex<Int32>
 
-    init(path: String) throws(RecordCommand.Failure) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+    init(path: String, mode: mode_t = 0o600) throws(RecordCommand.Failure) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else {
-            throw RecordCommand.Failure(message: "--out \(path): \(String(cString: strerror(errno)))", exitCode: 2)
+            throw RecordCommand.Failure(message: "\(path): \(String(cString: strerror(errno)))", exitCode: 2)
         }
         self.fd = Mutex(fd)
     }

@@ -25,15 +25,19 @@ public enum ReplayCommand {
         public var token = "replay"
         /// How far the clock may be advanced for one run of polls before giving up.
         public var maxAdvanceSeconds = 86_400
+        /// Where the recording is kept as a regression case of the project's suite.
+        public var asTest: String? = nil
     }
 
     public static let usage = """
         usage: workload-emulator replay FILE [--url URL] [--json] [--token T] [--control-token T]
-                                       [--max-advance SECONDS]
+                                       [--max-advance SECONDS] [--as-test DIR]
           Replays the requests recorded by `record` against a fresh sandbox of the emulator at
           URL (else one it starts with the manual clock), maps ids, turns polls into clock
           advances, and compares status codes and shapes. Every request is sent as the user of
           --token (default `replay`). Exit 0: no difference; 1: some; 2: bad input.
+          --as-test DIR also writes the recording to DIR/NAME.ndjson (NAME: the file's), where
+          the project's suite replays every recording (tests/recordings) and expects no difference.
 
         """
 
@@ -53,6 +57,7 @@ public enum ReplayCommand {
             case "--json": o.json = true
             case "--control-token": o.controlToken = try value(a)
             case "--token": o.token = try value(a)
+            case "--as-test": o.asTest = try value(a)
             case "--max-advance":
                 let v = try value(a)
                 guard let s = Int(v), (1...31_536_000).contains(s) else {
@@ -82,12 +87,37 @@ public enum ReplayCommand {
                 return 0
             }
             let report = try run(options, executable: executable)
+            if let directory = options.asTest { try keep(options.file, in: directory) }
             Output.out(options.json ? JSONSerializer.string(report.json) + "\n" : report.table)
             return report.rows.isEmpty ? 0 : 1
         } catch {
             Output.err(error.message)
             return error.exitCode
         }
+    }
+
+    /// The recording as a regression case: copied (its lines re-read, so only exchanges are
+    /// kept) into `directory` under its own name.
+    static func keep(_ file: String, in directory: String) throws(Failure) {
+        guard let bytes = RecordingFile.read(file) else { throw Failure(message: "replay: cannot read \(file)", exitCode: 2) }
+        let exchanges: [Exchange]
+        do throws(Exchange.ReadError) {
+            exchanges = try Exchange.read(bytes, file: file)
+        } catch {
+            throw Failure(message: "replay: \(error.description)", exitCode: 2)
+        }
+        var name = String(file.split(separator: "/").last ?? "recording")
+        if name.hasSuffix(".ndjson") { name.removeLast(".ndjson".count) }
+        let target = directory + "/" + name + ".ndjson"
+        let out: RecordingFile
+        do throws(RecordCommand.Failure) {
+            out = try RecordingFile(path: target, mode: 0o644)
+        } catch {
+            throw Failure(message: "replay: --as-test: \(error.message)", exitCode: 2)
+        }
+        for e in exchanges { out.append(JSONSerializer.serialize(e.json)) }
+        out.close()
+        Output.err("replay: kept as a regression case in \(target)")
     }
 
     public static func run(_ options: Options, executable: String) throws(Failure) -> DriftReport {

@@ -109,6 +109,13 @@ import Testing
         let table = try EmulatorProcess.run(["replay", rig.file], timeout: 120)
         #expect(table.status == 0)
         #expect(table.stdout.hasPrefix("\(lines.count) exchanges replayed, 0 differences"))
+
+        // Kept as a regression case: the same exchanges, under the recording's name.
+        let kept = directory.appendingPathComponent("kept")
+        try FileManager.default.createDirectory(at: kept, withIntermediateDirectories: true)
+        #expect(try EmulatorProcess.run(["replay", rig.file, "--as-test", kept.path], timeout: 120).status == 0)
+        let copy = try String(contentsOf: kept.appendingPathComponent("session.ndjson"), encoding: .utf8)
+        #expect(copy.split(separator: "\n") == lines)
     }
 
     @Test func eachAlterationOfTheRealAnswersIsReportedAndOnlyThose() throws {
