@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# JSON bodies with many keys (issue 11): the cost of parsing an object of N keys, for
+# JSON bodies with many keys: the cost of parsing an object of N keys, for
 # this tree and a baseline build, in one run, interleaved.
 #
 #   bench/json-keys.sh                                   # builds both; BASE=main

@@ -1,4 +1,4 @@
-"""Emulator features the client tests need that have not landed (or that SPEC lacks).
+"""Emulator features the client tests need that have not landed (or that the emulator's design lacks).
 
 Each is a strict xfail: the test runs, a failure is reported as XFAIL with the reason,
 and once the feature lands the test passes, which fails the run (XPASS(strict)) until
@@ -12,7 +12,7 @@ def needs(feature: str, where: str) -> pytest.MarkDecorator:
     return pytest.mark.xfail(strict=True, reason=f"needs {feature} ({where})")
 
 
-# What the real client sends or calls and the emulator rejects or lacks; SPEC says the
-# client wins (docs/CLIENTS.md, "Disagreements with SPEC").
-type_filter = needs("list filter type=service|nim on /artifacts and /artifactRepositories", "not in SPEC; docs/CLIENTS.md D7")
+# What the real client sends or calls and the emulator rejects or lacks; the client
+# wins (docs/CLIENTS.md, "Disagreements with the design").
+type_filter = needs("list filter type=service|nim on /artifacts and /artifactRepositories", "not in the design; docs/CLIENTS.md D7")
 search_by_id = needs("search matching ids (workloads), and description or partial id (artifacts)", "docs/CLIENTS.md D7")

@@ -69,7 +69,7 @@ class Emulator:
         return resp.json()
 
     def journal(self, **params: str) -> list[dict[str, Any]]:
-        """The request journal (SPEC §7.1), filtered by method and path."""
+        """The request journal, filtered by method and path."""
         resp = self.control("GET", "requests", params=params)
         assert resp.status_code == 200, f"journal: {resp.status_code} {resp.text}"
         body = resp.json()

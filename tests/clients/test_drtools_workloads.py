@@ -179,7 +179,7 @@ def test_stop_then_start(client: WorkloadApiClient, running: dict[str, Any], drt
     assert started["accepted"]["workloadId"] == wid
     assert "target_status='running'" in started["note"]
     assert wait_for_status(drtools_env, wid, "running") == "running"
-    # A start from stopped makes a new proton (SPEC §6.2).
+    # A start from stopped makes a new proton.
     assert client.get_workload(wid)["protonId"] != running["protonId"]
 
 
@@ -208,7 +208,7 @@ def test_delete(client: WorkloadApiClient, running: dict[str, Any]) -> None:
 def test_partial_delete_reaches_the_client_as_404(
     client: WorkloadApiClient, running: dict[str, Any], drtools_env: Emulator
 ) -> None:
-    """The 502 partial delete (SPEC §6.5) never reaches this client.
+    """The 502 partial delete never reaches this client.
 
     datarobot's default Retry (rest.py:164-181) retries 502 on every verb, so the DELETE
     is sent again, the workload is gone by then, and the caller sees 404. The emulator
@@ -500,7 +500,7 @@ def test_version_check_precedes_every_call(drtools_env: Emulator, monkeypatch: p
 
 
 def test_sandboxed_endpoint(drtools_env: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A client that only takes a base URL gets its own sandbox from the path (SPEC §7.1)."""
+    """A client that only takes a base URL gets its own sandbox from the path."""
     from datarobot_genai.drmcputils import credentials
 
     sandboxed = f"{drtools_env.root}/sandboxes/drtools-a/api/v2"

@@ -48,7 +48,11 @@ extension Documents {
                 ),
             ])
         ),
-        ("bundleSelectionPolicy", nil), ("resourceBundles", nil), ("resolvedBundle", nil),
+        ("bundleSelectionPolicy", nil), ("resourceBundles", nil),
+        (
+            "resolvedBundle",
+            .object(["id", "cpuCount", "memoryBytes", "gpuCount", "gpuMaker", "gpuTypeLabel"].map { ($0, nil) })
+        ),
         ("containers", .array(.object([("name", nil), ("resourceAllocation", resourceAllocationShape)]))),
     ])
 

@@ -10,7 +10,8 @@ extension OpenAPIDocument {
         b.add(
             APIOperation(
                 method: "POST", path: root, id: id("createArtifact"), summary: "Create an artifact", tag: tag,
-                body: body, bodyName: legacy ? nil : "InputArtifact", responses: [R.status(201, "ArtifactFormatted", "Created."), R.forbidden, R.notFound, R.conflict]))
+                body: body, bodyName: legacy ? nil : "InputArtifact",
+                responses: [R.status(201, "ArtifactFormatted", "Created."), R.forbidden, R.notFound, R.conflict]))
         b.add(
             APIOperation(
                 method: "GET", path: root, id: id("listArtifacts"), summary: "List artifacts", tag: tag,
@@ -25,11 +26,13 @@ extension OpenAPIDocument {
         b.add(
             APIOperation(
                 method: "PUT", path: item, id: id("updateArtifact"), summary: "Replace a draft artifact", tag: tag,
-                body: body, bodyName: legacy ? nil : "InputArtifact", responses: [R.ok("ArtifactFormatted"), R.forbidden, R.notFound, R.conflict]))
+                body: body, bodyName: legacy ? nil : "InputArtifact",
+                responses: [R.ok("ArtifactFormatted"), R.forbidden, R.notFound, R.conflict]))
         b.add(
             APIOperation(
                 method: "PATCH", path: item, id: id("patchArtifact"), summary: "Update or lock an artifact", tag: tag,
-                body: Schemas.artifactPatch(legacy: legacy).jsonSchema, bodyName: legacy ? nil : "UpdateArtifactRequest",
+                body: Schemas.artifactPatch(legacy: legacy).jsonSchema,
+                bodyName: legacy ? nil : "UpdateArtifactRequest",
                 responses: [R.ok("ArtifactFormatted"), R.forbidden, R.notFound, R.conflict]))
         b.add(
             APIOperation(
@@ -66,7 +69,8 @@ extension OpenAPIDocument {
                 method: "GET", path: item + "/builds/{buildId}/logs", id: id("getArtifactBuildLogs"),
                 summary: "A build's log, one JSON object a line", tag: tag,
                 responses: [
-                    ("200", OpenAPI.content("The log, one JSON object a line.", "text/plain", OpenAPI.string)), R.forbidden,
+                    ("200", OpenAPI.content("The log, one JSON object a line.", "text/plain", OpenAPI.string)),
+                    R.forbidden,
                     R.notFound,
                 ]))
         sharingPaths(&b, item: item, id: id("artifact"), tag: tag)
@@ -91,9 +95,11 @@ extension OpenAPIDocument {
                 method: "DELETE", path: item, id: id("deleteArtifactRepository"), summary: "Delete a repository",
                 tag: tag,
                 parameters: [
-                    OpenAPI.query("cascade", OpenAPI.boolean, "Delete its artifacts too (409 if one backs a workload).")
+                    OpenAPI.query(
+                        "cascade", OpenAPI.boolean,
+                        "Delete its locked artifacts too (unused drafts always go; 409 if one backs a workload).")
                 ],
-                responses: [R.noContent, R.forbidden, R.notFound, R.conflict]))
+                responses: [R.noContent, R.forbidden, R.notFound, R.conflict, R.unprocessable]))
         b.add(
             APIOperation(
                 method: "GET", path: item + "/artifacts", id: id("listArtifactRepositoryArtifacts"),

@@ -156,7 +156,7 @@ extension OpenAPIDocument {
             APIOperation(
                 method: "DELETE", path: item + "/stats", id: id("resetWorkloadStats"), summary: "Reset statistics",
                 tag: tag, parameters: Array(statsQuery().prefix(3)),
-                responses: [R.noContent, R.badRequest, R.forbidden, R.notFound]))
+                responses: [R.noContent, R.badRequest, R.forbidden, R.notFound, R.unprocessable]))
         sharingPaths(&b, item: item, id: id("workload"), tag: tag)
     }
 

@@ -108,9 +108,12 @@ enum StatsRoutes {
         ["start": .string(Timestamp.format(start)), "end": .string(Timestamp.format(end))]
     }
 
-    /// 400 (not 422) for a bad window, as the reference says.
+    /// A value that is not a date-time is 422 (the query's validation); a window that
+    /// ends before it starts is 400, as the reference says.
     @Sendable static func reset(_ r: APIRequest) -> HTTPResponse {
         let q = Query(r.http)
+        let malformed = q.issues.filter { $0.type != "value_error" }
+        if !malformed.isEmpty { return Responses.validation(malformed) }
         if let issue = q.issues.first {
             return Responses.detail(400, "Invalid statistics range: \(issue.loc.last?.stringValue ?? "") \(issue.msg).")
         }
