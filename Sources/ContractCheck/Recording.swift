@@ -6,8 +6,9 @@ import Glibc
 
 /// Reads what the emulator's response recorder wrote: one NDJSON file per process in a
 /// directory, one line per response `{method, path, query, status, contentType, body,
-/// fault}`. Lines for answers a fault rule made up (`fault: true`) are skipped: their
-/// shape is whatever the test asked for.
+/// fault}`. Lines for answers a fault rule made up, or that the emulator's state file
+/// refused with 507 (`fault: true`), are skipped: their shape is whatever the test asked
+/// for, or the emulator's own.
 public enum Recording {
     public struct ReadError: Error, CustomStringConvertible {
         public let description: String

@@ -111,7 +111,9 @@ public final class EmulatorApplication: Sendable {
             if let lease = seen.lease { registry.release(lease, succeeded: EmulatorApplication.succeeded(response)) }
             control.observe(
                 request, response, seen, micros: RequestMetrics.monotonicMicros() - started, registry: registry)
-            recorder?.record(request, response, routePath: seen.path, fault: seen.injected?.action == .respond)
+            recorder?.record(
+                request, response, routePath: seen.path,
+                fault: seen.injected?.action == .respond || seen.refusedByStorage)
             control.acknowledge(response, method: request.method) { done($0, delay) }
             return
         }
@@ -190,7 +192,10 @@ public final class EmulatorApplication: Sendable {
             if seen.route == "/__emulator/health" {
                 return (Responses.json(503, ["status": "degraded", "persistence": .string(problem)]), nil)
             }
-            if request.method != "GET" && request.method != "HEAD" { return (ControlPlane.notSaved(problem), nil) }
+            if request.method != "GET" && request.method != "HEAD" {
+                seen.refusedByStorage = true
+                return (ControlPlane.notSaved(problem), nil)
+            }
         }
         // 2b. The sandbox, unless the route is about the registry or the emulator as a
         // whole (then naming a new sandbox must not make one).

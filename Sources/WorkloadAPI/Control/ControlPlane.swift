@@ -15,6 +15,10 @@ final class ControlPlane: Sendable {
         var injected: FaultRule?
         /// The sandbox the request acquired; released once the answer is known.
         var lease: Sandbox?
+        /// The state file could not be written, so the emulator answered 507 in the
+        /// operation's place: like an injected failure, an answer of the emulator's own
+        /// storage, which the real service does not have.
+        var refusedByStorage = false
     }
 
     let metrics = RequestMetrics()
