@@ -12,11 +12,7 @@ import Glibc
 /// dropped (the real service has none). Requests are forwarded one at a time, so the
 /// recording's order is the order the upstream saw.
 public enum RecordCommand {
-    public struct Failure: Error, CustomStringConvertible {
-        public var message: String
-        public var exitCode: Int32
-        public var description: String { message }
-    }
+    public typealias Failure = CommandFailure
 
     public struct Options: Sendable, Equatable {
         public var upstream = ""

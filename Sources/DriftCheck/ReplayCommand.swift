@@ -11,11 +11,7 @@ import Glibc
 /// fresh sandbox of an emulator (the one at URL, or one it starts with the manual clock)
 /// and reports where the emulator's answers differ from the recorded ones.
 public enum ReplayCommand {
-    public struct Failure: Error, CustomStringConvertible {
-        public var message: String
-        public var exitCode: Int32
-        public var description: String { message }
-    }
+    public typealias Failure = CommandFailure
 
     public struct Options: Sendable, Equatable {
         public var file = ""
