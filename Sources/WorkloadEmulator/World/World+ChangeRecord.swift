@@ -132,13 +132,13 @@ extension World {
     /// (`invariantViolations`), since one record may refer to an object of a later one.
     public mutating func apply(changeRecord r: JSONReader) throws(JSONPathError) {
         if let whole = r.optional("whole") {
-            self = try World.restore(whole.value, name: name, settings: settings)
+            self = try World.restore(whole.value, name: name, settings: settings, checkConsistency: false)
             discardChanges()
             return
         }
         try World.restoreHeader(r, into: &self)
         if let users = r.optional("users") { try World.restoreUsers(users, into: &self) }
-        faults = try r.required("faults").array().map { (x) throws(JSONPathError) in try World.decodeFault(x) }
+        faults = try World.decodeFaults(r.required("faults"))
         if let x = r.optional("repositories") {
             try World.applyStore(x, &repositories) { (v) throws(JSONPathError) in try World.decodeRepository(v) }
         }
@@ -202,10 +202,17 @@ extension World {
         for e in try x.required("set").array() {
             let v = try decode(e.required("value"))
             let id = try e.required("value").string("id")
-            if store[id] != nil {
+            let seqReader = try e.required("seq")
+            let seq = Int(try seqReader.int())
+            if let old = store.seq(of: id) {
+                guard seq == old else { throw seqReader.fail("\(id) had seq \(old)") }
                 store.update(id) { $0 = v }
             } else {
-                store.insert(v, id: id, seq: Int(try e.int("seq")))
+                // The creation order is kept by appending: a new object comes after all.
+                guard seq > (store.order.lastSeq ?? 0) else {
+                    throw seqReader.fail("must be above \(store.order.lastSeq ?? 0), the last one used")
+                }
+                store.insert(v, id: id, seq: seq)
             }
         }
         for id in try x.required("delete").array() { store.remove(try id.string()) }
@@ -214,7 +221,11 @@ extension World {
     /// Workloads also carry the per-user list indexes, and keep the requests they had.
     private mutating func applyWorkloads(_ x: JSONReader) throws(JSONPathError) {
         for e in try x.required("set").array() {
-            var wl = try World.decodeWorkload(e.required("value"))
+            let value = try e.required("value")
+            var wl = try World.decodeWorkload(value)
+            if let oldSeq = workloads.seq(of: wl.id), oldSeq != wl.seq {
+                throw JSONPathError(path: value.path + ".seq", reason: "\(wl.id) had seq \(oldSeq)")
+            }
             if let old = workloads[wl.id] {
                 let since = wl.invocations.since
                 wl.invocations = old.invocations
@@ -222,6 +233,11 @@ extension World {
                 workloads.update(wl.id) { [wl] in $0 = wl }
                 reindexVisibility(workload: wl.id, before: old.roles, after: wl.roles)
             } else {
+                // Each user's list index is appended to, as the store's order is.
+                let last = wl.roles.reduce(workloads.order.lastSeq ?? 0) { max($0, visible[$1.userId]?.lastSeq ?? 0) }
+                guard wl.seq > last else {
+                    throw JSONPathError(path: value.path + ".seq", reason: "must be above \(last), the last one used")
+                }
                 workloads.insert(wl, id: wl.id, seq: wl.seq)
                 for (userId, role) in wl.roles where World.listsShow(role) {
                     visible[userId, default: OrderedIndex()].append(wl.id, seq: wl.seq)

@@ -23,8 +23,10 @@ extension World {
     /// Rebuilds a world from `snapshot()`'s document. Refuses, naming the JSON path, a
     /// document of another format or a newer version, a malformed field, or objects
     /// that refer to missing ones. Settings (seed, limits, auth) are the process's own.
+    /// `checkConsistency: false` leaves `invariantViolations` to the caller: recovery runs
+    /// it once, after the log (`finishReplay`), not once per document.
     public static func restore(
-        _ value: JSONValue, name: String, settings: SandboxSettings
+        _ value: JSONValue, name: String, settings: SandboxSettings, checkConsistency: Bool = true
     ) throws(JSONPathError) -> World {
         let r = JSONReader(value)
         _ = try r.object()
@@ -58,14 +60,19 @@ extension World {
         }
         for x in try r.required("protons").array() {
             let p = try decodeProton(x)
+            guard w.protons[p.id] == nil else {
+                throw JSONPathError(path: x.path + ".id", reason: "duplicate proton id \(p.id)")
+            }
             w.protons[p.id] = p
         }
         var lastSeq = 0
+        var maxEvent: UInt64 = 0
         for x in try r.required("workloads").array() {
             let wl = try decodeWorkload(x)
             guard w.workloads[wl.id] == nil else { throw x.fail("duplicate workload id \(wl.id)") }
             guard wl.seq > lastSeq else { throw JSONPathError(path: x.path + ".seq", reason: "must increase") }
             lastSeq = wl.seq
+            maxEvent = max(maxEvent, wl.events.last?.number ?? 0)
             guard w.artifacts[wl.artifactId] != nil else {
                 throw JSONPathError(path: x.path + ".artifactId", reason: "no artifact \(wl.artifactId)")
             }
@@ -94,6 +101,9 @@ extension World {
         }
         for x in try r.optional("builds")?.array() ?? [] {
             let b = try decodeBuild(x)
+            guard w.builds[b.id] == nil else {
+                throw JSONPathError(path: x.path + ".id", reason: "duplicate build id \(b.id)")
+            }
             guard w.artifacts[b.artifactId] != nil else {
                 throw JSONPathError(path: x.path + ".artifactId", reason: "no artifact \(b.artifactId)")
             }
@@ -118,17 +128,31 @@ extension World {
         }
         let isHeap = heap.indices.dropFirst().allSatisfy { !before(heap[$0], heap[($0 - 1) / 2]) }
         w.scheduler.heap = isHeap ? heap : heap.sorted(by: before)
-        w.faults = try r.required("faults").array().map { (x) throws(JSONPathError) in try decodeFault(x) }
-        try checkCounters(w, r)
+        w.faults = try decodeFaults(r.required("faults"))
+        try checkCounters(w, maxSeq: max(lastSeq, lastDeploymentSeq), maxEvent: maxEvent)
         w.log = try (r.optional("log")?.array() ?? []).map { (x) throws(JSONPathError) in try decodeLog(x) }
         for u in settings.users where w.usersByToken[u.token] == nil {
             w.usersByToken[u.token] = u
             w.usersById[u.id] = u
         }
-        if let problem = w.invariantViolations().first {
+        if checkConsistency, let problem = w.invariantViolations().first {
             throw JSONPathError(path: "$", reason: "inconsistent: \(problem)")
         }
         return w
+    }
+
+    /// The fault rules, each id once (every rule added through the routes gets a new id).
+    static func decodeFaults(_ r: JSONReader) throws(JSONPathError) -> [FaultRule] {
+        var seen = Set<String>()
+        var out: [FaultRule] = []
+        for x in try r.array() {
+            let f = try decodeFault(x)
+            guard seen.insert(f.id).inserted else {
+                throw JSONPathError(path: x.path + ".id", reason: "duplicate fault rule id \(f.id)")
+            }
+            out.append(f)
+        }
+        return out
     }
 
     /// The clock, profile and generator positions: what every record of the state log
@@ -202,13 +226,12 @@ extension World {
 
     /// The generators must be past every object they numbered: a new object would
     /// otherwise take a sequence or an event number that is already used.
-    static func checkCounters(_ w: World, _ r: JSONReader) throws(JSONPathError) {
-        let maxSeq = max(w.workloads.values.last?.seq ?? 0, w.deployments.values.last?.seq ?? 0)
+    /// `maxSeq`, `maxEvent`: the largest of each among the objects read.
+    static func checkCounters(_ w: World, maxSeq: Int, maxEvent: UInt64) throws(JSONPathError) {
         guard w.nextSeq >= maxSeq, w.nextSeq < Int(Int32.max) else {
             throw JSONPathError(
                 path: "$.generators.nextSeq", reason: "must be at least \(maxSeq) (the largest seq) and below 2147483647")
         }
-        let maxEvent = w.workloads.values.reduce(UInt64(0)) { m, wl in max(m, wl.events.last?.number ?? 0) }
         guard w.nextEventNumber >= maxEvent, w.nextEventNumber < UInt64(Int64.max) else {
             throw JSONPathError(
                 path: "$.generators.nextEventNumber", reason: "must be at least \(maxEvent) (the largest event number)")
