@@ -269,6 +269,68 @@ final class TmpfsMount {
         #expect(!(try FileManager.default.contentsOfDirectory(atPath: dir.path)).contains { $0.hasSuffix(".log") })
     }
 
+    /// A record that would put a new object before the last one in creation order (the
+    /// lists index by appending) is refused like any other damage.
+    @Test func aLogRecordBelowTheLastSequenceStopsStartUp() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let state = dir.appendingPathComponent("state.json").path
+        let args = ["--port", "0", "--state-file", state, "--clock", "manual", "--durability", "sync"]
+        let p = try EmulatorProcess(args)
+        let client = try TestClient(port: try p.waitUntilListening())
+        let first = try client.createWorkload("first")
+        _ = try client.createWorkload("second")
+        p.send(SIGKILL)
+        _ = p.waitForExit(timeout: 5)
+        var records: [String] = []
+        for name in try FileManager.default.contentsOfDirectory(atPath: dir.path) where name.hasSuffix(".log") {
+            let bytes = [UInt8](try Data(contentsOf: dir.appendingPathComponent(name)))
+            var i = 0
+            while i + 8 <= bytes.count {
+                let n = Int(bytes[i]) | Int(bytes[i + 1]) << 8 | Int(bytes[i + 2]) << 16 | Int(bytes[i + 3]) << 24
+                records.append(String(decoding: bytes[(i + 8)..<(i + 8 + n)], as: UTF8.self))
+                i += 8 + n
+            }
+        }
+        // The first create again, under a new workload id and a later LSN: its seq is
+        // now below the second workload's.
+        let create = try #require(records.first { $0.contains(#""id":"\#(first)","seq":"#) })
+        let lsn = try #require(create.range(of: #"^\{"lsn":[0-9]+"#, options: .regularExpression))
+        let payload = Array(
+            create.replacingCharacters(in: lsn, with: #"{"lsn":999999"#)
+                .replacingOccurrences(of: first, with: "0123456789abcdef01234567").utf8)
+        var frame: [UInt8] = []
+        for v in [UInt32(payload.count), crc32(payload)] { for s in stride(from: 0, to: 32, by: 8) { frame.append(UInt8(truncatingIfNeeded: v >> UInt32(s))) } }
+        let damaged = dir.appendingPathComponent("state.json.999.log").path
+        FileManager.default.createFile(atPath: damaged, contents: Data(frame + payload))
+        let result = try EmulatorProcess.run(args)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("\(damaged): record 1: $.change.workloads.set[0].value.seq: must be above"), "\(result.stderr)")
+    }
+
+    /// Every start opens a log of its own; restarts with a change each must not leave
+    /// one more file every time (a compaction folds them into the snapshot).
+    @Test func restartsDoNotPileUpLogFiles() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let state = dir.appendingPathComponent("state.json").path
+        let args = ["--port", "0", "--state-file", state, "--clock", "manual", "--durability", "sync"]
+        var ids: [String] = []
+        var most = 0
+        for round in 0..<10 {
+            let p = try EmulatorProcess(args)
+            let client = try TestClient(port: try p.waitUntilListening())
+            for id in ids { #expect(try client.send("GET", "/api/v2/workloads/\(id)").status == 200, "round \(round)") }
+            ids.append(try client.createWorkload("w\(round)"))
+            p.send(SIGTERM)
+            #expect(p.waitForExit(timeout: 10) == 0)
+            let logs = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".log") }
+            most = max(most, logs.count)
+        }
+        // Four logs, the one a rotation opens and the one the next start opens.
+        #expect(most <= 6, "up to \(most) log files")
+    }
+
     private func crc32(_ bytes: [UInt8]) -> UInt32 {
         var c: UInt32 = 0xFFFF_FFFF
         for b in bytes {

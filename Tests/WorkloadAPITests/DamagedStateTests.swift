@@ -75,6 +75,32 @@ import WorkloadEmulator
             }, "$.deployments[1]"
         ),
         (
+            "a duplicate proton id",
+            { doc in
+                let protons = doc["protons"]?.arrayValue ?? []
+                return edit(doc, [.key("protons")], .array([protons[0]] + protons))
+            }, "$.protons[1].id"
+        ),
+        (
+            "a duplicate fault rule id",
+            { doc in
+                let faults = doc["faults"]?.arrayValue ?? []
+                return edit(doc, [.key("faults")], .array([faults[0]] + faults))
+            }, "$.faults[1].id"
+        ),
+        (
+            "a duplicate build id",
+            { doc in
+                let artifact = doc["artifacts"]?.arrayValue?[0]["id"] ?? .null
+                let build: JSONValue = [
+                    "id": "0123456789abcdef0123456b", "artifactId": artifact, "status": "COMPLETED",
+                    "createdAt": "2026-01-01T00:00:00.000Z", "updatedAt": "2026-01-01T00:00:00.000Z",
+                    "creatorId": "0123456789abcdef01234567", "imageUri": nil, "transitions": [],
+                ]
+                return edit(doc, [.key("builds")], .array((doc["builds"]?.arrayValue ?? []) + [build, build]))
+            }, ".id"
+        ),
+        (
             "a deployment of a missing workload",
             { edit($0, [.key("deployments"), .index(0), .key("workloadId")], "000000000000000000000000") },
             "$.deployments[0].workloadId"

@@ -23,8 +23,13 @@ import Testing
         _ = w.addFault(FaultRule(action: .replacementFailure, probability: 0.2))
         _ = w.addFault(FaultRule(match: .init(workloadId: "none"), action: .launchFailure, message: odd))
         var artifacts: [String] = []
+        // What each kind of step achieved: refusals of a step that does not fit the
+        // workload's state are part of the game, anything else is a failure.
+        var done: [String: Int] = [:]
         for step in 0..<300 {
             let roll = random.next() % 100
+            let kind = roll < 10 ? "start" : roll < 15 ? "stop" : roll < 30 ? "invoke" : roll < 40 ? "create"
+                : roll < 50 ? "replace" : roll < 55 ? "cancel" : roll < 58 ? "build" : roll < 60 ? "promote" : "advance"
             do throws(DomainError) {
                 switch roll {
                 case 0..<10: _ = try w.startWorkload(id, by: alice)
@@ -54,15 +59,31 @@ import Testing
                 default:
                     w.advanceClock(to: w.now + Int64(random.next() % 90_000))
                 }
+                done[kind, default: 0] += 1
             } catch {
-                // Refusals are part of the game.
+                switch (kind, error) {
+                case (_, .conflict), (_, .unprocessable): break
+                case ("cancel", .notFound): break  // no replacement in flight
+                case ("replace", .badRequest): break  // draft to draft, locked to locked
+                default: Issue.record("step \(step) (\(kind)): unexpected \(error)")
+                }
             }
         }
-        // End with a replacement in flight, so `replacement` is an object.
-        _ = try? w.startWorkload(id, by: alice)
+        for kind in ["start", "stop", "invoke", "create", "replace", "advance"] {
+            #expect(done[kind, default: 0] > 0, "no \(kind) step succeeded: \(done)")
+        }
+        // End with a replacement in flight, so `replacement` is an object (the text
+        // checks of `bytesMatchTheTree` fail if it is not).
+        do throws(DomainError) { _ = try w.startWorkload(id, by: alice) } catch {
+            if case .conflict = error {} else { Issue.record("final start: \(error)") }
+        }
         _ = w.advanceClock(to: w.now + 60_000)
-        _ = try? w.startReplacement(
-            id, World.ReplacementRequest(artifactId: nil, runtime: nil, warmupMinutes: 5, keepMinutes: 5), by: alice)
+        do throws(DomainError) {
+            _ = try w.startReplacement(
+                id, World.ReplacementRequest(artifactId: nil, runtime: nil, warmupMinutes: 5, keepMinutes: 5), by: alice)
+        } catch {
+            if case .conflict = error {} else { Issue.record("final replacement: \(error)") }
+        }
         _ = w.advanceClock(to: w.now + 1000)
         return w
     }
