@@ -229,10 +229,8 @@ final class TmpfsMount {
 
         // A whole record (right length and checksum) whose content is wrong is not a torn write.
         let payload = Array(#"{"lsn":999999,"sandbox":"default","change":{"clock":1}}"#.utf8)
-        var frame: [UInt8] = []
-        for v in [UInt32(payload.count), crc32(payload)] { for s in stride(from: 0, to: 32, by: 8) { frame.append(UInt8(truncatingIfNeeded: v >> UInt32(s))) } }
         let damaged = dir.appendingPathComponent("state.json.999.log").path
-        FileManager.default.createFile(atPath: damaged, contents: Data(frame + payload))
+        FileManager.default.createFile(atPath: damaged, contents: Data(record(payload)))
         let before = try Data(contentsOf: URL(fileURLWithPath: damaged))
         let result = try EmulatorProcess.run(args)
         #expect(result.status == 2)
@@ -274,8 +272,7 @@ final class TmpfsMount {
     @Test func aLogRecordBelowTheLastSequenceStopsStartUp() throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let state = dir.appendingPathComponent("state.json").path
-        let args = ["--port", "0", "--state-file", state, "--clock", "manual", "--durability", "sync"]
+        let args = ["--port", "0", "--state-file", dir.appendingPathComponent("state.json").path, "--clock", "manual", "--durability", "sync"]
         let p = try EmulatorProcess(args)
         let client = try TestClient(port: try p.waitUntilListening())
         let first = try client.createWorkload("first")
@@ -299,10 +296,8 @@ final class TmpfsMount {
         let payload = Array(
             create.replacingCharacters(in: lsn, with: #"{"lsn":999999"#)
                 .replacingOccurrences(of: first, with: "0123456789abcdef01234567").utf8)
-        var frame: [UInt8] = []
-        for v in [UInt32(payload.count), crc32(payload)] { for s in stride(from: 0, to: 32, by: 8) { frame.append(UInt8(truncatingIfNeeded: v >> UInt32(s))) } }
         let damaged = dir.appendingPathComponent("state.json.999.log").path
-        FileManager.default.createFile(atPath: damaged, contents: Data(frame + payload))
+        FileManager.default.createFile(atPath: damaged, contents: Data(record(payload)))
         let result = try EmulatorProcess.run(args)
         #expect(result.status == 2)
         #expect(result.stderr.contains("\(damaged): record 1: $.change.workloads.set[0].value.seq: must be above"), "\(result.stderr)")
@@ -329,6 +324,15 @@ final class TmpfsMount {
         }
         // Four logs, the one a rotation opens and the one the next start opens.
         #expect(most <= 6, "up to \(most) log files")
+    }
+
+    /// A whole log record: length, checksum, payload.
+    private func record(_ payload: [UInt8]) -> [UInt8] {
+        var frame: [UInt8] = []
+        for v in [UInt32(payload.count), crc32(payload)] {
+            for s in stride(from: 0, to: 32, by: 8) { frame.append(UInt8(truncatingIfNeeded: v >> UInt32(s))) }
+        }
+        return frame + payload
     }
 
     private func crc32(_ bytes: [UInt8]) -> UInt32 {

@@ -63,15 +63,7 @@ import Testing
                     _ = try w.updateSettings(
                         id, runtime: ["containerGroups": [["replicaCount": .int(Int64(n))]]], by: alice)
                 case 40..<50:
-                    if artifacts.count < 20 || random.next() % 2 == 0 {
-                        artifacts.append(try w.createArtifact(ArtifactInput(name: "a\(step)"), by: alice).id)
-                    }
-                    let target = artifacts[Int(random.next() % UInt64(artifacts.count))]
-                    _ = try w.startReplacement(
-                        id,
-                        World.ReplacementRequest(
-                            artifactId: target, runtime: nil, warmupMinutes: Int(random.next() % 2),
-                            keepMinutes: Int(random.next() % 2)), by: alice)
+                    _ = try w.randomReplacement(id, step: step, artifacts: &artifacts, upTo: 20, &random)
                 case 50..<54: _ = try w.cancelReplacement(id, by: alice)
                 case 54..<58:
                     _ = try w.updateSharedRoles(

@@ -41,15 +41,7 @@ import Testing
                 case 30..<40:
                     _ = try w.createWorkload(draftInput("x\(step)"), by: step % 2 == 0 ? alice : bob)
                 case 40..<50:
-                    if artifacts.count < 20 || random.next() % 2 == 0 {
-                        artifacts.append(try w.createArtifact(ArtifactInput(name: "a\(step)"), by: alice).id)
-                    }
-                    let target = artifacts[Int(random.next() % UInt64(artifacts.count))]
-                    _ = try w.startReplacement(
-                        id,
-                        World.ReplacementRequest(
-                            artifactId: target, runtime: nil, warmupMinutes: Int(random.next() % 2),
-                            keepMinutes: Int(random.next() % 2)), by: alice)
+                    _ = try w.randomReplacement(id, step: step, artifacts: &artifacts, upTo: 20, &random)
                 case 50..<55: _ = try w.cancelReplacement(id, by: alice)
                 case 55..<58: _ = try w.triggerBuild(w.workloads[id]!.artifactId, by: alice)
                 case 58..<60:
