@@ -99,6 +99,28 @@ import Testing
         #expect(comparable(replica) == comparable(w))
     }
 
+    /// Recovery reads a snapshot (repositories and artifacts numbered by position), then
+    /// the records the process wrote after it, which carry the numbers that process had.
+    @Test func recordsAfterASnapshotApplyToTheWorldReadFromIt() throws {
+        var w = World.make()
+        let first = try w.createWorkload(draftInput("first"), by: alice).id
+        let second = try w.createWorkload(draftInput("second"), by: alice).id
+        _ = try w.deleteWorkload(first, by: alice)
+        w.discardChanges()
+        var replica = try World.restore(w.snapshot(), name: w.name, settings: w.settings)
+        #expect(replica.artifacts.seq(of: w.workloads[second]!.artifactId) != w.artifacts.seq(of: w.workloads[second]!.artifactId))
+        var artifacts: [String] = []
+        var random = SplitMix64(seed: 1)
+        _ = try w.startWorkload(second, by: alice)
+        w.advanceClock(to: w.now + 60_000)
+        _ = try w.randomReplacement(second, step: 0, artifacts: &artifacts, upTo: 1, &random)
+        _ = try w.createWorkload(draftInput("third"), by: alice)
+        try replicate(&w, into: &replica)
+        try replica.finishReplay()
+        #expect(replica.workloads.values.map(\.id) == w.workloads.values.map(\.id))
+        #expect(replica.artifacts.values.map(\.workloadIds) == w.artifacts.values.map(\.workloadIds))
+    }
+
     @Test func aChangeRecordHoldsTheChangeNotTheWorld() throws {
         var w = World.make()
         for i in 0..<200 { _ = try w.createWorkload(draftInput("w\(i)"), by: alice) }

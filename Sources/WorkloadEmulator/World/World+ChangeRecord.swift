@@ -199,13 +199,19 @@ extension World {
     private static func applyStore<V>(
         _ x: JSONReader, _ store: inout OrderedStore<V>, _ decode: (JSONReader) throws(JSONPathError) -> V
     ) throws(JSONPathError) {
-        for e in try x.required("set").array() {
+        // A record lists objects by id; new ones are appended in creation order.
+        let entries = try x.required("set").array()
+        var seqs: [Int] = []
+        for e in entries { seqs.append(Int(try e.required("seq").int())) }
+        for i in entries.indices.sorted(by: { seqs[$0] < seqs[$1] }) {
+            let e = entries[i]
             let v = try decode(e.required("value"))
             let id = try e.required("value").string("id")
             let seqReader = try e.required("seq")
-            let seq = Int(try seqReader.int())
-            if let old = store.seq(of: id) {
-                guard seq == old else { throw seqReader.fail("\(id) had seq \(old)") }
+            let seq = seqs[i]
+            if store[id] != nil {
+                // In its place: repositories and artifacts are numbered by position when a
+                // snapshot is read, so a record's seq for them need not be the one restored.
                 store.update(id) { $0 = v }
             } else {
                 // The creation order is kept by appending: a new object comes after all.
@@ -220,9 +226,14 @@ extension World {
 
     /// Workloads also carry the per-user list indexes, and keep the requests they had.
     private mutating func applyWorkloads(_ x: JSONReader) throws(JSONPathError) {
+        var decoded: [(value: JSONReader, workload: Workload)] = []
         for e in try x.required("set").array() {
             let value = try e.required("value")
-            var wl = try World.decodeWorkload(value)
+            decoded.append((value, try World.decodeWorkload(value)))
+        }
+        // A record lists workloads by id; new ones are appended in creation order.
+        for (value, decodedWorkload) in decoded.sorted(by: { $0.workload.seq < $1.workload.seq }) {
+            var wl = decodedWorkload
             if let oldSeq = workloads.seq(of: wl.id), oldSeq != wl.seq {
                 throw JSONPathError(path: value.path + ".seq", reason: "\(wl.id) had seq \(oldSeq)")
             }
