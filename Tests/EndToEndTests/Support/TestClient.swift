@@ -76,6 +76,16 @@ final class TestClient {
         return try readResponse(head: method == "HEAD")
     }
 
+    /// Sends only a head announcing `contentLength` body bytes: for the answers the engine
+    /// gives from the head alone (413 past the body limit, 503 past the body budget).
+    func sendHead(_ method: String, _ target: String, contentLength: Int) throws -> Response {
+        var head = "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n"
+        if let token { head += "Authorization: Bearer \(token)\r\n" }
+        head += "Content-Type: application/json\r\nContent-Length: \(contentLength)\r\n\r\n"
+        try write(Array(head.utf8))
+        return try readResponse(head: false)
+    }
+
     private func write(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
