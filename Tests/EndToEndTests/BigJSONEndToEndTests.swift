@@ -73,7 +73,8 @@ import Testing
         #expect(r.body.count < 16 * 1024, "\(r.body.count) bytes")
         #expect(try c.send("GET", "/api/v2/workloads").json["totalCount"] == 0)
         // At the bound itself nothing is left out.
-        let exact = try c.send("POST", "/api/v2/workloads", raw: #"{"name":"w","artifact":{"name":"x"},"# + Self.manyKeys(100).dropFirst())
+        let exact = try c.send(
+            "POST", "/api/v2/workloads", raw: #"{"name":"w","artifact":{"name":"x"},"# + Self.manyKeys(100).dropFirst())
         #expect(exact.issues == (0..<100).map { "body.k\($0):extra_forbidden" })
     }
 

@@ -270,7 +270,10 @@ enum OpenAPIComponents {
                         O.ref("Error"))
                 ),
                 ("SandboxLimit", O.json("A new sandbox would pass `--max-sandboxes`.", O.ref("Error"))),
-                ("NotSaved", O.json("With `--state-file`: the change could not be written, and was not made.", O.ref("Error"))),
+                (
+                    "NotSaved",
+                    O.json("With `--state-file`: the change could not be written, and was not made.", O.ref("Error"))
+                ),
             ]))
     }
 
