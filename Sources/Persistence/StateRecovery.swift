@@ -73,7 +73,8 @@ public enum StateRecovery {
                         throw JSONPathError(path: sb.path + ".sandbox", reason: "invalid or duplicate sandbox name")
                     }
                     do throws(JSONPathError) {
-                        worlds[name] = try World.restore(sb.value, name: name, settings: settings, checkConsistency: false)
+                        worlds[name] = try World.restore(
+                            sb.value, name: name, settings: settings, checkConsistency: false)
                     } catch {
                         throw JSONPathError(path: "$.sandboxes[\(i)]" + error.path.dropFirst(), reason: error.reason)
                     }

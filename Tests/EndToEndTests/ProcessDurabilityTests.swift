@@ -19,7 +19,9 @@ final class TmpfsMount {
 
     init(bytes: Int, readOnly: Bool = false) throws {
         path = try makeTemporaryDirectory().path
-        let status = TmpfsMount.run(["mount", "-t", "tmpfs", "-o", "size=\(bytes)\(readOnly ? ",ro" : "")", "tmpfs", path])
+        let status = TmpfsMount.run([
+            "mount", "-t", "tmpfs", "-o", "size=\(bytes)\(readOnly ? ",ro" : "")", "tmpfs", path,
+        ])
         guard status == 0 else {
             rmdir(path)
             throw HarnessError("cannot mount a tmpfs at \(path)")
@@ -213,7 +215,10 @@ final class TmpfsMount {
         p.send(SIGKILL)
         _ = p.waitForExit(timeout: 5)
         let names = try FileManager.default.contentsOfDirectory(atPath: dir.path)
-        let log = try #require(names.first { $0.hasSuffix(".log") && (try? Data(contentsOf: dir.appendingPathComponent($0)))?.isEmpty == false })
+        let log = try #require(
+            names.first {
+                $0.hasSuffix(".log") && (try? Data(contentsOf: dir.appendingPathComponent($0)))?.isEmpty == false
+            })
         let logPath = dir.appendingPathComponent(log).path
 
         // Half a record: the write the process did not finish.
@@ -272,7 +277,10 @@ final class TmpfsMount {
     @Test func aLogRecordBelowTheLastSequenceStopsStartUp() throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let args = ["--port", "0", "--state-file", dir.appendingPathComponent("state.json").path, "--clock", "manual", "--durability", "sync"]
+        let args = [
+            "--port", "0", "--state-file", dir.appendingPathComponent("state.json").path, "--clock", "manual",
+            "--durability", "sync",
+        ]
         let p = try EmulatorProcess(args)
         let client = try TestClient(port: try p.waitUntilListening())
         let first = try client.createWorkload("first")
@@ -300,7 +308,9 @@ final class TmpfsMount {
         FileManager.default.createFile(atPath: damaged, contents: Data(record(payload)))
         let result = try EmulatorProcess.run(args)
         #expect(result.status == 2)
-        #expect(result.stderr.contains("\(damaged): record 1: $.change.workloads.set[0].value.seq: must be above"), "\(result.stderr)")
+        #expect(
+            result.stderr.contains("\(damaged): record 1: $.change.workloads.set[0].value.seq: must be above"),
+            "\(result.stderr)")
     }
 
     /// Every start opens a log of its own; restarts with a change each must not leave

@@ -39,7 +39,10 @@ import Glibc
                 kind = "create"
                 r = try c.send(
                     "POST", "/api/v2/workloads",
-                    ["name": .string("w\(step)"), "description": .string("d \"\(step)\""), "artifact": ["name": .string("a\(step)")]])
+                    [
+                        "name": .string("w\(step)"), "description": .string("d \"\(step)\""),
+                        "artifact": ["name": .string("a\(step)")],
+                    ])
                 if r.status == 201, let id = r.json["id"]?.stringValue { ids.append(id) }
             case 18..<30:
                 kind = "start"
@@ -72,10 +75,12 @@ import Glibc
                 r = try c.send("POST", "/api/v2/workloads/\(id)/promote")
             default:
                 kind = "advance"
-                r = try c.send("POST", "/__emulator/clock/advance", ["seconds": .double(Double(next() % 90_000) / 1000)])
+                r = try c.send(
+                    "POST", "/__emulator/clock/advance", ["seconds": .double(Double(next() % 90_000) / 1000)])
             }
             // A 503 is the answer for invoking a workload that is not running.
-            #expect(r.status < 500 || (kind == "invoke" && r.status == 503), "step \(step) \(kind): \(r.status) \(r.text)")
+            #expect(
+                r.status < 500 || (kind == "invoke" && r.status == 503), "step \(step) \(kind): \(r.status) \(r.text)")
             if r.status / 100 == 2 { accepted[kind, default: 0] += 1 }
         }
         // A generator that achieved nothing would make the comparison trivially true.
@@ -95,7 +100,9 @@ import Glibc
             "/api/v2/console/deployments", "/api/v2/workloads/stats", "/__emulator/state",
         ]
         for id in ids {
-            for suffix in ["", "/events", "/protons", "/history", "/replacement", "/settings", "/stats", "/sharedRoles"] {
+            for suffix in [
+                "", "/events", "/protons", "/history", "/replacement", "/settings", "/stats", "/sharedRoles",
+            ] {
                 paths.append("/api/v2/workloads/\(id)\(suffix)")
             }
         }
@@ -116,12 +123,15 @@ import Glibc
             let i = (0..<min(a.count, b.count)).first { a[$0] != b[$0] } ?? min(a.count, b.count)
             let at = max(0, i - 120)
             Issue.record(
-                "\(route): \(w.prefix { $0 != " " }) differs at byte \(i): got …\(String(decoding: a[at..<min(a.count, i + 120)], as: UTF8.self)) want …\(String(decoding: b[at..<min(b.count, i + 120)], as: UTF8.self))")
+                "\(route): \(w.prefix { $0 != " " }) differs at byte \(i): got …\(String(decoding: a[at..<min(a.count, i + 120)], as: UTF8.self)) want …\(String(decoding: b[at..<min(b.count, i + 120)], as: UTF8.self))"
+            )
             return
         }
     }
 
-    @Test(arguments: [1, 2, 3] as [UInt64]) func aRandomWorldReadsBackTheSameThroughFileLogAndImport(seed: UInt64) throws {
+    @Test(arguments: [1, 2, 3] as [UInt64]) func aRandomWorldReadsBackTheSameThroughFileLogAndImport(
+        seed: UInt64
+    ) throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let state = dir.appendingPathComponent("state.json").path
@@ -154,7 +164,8 @@ import Glibc
         // 3. The import route of a fresh process.
         let fresh = try EmulatorProcess(args)
         let freshPort = try fresh.waitUntilListening()
-        let put = try TestClient(port: freshPort).send("PUT", "/__emulator/state", raw: String(decoding: document, as: UTF8.self))
+        let put = try TestClient(port: freshPort).send(
+            "PUT", "/__emulator/state", raw: String(decoding: document, as: UTF8.self))
         #expect(put.status == 200, "\(put.text)")
         expectSame(try answers(freshPort, ids), want, "PUT /__emulator/state")
         fresh.send(SIGTERM)

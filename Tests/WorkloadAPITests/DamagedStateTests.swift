@@ -1,5 +1,5 @@
-import JSON
 import HTTPServer
+import JSON
 import Testing
 import WorkloadAPI
 import WorkloadEmulator
@@ -60,18 +60,28 @@ import WorkloadEmulator
             }, ".state"
         ),
         ("times 0", { edit($0, [.key("faults"), .index(0), .key("times")], 0) }, "$.faults[0].times"),
-        ("probability 5", { edit($0, [.key("faults"), .index(0), .key("probability")], 5) }, "$.faults[0].probability"),
-        ("a workload with no roles", { edit($0, [.key("workloads"), .index(0), .key("roles")], []) }, "$.workloads[0].roles"),
+        (
+            "probability 5", { edit($0, [.key("faults"), .index(0), .key("probability")], 5) },
+            "$.faults[0].probability"
+        ),
+        (
+            "a workload with no roles", { edit($0, [.key("workloads"), .index(0), .key("roles")], []) },
+            "$.workloads[0].roles"
+        ),
         ("clock scale 0", { edit($0, [.key("clock"), .key("scale")], 0) }, "$.clock.scale"),
         ("clock scale 1e12", { edit($0, [.key("clock"), .key("scale")], .double(1e12)) }, "$.clock.scale"),
-        ("an id counter behind the objects", { edit($0, [.key("generators"), .key("nextSeq")], 1) }, "$.generators.nextSeq"),
+        (
+            "an id counter behind the objects", { edit($0, [.key("generators"), .key("nextSeq")], 1) },
+            "$.generators.nextSeq"
+        ),
         (
             "a duplicate deployment id",
             { doc in
                 let d = doc["deployments"]?.arrayValue?[0] ?? .null
                 var copy = d.objectValue ?? JSONObject()
                 copy["seq"] = .int((d["seq"]?.intValue ?? 0) + 1)
-                return edit(doc, [.key("deployments")], .array((doc["deployments"]?.arrayValue ?? []) + [.object(copy)]))
+                return edit(
+                    doc, [.key("deployments")], .array((doc["deployments"]?.arrayValue ?? []) + [.object(copy)]))
             }, "$.deployments[1]"
         ),
         (

@@ -87,7 +87,9 @@ import Testing
             if step % 100 == 99 {
                 var finished = replica
                 try finished.finishReplay()
-                #expect(comparable(finished) == comparable(w), "step \(step): \(difference(comparable(finished), comparable(w)))")
+                #expect(
+                    comparable(finished) == comparable(w),
+                    "step \(step): \(difference(comparable(finished), comparable(w)))")
             }
         }
         try replica.finishReplay()
@@ -108,7 +110,9 @@ import Testing
         _ = try w.deleteWorkload(first, by: alice)
         w.discardChanges()
         var replica = try World.restore(w.snapshot(), name: w.name, settings: w.settings)
-        #expect(replica.artifacts.seq(of: w.workloads[second]!.artifactId) != w.artifacts.seq(of: w.workloads[second]!.artifactId))
+        #expect(
+            replica.artifacts.seq(of: w.workloads[second]!.artifactId)
+                != w.artifacts.seq(of: w.workloads[second]!.artifactId))
         var artifacts: [String] = []
         var random = SplitMix64(seed: 1)
         _ = try w.startWorkload(second, by: alice)

@@ -28,8 +28,18 @@ import Testing
         var done: [String: Int] = [:]
         for step in 0..<300 {
             let roll = random.next() % 100
-            let kind = roll < 10 ? "start" : roll < 15 ? "stop" : roll < 30 ? "invoke" : roll < 40 ? "create"
-                : roll < 50 ? "replace" : roll < 55 ? "cancel" : roll < 58 ? "build" : roll < 60 ? "promote" : "advance"
+            let kind =
+                roll < 10
+                ? "start"
+                : roll < 15
+                    ? "stop"
+                    : roll < 30
+                        ? "invoke"
+                        : roll < 40
+                            ? "create"
+                            : roll < 50
+                                ? "replace"
+                                : roll < 55 ? "cancel" : roll < 58 ? "build" : roll < 60 ? "promote" : "advance"
             do throws(DomainError) {
                 switch roll {
                 case 0..<10: _ = try w.startWorkload(id, by: alice)
@@ -72,7 +82,8 @@ import Testing
         _ = w.advanceClock(to: w.now + 60_000)
         do throws(DomainError) {
             _ = try w.startReplacement(
-                id, World.ReplacementRequest(artifactId: nil, runtime: nil, warmupMinutes: 5, keepMinutes: 5), by: alice)
+                id, World.ReplacementRequest(artifactId: nil, runtime: nil, warmupMinutes: 5, keepMinutes: 5), by: alice
+            )
         } catch {
             if case .conflict = error {} else { Issue.record("final replacement: \(error)") }
         }
@@ -89,7 +100,8 @@ import Testing
         let got = bytes
         #expect(got == expected)
         if got != expected {
-            let i = (0..<min(got.count, expected.count)).first { got[$0] != expected[$0] } ?? min(got.count, expected.count)
+            let i =
+                (0..<min(got.count, expected.count)).first { got[$0] != expected[$0] } ?? min(got.count, expected.count)
             let from = max(0, i - 80)
             let mine = String(decoding: got[from..<min(got.count, i + 80)], as: UTF8.self)
             let theirs = String(decoding: expected[from..<min(expected.count, i + 80)], as: UTF8.self)
@@ -115,7 +127,7 @@ import Testing
             #expect(Timestamp.format(ms).utf8.count == 24)
         }
         #expect(Timestamp.format(1_790_000_000_123) == "2026-09-21T14:13:20.123Z")
-        for i: Int64 in [0, 7, 9, 10, -1, -10, 1234567, .max, .min] {
+        for i: Int64 in [0, 7, 9, 10, -1, -10, 1_234_567, .max, .min] {
             #expect(JSONSerializer.string(.int(i)) == String(i))
         }
         #expect(JSONSerializer.string([nil, true, false]) == "[null,true,false]")

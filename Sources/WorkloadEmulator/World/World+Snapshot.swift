@@ -16,8 +16,10 @@ extension World {
     /// one writer of the state form), parsed.
     public func snapshot() -> JSONValue {
         // The writer's output is JSON by construction; a failure here is a bug in it.
-        do { return try JSONParser.parse(snapshotBytes(), limits: JSONParser.Limits(maxDepth: 256, maxBytes: Int.max, maxKeys: Int.max)) }
-        catch { fatalError("snapshotBytes wrote invalid JSON: \(error)") }
+        do {
+            return try JSONParser.parse(
+                snapshotBytes(), limits: JSONParser.Limits(maxDepth: 256, maxBytes: Int.max, maxKeys: Int.max))
+        } catch { fatalError("snapshotBytes wrote invalid JSON: \(error)") }
     }
 
     /// Rebuilds a world from `snapshot()`'s document. Refuses, naming the JSON path, a
@@ -112,9 +114,12 @@ extension World {
         var heap: [LifecycleScheduler.Entry] = []
         for x in try r.required("scheduled").array() {
             let e = try decodeScheduled(x)
-            let exists = e.action.kind == .build ? w.builds[e.action.workloadId] != nil : w.workloads[e.action.workloadId] != nil
+            let exists =
+                e.action.kind == .build ? w.builds[e.action.workloadId] != nil : w.workloads[e.action.workloadId] != nil
             guard exists else {
-                throw JSONPathError(path: x.path + ".workloadId", reason: "no \(e.action.kind == .build ? "build" : "workload") \(e.action.workloadId)")
+                throw JSONPathError(
+                    path: x.path + ".workloadId",
+                    reason: "no \(e.action.kind == .build ? "build" : "workload") \(e.action.workloadId)")
             }
             guard e.sequence < w.scheduler.nextSequence else {
                 throw JSONPathError(path: x.path + ".sequence", reason: "not below generators.schedulerSequence")
@@ -175,7 +180,8 @@ extension World {
         do throws(LifecycleProfile.ParseError) {
             w.profile = try LifecycleProfile.fromJSON(p.value, name: profileName)
         } catch {
-            throw JSONPathError(path: "$.profile" + (error.field.isEmpty ? "" : "." + error.field), reason: error.reason)
+            throw JSONPathError(
+                path: "$.profile" + (error.field.isEmpty ? "" : "." + error.field), reason: error.reason)
         }
 
         let g = try r.required("generators")
@@ -230,7 +236,8 @@ extension World {
     static func checkCounters(_ w: World, maxSeq: Int, maxEvent: UInt64) throws(JSONPathError) {
         guard w.nextSeq >= maxSeq, w.nextSeq < Int(Int32.max) else {
             throw JSONPathError(
-                path: "$.generators.nextSeq", reason: "must be at least \(maxSeq) (the largest seq) and below 2147483647")
+                path: "$.generators.nextSeq",
+                reason: "must be at least \(maxSeq) (the largest seq) and below 2147483647")
         }
         guard w.nextEventNumber >= maxEvent, w.nextEventNumber < UInt64(Int64.max) else {
             throw JSONPathError(
@@ -325,7 +332,9 @@ extension World {
             expiryToken: try x.required("expiryToken").hex64(), heldBy: try x.optionalString("heldBy"),
             failureMessage: try x.optionalString("failureMessage"), promotedAt: try x.optionalTimestamp("promotedAt"))
         let id = w.id
-        w.events = try x.required("events").array().map { (e) throws(JSONPathError) in try decodeEvent(e, workloadId: id) }
+        w.events = try x.required("events").array().map { (e) throws(JSONPathError) in
+            try decodeEvent(e, workloadId: id)
+        }
         w.replacement = try x.optional("replacement").map { (v) throws(JSONPathError) in try decodeReplacement(v) }
         w.history = try (x.optional("history")?.array() ?? []).map { (v) throws(JSONPathError) in try decodeHistory(v) }
         w.upstream = try x.optionalString("upstream")
@@ -350,7 +359,8 @@ extension World {
             throw JSONPathError(path: x.path + ".kind", reason: "unknown event kind '\(kind)'")
         }
         return WorkloadEvent(
-            number: UInt64(try nonNegative(x.required("number"))), workloadId: workloadId, kind: k, at: try x.timestamp("at"),
+            number: UInt64(try nonNegative(x.required("number"))), workloadId: workloadId, kind: k,
+            at: try x.timestamp("at"),
             actorId: try x.optionalString("actorId"),
             from: try x.optional("from")?.enumeration(WorkloadStatus.self),
             to: try x.optional("to")?.enumeration(WorkloadStatus.self), message: try x.optionalString("message"),
@@ -433,7 +443,8 @@ extension World {
 
     static func decodeLog(_ x: JSONReader) throws(JSONPathError) -> EmulatorLogEntry {
         EmulatorLogEntry(
-            at: try x.timestamp("timestamp"), kind: try x.string("kind"), workloadId: try x.optionalString("workloadId"),
+            at: try x.timestamp("timestamp"), kind: try x.string("kind"),
+            workloadId: try x.optionalString("workloadId"),
             from: try x.optional("from")?.enumeration(WorkloadStatus.self),
             to: try x.optional("to")?.enumeration(WorkloadStatus.self), detail: try x.optionalString("detail"))
     }
