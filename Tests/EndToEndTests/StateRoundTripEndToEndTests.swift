@@ -83,6 +83,17 @@ import Glibc
                 r.status < 500 || (kind == "invoke" && r.status == 503), "step \(step) \(kind): \(r.status) \(r.text)")
             if r.status / 100 == 2 { accepted[kind, default: 0] += 1 }
         }
+        // Credentials (created, one deleted): platform state the API keeps beside the workloads.
+        var credentials: [String] = []
+        for n in 0..<3 {
+            let r = try c.send(
+                "POST", "/api/v2/credentials/",
+                ["name": .string("cred-\(seed)-\(n)"), "credentialType": "api_token", "apiToken": "secret"])
+            #expect(r.status == 201, "\(r.text)")
+            credentials.append(r.json["credentialId"]?.stringValue ?? "")
+        }
+        let deleted = try c.send("DELETE", "/api/v2/credentials/\(credentials[1])")
+        #expect(deleted.status == 204, "\(deleted.status) \(deleted.text)")
         // A generator that achieved nothing would make the comparison trivially true.
         for kind in ["create", "start", "stop", "settings", "share", "invoke", "advance"] {
             #expect(accepted[kind, default: 0] > 0, "no \(kind) accepted: \(accepted)")
@@ -98,6 +109,7 @@ import Glibc
         var paths = [
             "/api/v2/workloads?limit=100", "/api/v2/artifacts?limit=100", "/api/v2/artifactRepositories?limit=100",
             "/api/v2/console/deployments", "/api/v2/workloads/stats", "/__emulator/state",
+            "/api/v2/credentials/?limit=1000",
         ]
         for id in ids {
             for suffix in [
@@ -105,6 +117,9 @@ import Glibc
             ] {
                 paths.append("/api/v2/workloads/\(id)\(suffix)")
             }
+            // The emulated containers' log lines, and the traces derived from the access lines.
+            paths.append("/api/v2/otel/workload/\(id)/logs/?limit=1000")
+            paths.append("/api/v2/otel/workload/\(id)/traces/?limit=1000")
         }
         for p in paths {
             let r = try c.send("GET", p)
@@ -141,6 +156,9 @@ import Glibc
         let port = try original.waitUntilListening()
         let ids = try build(try TestClient(port: port), seed: seed)
         let want = try answers(port, ids)
+        // Log lines and credentials are there to compare (an empty answer would compare trivially).
+        #expect(want.contains { $0.contains("/logs/?limit=1000 200 ") && !$0.contains("\"totalCount\":0") })
+        #expect(want.contains { $0.hasPrefix("/api/v2/credentials/?limit=1000 200 ") && $0.contains("\"totalCount\":2") })
         let document = try TestClient(port: port).send("GET", "/__emulator/state").body
         original.send(SIGKILL)
         _ = original.waitForExit(timeout: 5)

@@ -35,7 +35,10 @@ import WorkloadEmulator
     }
 
     /// The damaged documents of the issue that used to be accepted, and the path each names.
-    static let cases: [(name: String, damage: @Sendable (JSONValue) -> JSONValue, path: String)] = [
+    typealias Case = (name: String, damage: @Sendable (JSONValue) -> JSONValue, path: String)
+    static let cases: [Case] = baseCases + logCases + credentialCases
+
+    static let baseCases: [Case] = [
         ("version 0", { edit($0, [.key("version")], 0) }, "$.version"),
         ("version -1", { edit($0, [.key("version")], -1) }, "$.version"),
         (
@@ -116,6 +119,103 @@ import WorkloadEmulator
             "$.deployments[0].workloadId"
         ),
     ]
+
+    /// The first workload that has log lines, and its lines.
+    static func logged(_ doc: JSONValue) -> (index: Int, lines: [JSONValue]) {
+        let i = first(doc, "workloads") { !($0["logs"]?.arrayValue ?? []).isEmpty }
+        return (i, doc["workloads"]?.arrayValue?[i]["logs"]?.arrayValue ?? [])
+    }
+
+    static func editLine(_ doc: JSONValue, _ line: Int, _ key: String, _ value: JSONValue) -> JSONValue {
+        let i = logged(doc).index
+        return edit(doc, [.key("workloads"), .index(i), .key("logs"), .index(line), .key(key)], value)
+    }
+
+    static let logCases: [(name: String, damage: @Sendable (JSONValue) -> JSONValue, path: String)] = [
+        ("a log line numbered 0", { editLine($0, 0, "number", 0) }, ".logs[0].number"),
+        (
+            "log lines out of order",
+            { doc in
+                let (i, lines) = logged(doc)
+                return edit(doc, [.key("workloads"), .index(i), .key("logs")], .array([lines[0]] + lines))
+            }, ".logs[1].number"
+        ),
+        ("an unknown log level", { editLine($0, 0, "level", "loud") }, ".logs[0].level"),
+        (
+            "a log line past logsWritten",
+            { doc in edit(doc, [.key("workloads"), .index(logged(doc).index), .key("logsWritten")], 0) },
+            ".logs[0].number"
+        ),
+        (
+            "an access line with status 42",
+            { editLine($0, 0, "access", badAccess) },
+            ".logs[0].access.status"
+        ),
+        (
+            "more log lines than a workload keeps",
+            { doc in
+                let (i, lines) = logged(doc)
+                let many: [JSONValue] = (1...(WorkloadLog.capacity + 1)).map { n in
+                    var o = lines[0].objectValue ?? JSONObject()
+                    o["number"] = .int(Int64(n))
+                    return .object(o)
+                }
+                let w = edit(doc, [.key("workloads"), .index(i), .key("logsWritten")], .int(Int64(many.count)))
+                return edit(w, [.key("workloads"), .index(i), .key("logs")], .array(many))
+            }, ".logs"
+        ),
+    ]
+
+    static let badAccess: JSONValue = [
+        "method": "POST", "path": "/predict", "status": 42, "latencyMs": 1, "startedAt": "2026-01-01T00:00:00.000Z",
+    ]
+
+    static func credential(_ id: String, _ name: String, type: String = "api_token") -> JSONValue {
+        [
+            "id": .string(id), "name": .string(name), "description": nil, "credentialType": .string(type),
+            "createdAt": "2026-01-01T00:00:00.000Z", "creatorId": nil,
+        ]
+    }
+
+    static let credentialCases: [(name: String, damage: @Sendable (JSONValue) -> JSONValue, path: String)] = [
+        (
+            "a duplicate credential id",
+            { edit($0, [.key("credentials")], [credential("c1", "one"), credential("c1", "two")]) },
+            "$.credentials[1].id"
+        ),
+        (
+            "a duplicate credential name",
+            { edit($0, [.key("credentials")], [credential("c1", "one"), credential("c2", "one")]) },
+            "$.credentials[1].name"
+        ),
+        (
+            "an unknown credential type",
+            { edit($0, [.key("credentials")], [credential("c1", "one", type: "password")]) },
+            "$.credentials[0].credentialType"
+        ),
+        ("an empty credential name", { edit($0, [.key("credentials")], [credential("c1", "")]) }, "$.credentials[0].name"),
+    ]
+
+    /// A document written before credentials and workload logs were saved still loads,
+    /// with the catalogue's credentials and empty logs.
+    @Test func aDocumentWithoutCredentialsOrLogsLoads() {
+        let t = TestApp()
+        let c = StateTests.Client(t: t, sandbox: "x")
+        _ = StateTests.richWorld(c)
+        var doc = c.control("GET", "/__emulator/state").json
+        doc = DamagedStateTests.edit(doc, [.key("credentials")], nil)
+        let n = doc["workloads"]?.arrayValue?.count ?? 0
+        #expect(n > 0)
+        for i in 0..<n {
+            doc = DamagedStateTests.edit(doc, [.key("workloads"), .index(i), .key("logs")], nil)
+            doc = DamagedStateTests.edit(doc, [.key("workloads"), .index(i), .key("logsWritten")], nil)
+        }
+        let r = c.control("PUT", "/__emulator/state", doc)
+        #expect(r.status == 200, "\(r.text)")
+        let back = c.control("GET", "/__emulator/state").json
+        #expect(back["credentials"] == [])
+        #expect(back["workloads"]?.arrayValue?.allSatisfy { $0["logs"] == [] && $0["logsWritten"] == 0 } == true)
+    }
 
     @Test(arguments: 0..<cases.count) func aDamagedImportIs422NamingThePathAndChangesNothing(index: Int) {
         let (name, damage, path) = DamagedStateTests.cases[index]

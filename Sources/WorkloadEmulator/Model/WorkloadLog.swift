@@ -80,6 +80,30 @@ public struct WorkloadLog: Sendable {
         }
     }
 
+    /// A log as saved (World+Snapshot): `lines` oldest first with increasing numbers, at
+    /// most `capacity` of them, none numbered above `written`. The caller checks that.
+    init(restoring lines: [WorkloadLogLine], written: UInt64) {
+        storage = lines
+        self.written = written
+    }
+
+    /// Appends a line as a state log record saved it, number and all (replay).
+    mutating func restore(_ line: WorkloadLogLine) {
+        written = line.number
+        if storage.count < WorkloadLog.capacity {
+            storage.append(line)
+        } else {
+            storage[head] = line
+            head = (head + 1) % storage.count
+        }
+    }
+
+    /// The newest `n` lines kept, oldest first.
+    func suffix(_ n: Int) -> [WorkloadLogLine] {
+        let k = min(max(0, n), count)
+        return (count - k..<count).map { self[$0] }
+    }
+
     /// What a log page is asked for. `level` is a minimum; `includes` must all occur in the
     /// message and `excludes` none (case-sensitive); `attributes` are `searchKeys` /
     /// `searchValues` pairs, each of which must match.

@@ -12,6 +12,10 @@ struct WorldChanges: Sendable {
     var invocationsAppended: [String: Int] = [:]
     /// Requests removed (stats reset, promotion): the record carries all of them.
     var invocationsReset: Set<String> = []
+    /// Workload log lines written, per workload (appended to the record, like requests).
+    var logsAppended: [String: Int] = [:]
+    /// A credential was created or deleted: the record carries the whole list.
+    var credentials = false
     /// Recovery only: scheduler entries that fired in a replayed record.
     var fired: Set<UInt64> = []
 }
@@ -56,6 +60,7 @@ extension World {
     private func writeChanges(_ j: inout JSONWriter) {
         writeHeader(&j)
         if changes.users { writeUsers(&j) }
+        if changes.credentials { writeCredentials(&j) }
         j.array("faults") { j in for f in faults { j.value(f.json) } }
         writeStore("repositories", repositories, &j) { World.write($0, &$1) }
         writeStore("artifacts", artifacts, &j) { World.write($0, &$1) }
@@ -73,6 +78,20 @@ extension World {
             j.array("log") { j in for e in log { World.write(e, &j) } }
         } else if changes.logAppended > 0 {
             j.array("logAppend") { j in for e in log.suffix(changes.logAppended) { World.write(e, &j) } }
+        }
+        if !changes.logsAppended.isEmpty {
+            j.array("workloadLogs") { j in
+                for (id, appended) in changes.logsAppended.sorted(by: { $0.key < $1.key }) {
+                    guard let (lines, written) = workloads.read(id, { ($0.logs.suffix(appended), $0.logs.written) })
+                    else { continue }
+                    j.object { j in
+                        j.string("workloadId", id)
+                        j.int("logsWritten", Int64(written))
+                        // Appending to the ring drops the oldest lines as the live log did.
+                        World.writeLogLines(lines, &j)
+                    }
+                }
+            }
         }
         let touched = Set(changes.invocationsAppended.keys).union(changes.invocationsReset)
         if !touched.isEmpty {
@@ -138,6 +157,7 @@ extension World {
         }
         try World.restoreHeader(r, into: &self)
         if let users = r.optional("users") { try World.restoreUsers(users, into: &self) }
+        if let x = r.optional("credentials") { platform.credentials = try World.decodeCredentials(x) }
         faults = try World.decodeFaults(r.required("faults"))
         if let x = r.optional("repositories") {
             try World.applyStore(x, &repositories) { (v) throws(JSONPathError) in try World.decodeRepository(v) }
@@ -173,6 +193,17 @@ extension World {
             log = try x.array().map { (v) throws(JSONPathError) in try World.decodeLog(v) }
         } else if let x = r.optional("logAppend") {
             for v in try x.array() { appendLog(try World.decodeLog(v)) }
+        }
+        for x in try r.optional("workloadLogs")?.array() ?? [] {
+            let id = try x.string("workloadId")
+            let written = UInt64(try World.sequence(x.required("logsWritten")))
+            guard let old = workloads.read(id, { $0.logs }) else { continue }
+            let log = try World.decodeLogLines(
+                x.required("logs"), after: old.written, written: written, replacing: false, into: old)
+            guard log.written == written else {
+                throw JSONPathError(path: x.path + ".logsWritten", reason: "must be the number of the last line")
+            }
+            workloads.update(id) { $0.logs = log }
         }
         for x in try r.optional("invocations")?.array() ?? [] {
             let id = try x.string("workloadId")
@@ -241,6 +272,7 @@ extension World {
                 let since = wl.invocations.since
                 wl.invocations = old.invocations
                 wl.invocations.since = since
+                wl.logs = old.logs
                 workloads.update(wl.id) { [wl] in $0 = wl }
                 reindexVisibility(workload: wl.id, before: old.roles, after: wl.roles)
             } else {

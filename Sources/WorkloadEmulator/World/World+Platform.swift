@@ -110,9 +110,11 @@ extension World {
         workloads.update(id) { w in
             for (level, message) in lines { w.logs.append(at: now, level: level, message, protonId: protonId) }
         }
+        changes.logsAppended[id, default: 0] += lines.count
     }
 
-    /// One line per replacement step (from the replacement's event notes).
+    /// One line per replacement step (from the replacement's event notes). The caller
+    /// stores `w` back and counts the line in `changes.logsAppended`.
     static func logReplacement(_ w: inout Workload, kind: WorkloadEvent.Kind, message: String?, at: Int64) {
         let level: WorkloadLogLine.Level = kind == .replacementFailed ? .error : .info
         let text = message ?? WorkloadEvent(number: 0, workloadId: w.id, kind: kind, at: at).text
@@ -133,6 +135,7 @@ extension World {
                 at: now, level: level, "\"\(method) \(shown)\" \(status) \(rounded)ms", protonId: target.protonId,
                 access: access)
         }
+        changes.logsAppended[target.workloadId, default: 0] += 1
     }
 
     struct ContainerLine {
@@ -188,6 +191,7 @@ extension World {
             id: ids.next(), name: name, description: description, credentialType: credentialType, createdAt: now,
             creatorId: user.id)
         platform.credentials.append(c)
+        changes.credentials = true
         touch()
         return c
     }
@@ -204,6 +208,7 @@ extension World {
             throw .notFound("Credential not found.")
         }
         platform.credentials.remove(at: i)
+        changes.credentials = true
         touch()
     }
 

@@ -179,6 +179,7 @@ extension World {
             message: "Replacement \(r.id) cancelled: \(reason)", replacementStatus: .cancelled)
         w.events.append(entry)
         World.logReplacement(&w, kind: .replacementCancelled, message: entry.message, at: now)
+        changes.logsAppended[w.id, default: 0] += 1
         return r
     }
 
@@ -193,6 +194,7 @@ extension World {
                 number: nextEventNumberBump(), workloadId: w.id, kind: kind, at: now, actorId: actor, from: from,
                 to: to, message: message, replacementStatus: replacementStatus))
         World.logReplacement(&w, kind: kind, message: message, at: now)
+        changes.logsAppended[w.id, default: 0] += 1
     }
 
     /// The stored workload, with the store's references to its big arrays dropped so

@@ -140,6 +140,8 @@ extension World {
             w.usersByToken[u.token] = u
             w.usersById[u.id] = u
         }
+        // A document written before credentials were saved keeps the catalogue's.
+        if let x = r.optional("credentials") { w.platform.credentials = try decodeCredentials(x) }
         if checkConsistency, let problem = w.invariantViolations().first {
             throw JSONPathError(path: "$", reason: "inconsistent: \(problem)")
         }
@@ -259,7 +261,7 @@ extension World {
     /// this, and a state file claiming more would make the next create overflow.
     static let maxSequence: Int64 = 1 << 53
 
-    private static func sequence(_ r: JSONReader) throws(JSONPathError) -> Int64 {
+    static func sequence(_ r: JSONReader) throws(JSONPathError) -> Int64 {
         let v = try nonNegative(r)
         guard v <= maxSequence else { throw r.fail("must be at most \(maxSequence)") }
         return v
@@ -341,7 +343,85 @@ extension World {
         // Requests in flight belonged to the process that saved it: none are now.
         if let records = x.optional("invocations") { w.invocations.records = try decodeInvocations(records) }
         w.invocations.since = try x.optionalTimestamp("invocationsSince")
+        if let lines = x.optional("logs") {
+            let written = try sequence(x.required("logsWritten"))
+            w.logs = try decodeLogLines(lines, after: 0, written: UInt64(written), replacing: true)
+        }
         return w
+    }
+
+    /// A workload's log lines: at most `WorkloadLog.capacity`, numbered upwards from above
+    /// `after`, none above `written` (the next line takes `written + 1`).
+    static func decodeLogLines(
+        _ x: JSONReader, after: UInt64, written: UInt64?, replacing: Bool, into log: WorkloadLog = WorkloadLog()
+    ) throws(JSONPathError) -> WorkloadLog {
+        let items = try x.array()
+        if replacing, items.count > WorkloadLog.capacity {
+            throw x.fail("holds \(items.count) lines; a workload keeps at most \(WorkloadLog.capacity)")
+        }
+        var lines: [WorkloadLogLine] = []
+        lines.reserveCapacity(items.count)
+        var last = after
+        for v in items {
+            let numberReader = try v.required("number")
+            let number = UInt64(try sequence(numberReader))
+            guard number > last else { throw numberReader.fail("must be above \(last), the line before") }
+            if let written, number > written {
+                throw numberReader.fail("must be at most logsWritten (\(written))")
+            }
+            last = number
+            let levelReader = try v.required("level")
+            guard let level = WorkloadLogLine.Level(name: try levelReader.string()) else {
+                throw levelReader.fail("expected debug, info, warning, error or critical")
+            }
+            var access: WorkloadLogLine.Access?
+            if let a = v.optional("access"), a.value != .null {
+                let statusReader = try a.required("status")
+                let status = try statusReader.int()
+                guard (100...599).contains(status) else { throw statusReader.fail("must be between 100 and 599") }
+                let latencyReader = try a.required("latencyMs")
+                let latency = try latencyReader.double()
+                guard latency.isFinite, latency >= 0 else { throw latencyReader.fail("must be a finite number >= 0") }
+                access = WorkloadLogLine.Access(
+                    method: try a.string("method"), path: try a.string("path"), status: Int(status),
+                    latencyMs: latency, startedAt: try a.timestamp("startedAt"))
+            }
+            lines.append(
+                WorkloadLogLine(
+                    number: number, at: try v.timestamp("at"), level: level, message: try v.string("message"),
+                    protonId: try v.optionalString("protonId"), access: access))
+        }
+        if replacing { return WorkloadLog(restoring: lines, written: written ?? last) }
+        var out = log
+        for l in lines { out.restore(l) }
+        return out
+    }
+
+    /// The sandbox's credentials as the API keeps them: ids and names once each, names
+    /// non-empty, a known type. (Lengths are not bounded: fixture files do not bound them.)
+    static func decodeCredentials(_ x: JSONReader) throws(JSONPathError) -> [Credential] {
+        var ids = Set<String>()
+        var names = Set<String>()
+        var out: [Credential] = []
+        for v in try x.array() {
+            let idReader = try v.required("id")
+            let id = try idReader.string()
+            guard !id.isEmpty, ids.insert(id).inserted else { throw idReader.fail("empty or duplicate credential id") }
+            let nameReader = try v.required("name")
+            let name = try nameReader.string()
+            guard !name.isEmpty else { throw nameReader.fail("must be non-empty") }
+            guard names.insert(name).inserted else { throw nameReader.fail("duplicate credential name '\(name)'") }
+            let typeReader = try v.required("credentialType")
+            let type = try typeReader.string()
+            guard Credential.types.contains(type) else {
+                throw typeReader.fail("expected one of " + Credential.types.joined(separator: ", "))
+            }
+            out.append(
+                Credential(
+                    id: id, name: name, description: try v.optionalString("description"), credentialType: type,
+                    createdAt: try v.timestamp("createdAt"), creatorId: try v.optionalString("creatorId")))
+        }
+        return out
     }
 
     static func decodeInvocations(_ x: JSONReader) throws(JSONPathError) -> [InvocationRecord] {

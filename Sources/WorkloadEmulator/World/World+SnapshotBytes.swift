@@ -29,6 +29,24 @@ extension World {
             j.array("scheduled") { j in for e in savedSchedule { World.write(e, &j) } }
             j.array("faults") { j in for f in faults { j.value(f.json) } }
             j.array("log") { j in for e in log { World.write(e, &j) } }
+            writeCredentials(&j)
+        }
+    }
+
+    /// The sandbox's credentials, those from fixtures included: once saved, the list is
+    /// the sandbox's own (created and deleted through the API), not the catalogue's.
+    func writeCredentials(_ j: inout JSONWriter) {
+        j.array("credentials") { j in
+            for c in platform.credentials {
+                j.object { j in
+                    j.string("id", c.id)
+                    j.string("name", c.name)
+                    j.string("description", c.description)
+                    j.string("credentialType", c.credentialType)
+                    j.timestamp("createdAt", c.createdAt)
+                    j.string("creatorId", c.creatorId)
+                }
+            }
         }
     }
 
@@ -136,8 +154,8 @@ extension World {
         }
     }
 
-    /// `invocations: false`: the state log keeps a workload's requests apart (appended,
-    /// not rewritten with every change of the workload).
+    /// `invocations: false`: the state log keeps a workload's requests and log lines
+    /// apart (appended, not rewritten with every change of the workload).
     static func write(_ w: Workload, _ j: inout JSONWriter, invocations: Bool = true) {
         j.object { j in
             j.string("id", w.id)
@@ -181,7 +199,35 @@ extension World {
             j.array("history") { j in for h in w.history { write(h, &j) } }
             j.string("upstream", w.upstream)
             j.timestamp("invocationsSince", w.invocations.since)
-            if invocations { writeInvocations(w.invocations.records[...], &j) }
+            if invocations {
+                writeInvocations(w.invocations.records[...], &j)
+                j.int("logsWritten", Int64(w.logs.written))
+                writeLogLines(w.logs.suffix(w.logs.count), &j)
+            }
+        }
+    }
+
+    /// A workload's log lines, oldest first (`WorkloadLog` keeps the newest `capacity`).
+    static func writeLogLines(_ lines: [WorkloadLogLine], _ j: inout JSONWriter) {
+        j.array("logs") { j in
+            for l in lines {
+                j.object { j in
+                    j.int("number", Int64(l.number))
+                    j.timestamp("at", l.at)
+                    j.string("level", l.level.name)
+                    j.string("message", l.message)
+                    j.string("protonId", l.protonId)
+                    if let a = l.access {
+                        j.object("access") { j in
+                            j.string("method", a.method)
+                            j.string("path", a.path)
+                            j.int("status", a.status)
+                            j.double("latencyMs", a.latencyMs)
+                            j.timestamp("startedAt", a.startedAt)
+                        }
+                    }
+                }
+            }
         }
     }
 

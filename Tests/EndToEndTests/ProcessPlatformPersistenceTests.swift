@@ -1,0 +1,91 @@
+import Foundation
+import JSON
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Credentials and the emulated containers' logs through `--state-file` and a SIGKILL:
+/// the API accepts them, so a restart must give them back exactly, and credentials
+/// from `--fixtures` must neither come back twice nor come back once deleted.
+@Suite(.serialized) struct ProcessPlatformPersistenceTests {
+    func answers(_ c: TestClient, _ id: String) throws -> [String] {
+        var out: [String] = []
+        for p in [
+            "/api/v2/credentials/?limit=1000", "/api/v2/otel/workload/\(id)/logs/?limit=1000",
+            "/api/v2/otel/workload/\(id)/traces/?limit=1000", "/api/v2/workloads/\(id)",
+        ] {
+            let r = try c.send("GET", p)
+            // Endpoint URLs carry the process's own port.
+            out.append("\(p) \(r.status) " + r.text.replacingOccurrences(of: "127.0.0.1:\(c.port)", with: "HOST"))
+        }
+        return out
+    }
+
+    @Test func credentialsAndWorkloadLogsSurviveSigkillWithFixtures() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fixtures = dir.appendingPathComponent("fixtures")
+        try FileManager.default.createDirectory(at: fixtures, withIntermediateDirectories: true)
+        try #"{"users":[{"username":"alice","token":"alice"}],"credentials":[{"name":"from-fixture","credentialType":"s3"},{"name":"doomed"}]}"#
+            .write(to: fixtures.appendingPathComponent("10-platform.json"), atomically: true, encoding: .utf8)
+        let state = dir.appendingPathComponent("state.json").path
+        let args = [
+            "--port", "0", "--clock", "manual", "--durability", "sync", "--fixtures", fixtures.path,
+            "--state-file", state, "--log-level", "warn",
+        ]
+
+        let first = try EmulatorProcess(args)
+        let c = try TestClient(port: try first.waitUntilListening())
+        let listed = try c.send("GET", "/api/v2/credentials/").json["data"]?.arrayValue ?? []
+        #expect(listed.compactMap { $0["name"]?.stringValue } == ["from-fixture", "doomed"])
+        let doomed = listed.last?["credentialId"]?.stringValue ?? ""
+        let created = try c.send(
+            "POST", "/api/v2/credentials/", ["name": "made-here", "credentialType": "basic", "password": "x"])
+        #expect(created.status == 201, "\(created.text)")
+        #expect(try c.send("DELETE", "/api/v2/credentials/\(doomed)").status == 204)
+        let id = try c.createWorkload("logged")
+        try c.advance(60)
+        #expect(try c.status(id) == "running")
+        let invoked = try c.send("POST", "/api/v2/endpoints/workloads/\(id)/predict", ["x": 1])
+        #expect(invoked.status == 200, "\(invoked.text)")
+        let want = try answers(c, id)
+        #expect(want[0].contains("\"made-here\"") && !want[0].contains("\"doomed\""), "\(want[0])")
+        #expect(want[1].contains("Started container") && want[1].contains("/predict"), "\(want[1])")
+        #expect(want[2].contains("\"totalCount\":1"), "\(want[2])")
+        // sync: every answered change was on disk before its answer.
+        first.send(SIGKILL)
+        _ = first.waitForExit(timeout: 5)
+
+        let second = try EmulatorProcess(args)
+        let again = try TestClient(port: try second.waitUntilListening())
+        let got = try answers(again, id)
+        #expect(got == want)
+        // New lines continue the numbering (trace ids are derived from it).
+        try again.advance(1)
+        let more = try again.send("POST", "/api/v2/endpoints/workloads/\(id)/predict", ["x": 2])
+        #expect(more.status == 200, "\(more.text)")
+        let traces = try again.send("GET", "/api/v2/otel/workload/\(id)/traces/").json["data"]?.arrayValue ?? []
+        #expect(traces.count == 2)
+        #expect(Set(traces.compactMap { $0["traceId"]?.stringValue }).count == 2, "\(traces)")
+        second.send(SIGTERM)
+        #expect(second.waitForExit(timeout: 5) == 0)
+
+        // And once more from the snapshot written at that shutdown.
+        let third = try EmulatorProcess(args)
+        let last = try TestClient(port: try third.waitUntilListening())
+        let afterStop = try answers(last, id)
+        #expect(afterStop[0] == want[0], "no fixture credential added twice or brought back")
+        #expect(afterStop[1].contains("\"totalCount\":\(lineCount(want[1]) + 1)"), "\(afterStop[1])")
+        third.send(SIGTERM)
+        #expect(third.waitForExit(timeout: 5) == 0)
+    }
+
+    func lineCount(_ answer: String) -> Int {
+        guard let body = answer.split(separator: " ", maxSplits: 2).last,
+            let v = try? JSONParser.parse(Array(body.utf8))
+        else { return -1 }
+        return Int(v["totalCount"]?.intValue ?? -1)
+    }
+}
