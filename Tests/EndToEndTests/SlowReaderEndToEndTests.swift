@@ -13,24 +13,10 @@ import Glibc
         let fd: Int32
 
         init(port: Int) throws {
-            fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            guard fd >= 0 else { throw HarnessError("socket: errno \(errno)") }
+            fd = try connectLoopback(port: port)
             // The server stops reading us: a send that cannot finish must not hang the test.
             var timeout = timeval(tv_sec: 5, tv_usec: 0)
             setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
-            let rc = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
-            guard rc == 0 else {
-                close(fd)
-                throw HarnessError("connect: errno \(errno)")
-            }
         }
 
         deinit { close(fd) }
@@ -128,9 +114,10 @@ import Glibc
         let health = try LoopbackHTTP.get(port: port, path: "/__emulator/health")
         let waited = Date().timeIntervalSince(started)
         #expect(health.status == 200)
-        // A generous bound (the measured figure is in bench/RESULTS.md): without
-        // backpressure the server was still building the other answers, for seconds.
-        #expect(waited < 1, "health took \(waited) s while 20 slow readers were held")
+        // A generous bound, hundreds of times the measured p99 (bench/RESULTS.md), so a
+        // loaded CI machine does not trip it: without backpressure the server was still
+        // building the other answers, and health took 39.5 s.
+        #expect(waited < 5, "health took \(waited) s while 20 slow readers were held")
 
         // Peak resident memory: every queued answer would be 20 × \(requestsPerClient) × 100 KB.
         let peak = Self.residentKiB(pid: pid, field: "VmHWM") ?? Int.max
