@@ -118,6 +118,36 @@ import Testing
         #expect(found.contains(["getArtifact", "status", "status code", "404", "200"]), "\(merged.report)")
     }
 
+    /// A sharing flow: Bob's id is learnt from his own artifact's `creator`, then Alice shares
+    /// hers with him by that id; the replay substitutes the emulator's id for Bob.
+    @Test func aSharingFlowBetweenTwoUsersReplaysWithoutDifferences() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let upstream = try EmulatorProcess(["--port", "0", "--clock", "manual", "--log-level", "error"])
+        let upstreamPort = try upstream.waitUntilListening()
+        let file = directory.appendingPathComponent("sharing.ndjson").path
+        let (recorder, port) = try Self.recorder(["--upstream", "http://127.0.0.1:\(upstreamPort)", "--out", file])
+        let a = try TestClient(port: port)
+        a.token = Self.alice
+        let b = try TestClient(port: port)
+        b.token = Self.bob
+        let bobs = try b.send("POST", "/api/v2/artifacts", Self.artifact)
+        let bobId = try #require(bobs.json["creator"]?["id"]?.stringValue)
+        let alices = try #require(try a.send("POST", "/api/v2/artifacts", Self.artifact).json["id"]?.stringValue)
+        #expect(try b.send("GET", "/api/v2/artifacts/\(alices)").status == 404)
+        let share: JSONValue = [
+            "operation": "updateRoles", "roles": [["id": .string(bobId), "role": "USER", "shareRecipientType": "user"]],
+        ]
+        #expect(try a.send("PATCH", "/api/v2/artifacts/\(alices)/sharedRoles", share).status == 204)
+        #expect(try b.send("GET", "/api/v2/artifacts/\(alices)").status == 200)
+        #expect(try b.send("GET", "/api/v2/artifacts").json["totalCount"] == 2)
+        _ = try Self.stop(recorder, file)
+
+        let result = try Self.replay(file)
+        #expect(result.status == 0, "\(result.report) \(result.stderr)")
+        #expect(result.report["exchanges"]?.exactInt == 6)
+    }
+
     @Test func anHTTPSUpstreamIsTrustedThroughUpstreamCAAndRefusedWithoutIt() throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
