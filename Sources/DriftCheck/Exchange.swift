@@ -40,12 +40,13 @@ public struct Exchange: Sendable, Equatable {
         var fields: [(String, JSONValue)] = []
         if let user { fields.append(("user", .string(user))) }
         return .object(
-            JSONObject(fields + [
-                ("method", .string(method)), ("path", .string(path)), ("query", .string(query)),
-                ("requestContentType", .optional(requestContentType)), ("requestBody", .string(requestBody)),
-                ("status", .int(Int64(status))), ("responseHeaders", .object(headers)),
-                ("responseBody", .string(responseBody)), ("upstreamMs", .int(upstreamMs)),
-            ]))
+            JSONObject(
+                fields + [
+                    ("method", .string(method)), ("path", .string(path)), ("query", .string(query)),
+                    ("requestContentType", .optional(requestContentType)), ("requestBody", .string(requestBody)),
+                    ("status", .int(Int64(status))), ("responseHeaders", .object(headers)),
+                    ("responseBody", .string(responseBody)), ("upstreamMs", .int(upstreamMs)),
+                ]))
     }
 
     public struct ReadError: Error, CustomStringConvertible {

@@ -79,16 +79,13 @@ struct HTTPSUpstream: Sendable {
         let timeoutMs = Int(min(max(timeoutSeconds, 0.001), 3600) * 1000)
         var result = upstream_tls_result()
         defer { upstream_tls_result_free(&result) }
-        var cLines = lines.map { strdup($0) }
-        defer { for p in cLines { free(p) } }
-        let rc = cLines.withUnsafeMutableBufferPointer { lineBuffer in
-            lineBuffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: max(lineBuffer.count, 1)) {
-                pointers in
-                body.withUnsafeBufferPointer { bodyBuffer in
-                    upstream_tls_exchange(
-                        method, base + path, lineBuffer.isEmpty ? nil : pointers, lineBuffer.count,
-                        bodyBuffer.baseAddress, bodyBuffer.count, sendBody ? 1 : 0, caPath, timeoutMs, &result)
-                }
+        let cLines: [UnsafePointer<CChar>?] = lines.map { UnsafePointer(strdup($0)) }
+        defer { for p in cLines { free(UnsafeMutablePointer(mutating: p)) } }
+        let rc = cLines.withUnsafeBufferPointer { pointers in
+            body.withUnsafeBufferPointer { bodyBuffer in
+                upstream_tls_exchange(
+                    method, base + path, pointers.baseAddress, pointers.count, bodyBuffer.baseAddress,
+                    bodyBuffer.count, sendBody ? 1 : 0, caPath, timeoutMs, &result)
             }
         }
         guard rc == 0 else {
@@ -99,7 +96,8 @@ struct HTTPSUpstream: Sendable {
         }
         var response = HTTPResponse(status: Int(result.status))
         if let head = result.headers {
-            let text = String(decoding: UnsafeRawBufferPointer(start: head, count: result.headers_length), as: UTF8.self)
+            let text = String(
+                decoding: UnsafeRawBufferPointer(start: head, count: result.headers_length), as: UTF8.self)
             for line in text.split(separator: "\r\n").dropFirst() {
                 guard let colon = line.firstIndex(of: ":") else { continue }
                 let name = String(line[..<colon])

@@ -82,7 +82,8 @@ public enum RecordCommand {
         } else {
             guard ForwardingClient(url: o.upstream) != nil else {
                 throw Failure(
-                    message: "record: --upstream must be http[s]://host[:port][/base], not '\(o.upstream)'", exitCode: 2)
+                    message: "record: --upstream must be http[s]://host[:port][/base], not '\(o.upstream)'", exitCode: 2
+                )
             }
             if o.upstreamCA != nil {
                 throw Failure(message: "record: --upstream-ca applies to an https upstream only", exitCode: 2)

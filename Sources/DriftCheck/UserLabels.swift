@@ -13,7 +13,8 @@ final class UserLabels: Sendable {
         var parts: [String] = []
         for (name, value) in headers {
             let lower = name.lowercased()
-            if lower == "authorization" || lower == "cookie" || (lower != "x-emulator-token" && Redaction.isCredential(lower))
+            if lower == "authorization" || lower == "cookie"
+                || (lower != "x-emulator-token" && Redaction.isCredential(lower))
             {
                 parts.append(lower + "\u{0}" + value)
             }

@@ -136,7 +136,8 @@ import Testing
         let alices = try #require(try a.send("POST", "/api/v2/artifacts", Self.artifact).json["id"]?.stringValue)
         #expect(try b.send("GET", "/api/v2/artifacts/\(alices)").status == 404)
         let share: JSONValue = [
-            "operation": "updateRoles", "roles": [["id": .string(bobId), "role": "USER", "shareRecipientType": "user"]],
+            "operation": "updateRoles",
+            "roles": [["id": .string(bobId), "role": "USER", "shareRecipientType": "user"]],
         ]
         #expect(try a.send("PATCH", "/api/v2/artifacts/\(alices)/sharedRoles", share).status == 204)
         #expect(try b.send("GET", "/api/v2/artifacts/\(alices)").status == 200)
