@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "JSON", swiftSettings: strict),
         .target(name: "WorkloadEmulator", dependencies: ["JSON"], swiftSettings: strict),
         // The state file and fixtures: storage of the domain, no HTTP.
-        .target(name: "Persistence", dependencies: ["JSON", "WorkloadEmulator"], swiftSettings: strict),
+        .target(name: "Persistence", dependencies: ["JSON", "WorkloadEmulator", "CZlib"], swiftSettings: strict),
         // The real API's contract (contract/): the response checker of the conformance test, and the
         // deliberate differences the served OpenAPI document declares.
         .target(name: "ContractCheck", dependencies: ["JSON"], swiftSettings: strict),
