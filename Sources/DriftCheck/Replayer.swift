@@ -114,27 +114,28 @@ struct Replayer {
                 let last = exchanges[end - 1]
                 if !Self.sameShape(first.status, first.responseBody, last.status, last.responseBody) {
                     // A poll until something changed (a status, a replacement ending): the
-                    // emulator's clock moves instead of the wall clock, one second at a
-                    // time, until its answer has the last poll's shape and states.
+                    // emulator's clock moves instead of the wall clock, from one scheduled
+                    // transition to the next, until its answer has the last poll's shape
+                    // and states, or nothing is left to happen (then the answers differ).
                     var current = answer
-                    var advanced = 0
+                    var advanced: Int64 = 0
                     while !Self.sameShape(last.status, last.responseBody, current.status, current.body),
-                        advanced < maxAdvanceSeconds
+                        let seconds = try secondsToNextTransition(), advanced + seconds <= Int64(maxAdvanceSeconds)
                     {
                         let step = try send(
                             "POST", "/__emulator/clock/advance", contentType: "application/json",
-                            body: "{\"seconds\":1}")
+                            body: "{\"seconds\":\(seconds)}")
                         guard step.status == 200 else {
                             throw ReplayCommand.Failure(
                                 message: "replay: the emulator refused a clock advance (\(step.status)): \(step.body)",
                                 exitCode: 1)
                         }
-                        advanced += 1
+                        advanced += seconds
                         current = try send(
                             "GET", target(first), contentType: first.requestContentType,
                             body: ids.apply(first.requestBody), as: token(for: first.user))
                     }
-                    report.clockAdvancedSeconds += advanced
+                    report.clockAdvancedSeconds += Int(advanced)
                     compare(last, current, line: end)
                 } else {
                     // A poll whose answer never changed: its last answer is compared too.
@@ -145,6 +146,21 @@ struct Replayer {
             i = end
         }
         return report
+    }
+
+    /// Whole seconds (at least 1) from the sandbox's now to its next scheduled transition,
+    /// or nil when none is pending and no advance can change an answer.
+    func secondsToNextTransition() throws(ReplayCommand.Failure) -> Int64? {
+        let clock = try send("GET", "/__emulator/clock", contentType: nil, body: "")
+        guard clock.status == 200, let doc = try? JSONParser.parse(clock.body) else {
+            throw ReplayCommand.Failure(
+                message: "replay: the emulator's clock could not be read (\(clock.status)): \(clock.body)", exitCode: 1)
+        }
+        guard let next = doc["nextTransitionAt"]?.stringValue.flatMap(Timestamp.parse),
+            let now = doc["now"]?.stringValue.flatMap(Timestamp.parse)
+        else { return nil }
+        let millis = max(next - now, 0)
+        return max((millis + 999) / 1000, 1)
     }
 
     func target(_ e: Exchange) -> String {
