@@ -238,13 +238,23 @@ import WorkloadAPI
         #expect(api.publicURL == "http://h:1")
     }
 
-    /// The README's flags table is written by hand; this keeps it from missing a flag.
+    /// The README's flags table is written by hand; this keeps it from missing a flag,
+    /// naming one twice, or naming one the server does not have.
     @Test func readmeFlagsTableListsEveryFlagWithItsDefault() throws {
         let readme = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("README.md")
         let text = try String(contentsOf: readme, encoding: .utf8)
-        let rows = text.split(separator: "\n").filter { $0.hasPrefix("| `--") }
+        let section = try #require(text.components(separatedBy: "\n## Flags\n").dropFirst().first)
+            .components(separatedBy: "\n## ").first ?? ""
+        let rows = section.split(separator: "\n").filter { $0.hasPrefix("| `--") }
+        let named = rows.map { row in
+            String(row.dropFirst(3).prefix { $0 != " " && $0 != "`" })
+        }
+        let known = Set(ServerOptions.flags.map(\.flag) + ["--healthcheck", "--help"])
+        #expect(named.count == Set(named).count, "README names a flag twice: \(named)")
+        #expect(named.filter { !known.contains($0) } == [], "README names flags the server lacks")
+        #expect(named.count == ServerOptions.flags.count + 2)
         for flag in ServerOptions.flags {
             let row = rows.first { $0.hasPrefix("| `\(flag.flag) ") || $0.hasPrefix("| `\(flag.flag)`") }
             #expect(row != nil, "README has no row for \(flag.flag)")

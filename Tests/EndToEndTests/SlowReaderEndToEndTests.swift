@@ -128,9 +128,10 @@ import Glibc
         let health = try LoopbackHTTP.get(port: port, path: "/__emulator/health")
         let waited = Date().timeIntervalSince(started)
         #expect(health.status == 200)
-        // A generous bound (the measured figure is in bench/RESULTS.md): without
-        // backpressure the server was still building the other answers, for seconds.
-        #expect(waited < 1, "health took \(waited) s while 20 slow readers were held")
+        // A generous bound, hundreds of times the measured p99 (bench/RESULTS.md), so a
+        // loaded CI machine does not trip it: without backpressure the server was still
+        // building the other answers, and health took 39.5 s.
+        #expect(waited < 5, "health took \(waited) s while 20 slow readers were held")
 
         // Peak resident memory: every queued answer would be 20 × \(requestsPerClient) × 100 KB.
         let peak = Self.residentKiB(pid: pid, field: "VmHWM") ?? Int.max

