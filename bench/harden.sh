@@ -115,7 +115,7 @@ row_h2() {
             # The floor: nginx serving a static body of a create answer's size, same wrk.
             start_nginx
             for c in 1 50; do
-                line=$(wrk_run "$c" "http://127.0.0.1:$NGINX_PORT/created.json")
+                line=$(wrk_run "$c" "http://127.0.0.1:$NGINX_PORT/created.json" -s "$work/report.lua")
                 echo "row H2 $lifecycle nginx round $round c=$c $line" >&2
                 s[nginx,$c]+="$line"$'\n'
             done
