@@ -1,6 +1,6 @@
-/// An array stored in chunks of 1,024: appending never moves what is stored. A
-/// contiguous array of 65,536 workloads (about 400 bytes each) copies 26 MB into fresh
-/// pages when it doubles, under the sandbox's lock.
+/// An array stored in chunks of 1,024: appending moves at most one chunk, never what is
+/// stored before it. A contiguous array of 65,536 workloads (about 400 bytes each) copies
+/// 26 MB into fresh pages when it doubles, under the sandbox's lock.
 struct ChunkedArray<Element: Sendable>: Sendable {
     private static var shift: Int { 10 }
     private static var mask: Int { (1 << shift) - 1 }
@@ -15,11 +15,9 @@ struct ChunkedArray<Element: Sendable>: Sendable {
     }
 
     mutating func append(_ element: Element) {
-        if count >> ChunkedArray.shift == chunks.count {
-            var chunk: [Element] = []
-            chunk.reserveCapacity(1 << ChunkedArray.shift)
-            chunks.append(chunk)
-        }
+        // A chunk grows as an array does, to at most 1,024 elements: a sandbox with one
+        // workload holds room for a few, not for a whole chunk.
+        if count >> ChunkedArray.shift == chunks.count { chunks.append([]) }
         chunks[count >> ChunkedArray.shift].append(element)
         count += 1
     }
