@@ -164,7 +164,7 @@ row_h3() {
         done
     done
     echo
-    echo "slowest GET at: when the slowest GET was sent, in ms after the advance was; load after: $(load)"
+    echo "slowest GET at: when the slowest GET was sent, in ms after the advance was (no advance: after the first GET); load after: $(load)"
 }
 
 echo "workload-emulator $("$EMULATOR" --version | awk '{ print $2 }'); $(date -u +%Y-%m-%dT%H:%MZ)"
