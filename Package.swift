@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "JSON", swiftSettings: strict),
         .target(name: "WorkloadEmulator", dependencies: ["JSON"], swiftSettings: strict),
         // The state file and fixtures: storage of the domain, no HTTP.
-        .target(name: "Persistence", dependencies: ["JSON", "WorkloadEmulator"], swiftSettings: strict),
+        .target(name: "Persistence", dependencies: ["JSON", "WorkloadEmulator", "CZlib"], swiftSettings: strict),
         // The real API's contract (contract/): the response checker of the conformance test, and the
         // deliberate differences the served OpenAPI document declares.
         .target(name: "ContractCheck", dependencies: ["JSON"], swiftSettings: strict),
@@ -33,9 +33,11 @@ let package = Package(
             name: "WorkloadAPI",
             dependencies: ["HTTPServer", "JSON", "Persistence", "WorkloadEmulator", "ContractCheck"],
             swiftSettings: strict),
+        // `record`'s https upstream: the system's libcurl, loaded with dlopen only when asked for.
+        .target(name: "CUpstreamTLS"),
         // `record` and `replay`: the drift check between a real tenant and the emulator.
         .target(
-            name: "DriftCheck", dependencies: ["HTTPServer", "JSON", "ContractCheck", "WorkloadAPI"],
+            name: "DriftCheck", dependencies: ["HTTPServer", "JSON", "ContractCheck", "WorkloadAPI", "CUpstreamTLS"],
             swiftSettings: strict),
         .executableTarget(
             name: "workload-emulator",

@@ -10,12 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-build_flags=()
-[[ -n "${SCRATCH_PATH:-}" ]] && build_flags=(--scratch-path "$SCRATCH_PATH")
-if [[ -z "${EMULATOR:-}" ]]; then
-    scripts/build-release "${build_flags[@]}" >&2
-    EMULATOR="$(swift build -c release --static-swift-stdlib "${build_flags[@]}" --show-bin-path)/workload-emulator"
-fi
+source bench/lib.sh
+build_emulator
 
 PYTHONPATH=bench exec python3 - "$EMULATOR" "${1:-100000}" "${ROUNDS:-3}" <<'EOF'
 import json, statistics, sys, time

@@ -19,6 +19,36 @@ def header() -> str:
     return f"load average (1/5/15 min) at start: {load()}; {os.cpu_count()} cores; {time.strftime('%H:%MZ', time.gmtime())}"
 
 
+def fill(port: int, sandbox: str, n: int) -> None:
+    """n creates (inline draft artifact each), pipelined in batches of 100."""
+    body = json.dumps({"name": "bench", "artifact": {"name": "a"}}).encode()
+    one = (f"POST /api/v2/workloads HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer bench\r\n"
+           f"Content-Type: application/json\r\nX-Emulator-Sandbox: {sandbox}\r\n"
+           f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+    s = socket.create_connection(("127.0.0.1", port))
+    buf, left = b"", n
+    while left:
+        batch = min(100, left)
+        s.sendall(one * batch)
+        got = 0
+        while got < batch:
+            end = buf.find(b"\r\n\r\n")
+            if end < 0:
+                buf += s.recv(1 << 20)
+                continue
+            head = buf[:end].decode("latin-1")
+            if not head.startswith("HTTP/1.1 201"):
+                raise SystemExit(f"create: {head}")
+            length = int(next(l.split(":", 1)[1] for l in head.split("\r\n")
+                              if l.lower().startswith("content-length:")))
+            while len(buf) < end + 4 + length:
+                buf += s.recv(1 << 20)
+            buf = buf[end + 4 + length:]
+            got += 1
+        left -= batch
+    s.close()
+
+
 class Emulator:
     """One emulator process (`--port 0 --port-file`, `--log-level warn`)."""
 
@@ -54,33 +84,7 @@ class Emulator:
         return data
 
     def fill(self, sandbox: str, n: int) -> None:
-        """n creates (inline draft artifact each), pipelined in batches of 100."""
-        body = json.dumps({"name": "bench", "artifact": {"name": "a"}}).encode()
-        one = (f"POST /api/v2/workloads HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer bench\r\n"
-               f"Content-Type: application/json\r\nX-Emulator-Sandbox: {sandbox}\r\n"
-               f"Content-Length: {len(body)}\r\n\r\n").encode() + body
-        s = socket.create_connection(("127.0.0.1", self.port))
-        buf, left = b"", n
-        while left:
-            batch = min(100, left)
-            s.sendall(one * batch)
-            got = 0
-            while got < batch:
-                end = buf.find(b"\r\n\r\n")
-                if end < 0:
-                    buf += s.recv(1 << 20)
-                    continue
-                head = buf[:end].decode("latin-1")
-                if not head.startswith("HTTP/1.1 201"):
-                    raise SystemExit(f"create: {head}")
-                length = int(next(l.split(":", 1)[1] for l in head.split("\r\n")
-                                  if l.lower().startswith("content-length:")))
-                while len(buf) < end + 4 + length:
-                    buf += s.recv(1 << 20)
-                buf = buf[end + 4 + length:]
-                got += 1
-            left -= batch
-        s.close()
+        fill(self.port, sandbox, n)
 
     def stop(self) -> None:
         self.proc.terminate()

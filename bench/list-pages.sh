@@ -4,6 +4,7 @@
 #   bench/list-pages.sh                      # 100,000 workloads, pages of 100
 #   WORKLOADS=10000 bench/list-pages.sh
 #   SCRATCH_PATH=.build-me bench/list-pages.sh   # build in another folder than .build
+#   EMULATOR=/path/to/workload-emulator bench/list-pages.sh   # skip the build
 #
 # Starts the release emulator (manual clock), creates WORKLOADS workloads over one
 # keep-alive connection (reporting creates/s), then times GET /api/v2/workloads for
@@ -18,26 +19,12 @@ WORKLOADS=${WORKLOADS:-100000}
 REPEAT=${REPEAT:-200}
 LIMIT=${LIMIT:-100}
 
-build_flags=()
-[[ -n "${SCRATCH_PATH:-}" ]] && build_flags=(--scratch-path "$SCRATCH_PATH")
-scripts/build-release "${build_flags[@]}" >&2
-EMULATOR="$(swift build -c release --static-swift-stdlib "${build_flags[@]}" --show-bin-path)/workload-emulator"
+source bench/lib.sh
+build_emulator
+make_workdir
+start_server list "$EMULATOR" --clock manual
 
-work=$(mktemp -d /tmp/emulator-list.XXXXXX)
-pid=""
-cleanup() {
-    [[ -n "$pid" ]] && kill "$pid" 2>/dev/null || true
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-"$EMULATOR" --port 0 --port-file "$work/port" --clock manual --log-level warn >"$work/out" 2>"$work/err" &
-pid=$!
-for _ in $(seq 1 200); do [[ -s "$work/port" ]] && break; sleep 0.05; done
-PORT=$(cat "$work/port")
-
-python3 - "$PORT" "$WORKLOADS" "$REPEAT" "$LIMIT" "$pid" <<'PY'
+python3 - "$EMU_PORT" "$WORKLOADS" "$REPEAT" "$LIMIT" "$EMU_PID" <<'PY'
 import http.client, json, sys, time, statistics
 
 port, total, repeat, limit, pid = (int(a) for a in sys.argv[1:])

@@ -20,28 +20,12 @@ INVOKES=${INVOKES:-12000}
 REPEAT=${REPEAT:-300}
 LIMIT=${LIMIT:-100}
 
-if [[ -z "${EMULATOR:-}" ]]; then
-    build_flags=()
-    [[ -n "${SCRATCH_PATH:-}" ]] && build_flags=(--scratch-path "$SCRATCH_PATH")
-    scripts/build-release "${build_flags[@]}" >&2
-    EMULATOR="$(swift build -c release --static-swift-stdlib "${build_flags[@]}" --show-bin-path)/workload-emulator"
-fi
+source bench/lib.sh
+build_emulator
+make_workdir
+start_server logs "$EMULATOR" --clock manual
 
-work=$(mktemp -d /tmp/emulator-logs.XXXXXX)
-pid=""
-cleanup() {
-    [[ -n "$pid" ]] && kill "$pid" 2>/dev/null || true
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-"$EMULATOR" --port 0 --port-file "$work/port" --clock manual --log-level warn >"$work/out" 2>"$work/err" &
-pid=$!
-for _ in $(seq 1 200); do [[ -s "$work/port" ]] && break; sleep 0.05; done
-PORT=$(cat "$work/port")
-
-python3 - "$PORT" "$INVOKES" "$REPEAT" "$LIMIT" <<'PY'
+python3 - "$EMU_PORT" "$INVOKES" "$REPEAT" "$LIMIT" <<'PY'
 import http.client, json, sys, time, statistics
 
 port, invokes, repeat, limit = (int(a) for a in sys.argv[1:])

@@ -19,9 +19,9 @@
 #   5 list page (limit 100) page 1 and a deep page at 1k, 10k and 100k workloads;
 #   6 POST /__emulator/clock/advance {"seconds":28800} over 10,000 running draft
 #     workloads in a manual-clock sandbox (ROUNDS fresh sandboxes, median).
-# Reuses bench/health.sh's pieces: nginx config in a temp dir, wrk -t1 with an exact
-# report script, medians of ROUNDS rounds, emulator with --log-level warn (nginx's
-# access log is off).
+# The set-up is bench/lib.sh's (nginx config in a temp dir, wrk -t1 with an exact report
+# script, the emulator with --log-level warn: nginx's access log is off) and the starts
+# are bench/startup.py's; medians of ROUNDS rounds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,42 +33,11 @@ ROWS=${ROWS:-"1 2 3 4 5 6"}
 BIG=${BIG:-100000}
 LOG_LEVEL=${LOG_LEVEL:-warn}
 
-need=()
-command -v wrk >/dev/null || need+=(wrk)
-command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || need+=(nginx-light)
-command -v python3 >/dev/null || need+=(python3)
-if [[ ${#need[@]} -gt 0 ]]; then
-    echo "installing ${need[*]}" >&2
-    apt-get update -q >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}" >&2
-fi
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+source bench/lib.sh
+ensure_tools
+build_emulator  # EMULATOR=path skips the build (profiling a copy)
+make_workdir
 
-build_flags=()
-[[ -n "${SCRATCH_PATH:-}" ]] && build_flags=(--scratch-path "$SCRATCH_PATH")
-if [[ -z "${EMULATOR:-}" ]]; then  # EMULATOR=path skips the build (profiling a copy)
-    scripts/build-release "${build_flags[@]}" >&2
-    EMULATOR="$(swift build -c release --static-swift-stdlib "${build_flags[@]}" --show-bin-path)/workload-emulator"
-fi
-
-work=$(mktemp -d /tmp/emulator-bench-all.XXXXXX)
-chmod 755 "$work"  # nginx workers may run as another user
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
-mib() { awk -v kib="$1" 'BEGIN { printf "%.1f", kib / 1024 }'; }
-ms() { awk -v us="$1" 'BEGIN { printf "%.3f", us / 1000 }'; }
-median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-load() { cut -d' ' -f1-3 /proc/loadavg; }
 header() {  # title
     echo
     echo "### $1"
@@ -77,29 +46,11 @@ header() {  # title
     echo
 }
 
-start_emulator() {  # name, extra flags...; sets EMU_PID and EMU_PORT
-    local name=$1
-    shift
-    rm -f "$work/$name.port"
-    "$EMULATOR" --port 0 --port-file "$work/$name.port" --log-level "$LOG_LEVEL" "$@" >/dev/null 2>"$work/$name.err" &
-    EMU_PID=$!
-    pids+=("$EMU_PID")
-    for _ in $(seq 1 500); do [[ -s "$work/$name.port" ]] && break; sleep 0.01; done
-    EMU_PORT=$(cat "$work/$name.port")
-}
-stop_emulator() { kill "$EMU_PID" 2>/dev/null || true; wait "$EMU_PID" 2>/dev/null || true; }
+start_emulator() { start_server "$1" "$EMULATOR" "${@:2}"; }  # name, extra flags...
+stop_emulator() { stop_server; }
 
 # --- wrk scripts ---------------------------------------------------------------------
-cat >"$work/report.lua" <<'EOF'
--- req/s, p50 and p99 in microseconds, socket errors, non-2xx/3xx answers.
-done = function(summary, latency, requests)
-    local e = summary.errors
-    io.write(string.format("RESULT %.1f %.1f %.1f %d %d\n",
-        summary.requests / (summary.duration / 1e6),
-        latency:percentile(50), latency:percentile(99),
-        e.connect + e.read + e.write + e.timeout, e.status))
-end
-EOF
+write_report_lua
 # POST with an inline draft artifact in every body: a draft backs one workload, so each
 # create brings its own. SANDBOX picks the sandbox.
 cat >"$work/create.lua" <<'EOF'
@@ -111,50 +62,11 @@ wrk.headers["X-Emulator-Sandbox"] = os.getenv("SANDBOX") or "default"
 EOF
 cat "$work/report.lua" >>"$work/create.lua"
 
-wrk_run() {  # connections, url, extra wrk args...: prints "rps p50 p99 errors non2xx"
-    local c=$1 url=$2
-    shift 2
-    wrk -t1 -c"$c" -d"$DURATION" "$@" "$url" | awk '/^RESULT/ { print $2, $3, $4, $5, $6 }'
-}
-
 # --- python helpers --------------------------------------------------------------------
-cat >"$work/startup.py" <<'EOF'
-# exec to the first 200 of GET PATH, STARTS times, polled with raw sockets (no process
-# per poll); prints median, p90, min, max in ms. PORT 0: exec to exit (/bin/true).
-import signal, socket, statistics, subprocess, sys, time
-starts, port, path, command = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4:]
-request = f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode()
-def ok():
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
-            s.sendall(request)
-            return s.recv(16).startswith(b"HTTP/1.1 200")
-    except OSError:
-        return False
-times = []
-for _ in range(starts):
-    t0 = time.perf_counter()
-    p = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    if port == 0:
-        p.wait()
-    else:
-        while not ok():
-            if time.perf_counter() - t0 > 10:
-                sys.exit("no 200 within 10 s")
-    times.append((time.perf_counter() - t0) * 1000)
-    if port:
-        p.send_signal(signal.SIGTERM)
-        p.wait()
-        while ok():
-            time.sleep(0.001)
-times.sort()
-p90 = times[max(0, int(len(times) * 0.9 + 0.5) - 1)]
-print(f"{statistics.median(times):.2f} {p90:.2f} {times[0]:.2f} {times[-1]:.2f}")
-EOF
-
 cat >"$work/api.py" <<'EOF'
 # Small client for the rows that are not wrk loops. Usage: api.py PORT COMMAND ARGS...
 import http.client, json, socket, statistics, sys, time
+from emulator_client import fill
 port, command, args = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
 H = {"Authorization": "Bearer bench", "Content-Type": "application/json"}
 conn = http.client.HTTPConnection("127.0.0.1", port)
@@ -178,31 +90,8 @@ elif command == "get":  # sandbox, path → body on stdout
 elif command == "total":
     print(total(args[0]))
 elif command == "fill":  # sandbox, n: create n workloads, pipelined in batches of 100
-    sandbox, n = args[0], int(args[1])
-    body = json.dumps({"name": "bench", "artifact": {"name": "a"}}).encode()
-    one = (f"POST /api/v2/workloads HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer bench\r\n"
-           f"Content-Type: application/json\r\nX-Emulator-Sandbox: {sandbox}\r\n"
-           f"Content-Length: {len(body)}\r\n\r\n").encode() + body
-    s = socket.create_connection(("127.0.0.1", port))
-    buf, left = b"", n
-    while left:
-        batch = min(100, left)
-        s.sendall(one * batch)
-        got = 0
-        while got < batch:
-            end = buf.find(b"\r\n\r\n")
-            if end < 0:
-                buf += s.recv(1 << 20)
-                continue
-            head = buf[:end].decode("latin-1")
-            assert head.startswith("HTTP/1.1 201"), head
-            length = int(next(l.split(":", 1)[1] for l in head.split("\r\n") if l.lower().startswith("content-length:")))
-            while len(buf) < end + 4 + length:
-                buf += s.recv(1 << 20)
-            buf = buf[end + 4 + length:]
-            got += 1
-        left -= batch
-    print(total(sandbox))
+    fill(port, args[0], int(args[1]))
+    print(total(args[0]))
 elif command == "manual":  # sandbox: freeze its clock
     s, d = call("PUT", "/__emulator/clock", {"mode": "manual"}, args[0])
     assert s == 200, (s, d)
@@ -239,50 +128,19 @@ elif command == "idle":  # n, pid: open n keep-alive connections, one request ea
     time.sleep(0.5)
     print(before, held, rss())
 EOF
-api() { python3 "$work/api.py" "$@"; }
+api() { PYTHONPATH=bench python3 "$work/api.py" "$@"; }
 
 # --- nginx (serves the workload GET body and the health body as static files) -----------
-mkdir -p "$work/html" "$work/logs"
-printf '{"status":"ok","version":"0.1.0"}' >"$work/html/health.json"
-NGINX_PORT=$(free_port)
-write_nginx_conf() {  # port, file
-    cat >"$2" <<EOF
-worker_processes auto;
-daemon off;
-pid $2.pid;
-error_log $work/logs/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    keepalive_requests 1000000;
-    client_body_temp_path $work/tmp_body;
-    proxy_temp_path $work/tmp_proxy;
-    fastcgi_temp_path $work/tmp_fastcgi;
-    uwsgi_temp_path $work/tmp_uwsgi;
-    scgi_temp_path $work/tmp_scgi;
-    server {
-        listen 127.0.0.1:$1;
-        location = /health { default_type application/json; alias $work/html/health.json; }
-        location = /workload { default_type application/json; alias $work/html/workload.json; }
-    }
-}
-EOF
-}
-write_nginx_conf "$NGINX_PORT" "$work/nginx.conf"
+printf '{"status":"ok","version":"0.1.0"}' >"$work/html/health"
 
 # The GET body: one real workload from a throwaway emulator, so nginx serves the same bytes.
 start_emulator probe --lifecycle instant
 WORKLOAD_ID=$(api "$EMU_PORT" create default)
 sleep 0.2
-api "$EMU_PORT" get default "/api/v2/workloads/$WORKLOAD_ID" >"$work/html/workload.json"
+api "$EMU_PORT" get default "/api/v2/workloads/$WORKLOAD_ID" >"$work/html/workload"
 stop_emulator
-chmod 644 "$work/html/"*.json
-WORKLOAD_BYTES=$(wc -c <"$work/html/workload.json")
-
-"$NGINX" -p "$work" -c "$work/nginx.conf" -e "$work/logs/error.log" &
-NGINX_PID=$!
-pids+=("$NGINX_PID")
-for _ in $(seq 1 200); do curl -fsS -o /dev/null "http://127.0.0.1:$NGINX_PORT/health" 2>/dev/null && break; sleep 0.02; done
+WORKLOAD_BYTES=$(wc -c <"$work/html/workload")
+start_nginx
 
 echo "workload-emulator $("$EMULATOR" --version | awk '{ print $2 }') vs $("$NGINX" -v 2>&1 | sed 's#.*/#nginx #'); wrk -t1, $DURATION per cell, $ROUNDS rounds (medians); log level $LOG_LEVEL; $(date -u +%Y-%m-%dT%H:%MZ)"
 
@@ -292,9 +150,9 @@ row_start() {
     local port e n t
     port=$(free_port)
     write_nginx_conf "$port" "$work/nginx-start.conf"
-    e=$(python3 "$work/startup.py" "$STARTS" "$port" /__emulator/health "$EMULATOR" --port "$port" --log-level "$LOG_LEVEL")
-    n=$(python3 "$work/startup.py" "$STARTS" "$port" /health "$NGINX" -p "$work" -c "$work/nginx-start.conf" -e "$work/logs/error.log")
-    t=$(python3 "$work/startup.py" "$STARTS" 0 - /bin/true)
+    e=$(python3 bench/startup.py "$STARTS" "$port" /__emulator/health "$EMULATOR" --port "$port" --log-level "$LOG_LEVEL")
+    n=$(python3 bench/startup.py "$STARTS" "$port" /health "$NGINX" -p "$work" -c "$work/nginx-start.conf" -e "$work/logs/error.log")
+    t=$(python3 bench/startup.py "$STARTS" 0 - /bin/true)
     echo "| process | median ms | p90 ms | min–max ms |"
     echo "|---|---:|---:|---:|"
     local row
@@ -370,7 +228,7 @@ row_post() {
             "$(col e 4)" "$(col e 5)" "$(col e 6)" "$(mib "$(col e 7)")" "$(mib "$(col e 8)")" "$(col n 1)"
     done
     echo
-    echo "load after: $(load); emulator RSS before the row $(mib "$rss_before") MiB, at the end $(mib "$(rss_kib "$EMU_PID")") MiB, peak $(mib "$(awk '/^VmHWM:/ { print $2 }' "/proc/$EMU_PID/status")") MiB"
+    echo "load after: $(load); emulator RSS before the row $(mib "$rss_before") MiB, at the end $(mib "$(rss_kib "$EMU_PID")") MiB, peak $(mib "$(hwm_kib "$EMU_PID")") MiB"
     stop_emulator
 }
 
@@ -385,8 +243,7 @@ row_memory() {
     sleep 0.3
     local idle idle_nginx conn busy before after t0 t1 made fired
     idle=$(rss_kib "$EMU_PID")
-    idle_nginx=0
-    for pid in $NGINX_PID $(pgrep -P "$NGINX_PID" || true); do idle_nginx=$((idle_nginx + $(rss_kib "$pid"))); done
+    idle_nginx=$(tree_rss_kib "$NGINX_PID")
     read -r before conn after <<<"$(api "$EMU_PORT" idle 256 "$EMU_PID")"
     wrk -t1 -c256 -d"$DURATION" "http://127.0.0.1:$EMU_PORT/__emulator/health" >/dev/null
     sleep 0.3

@@ -10,12 +10,16 @@
 2. --startup: SIGTERM, then times restarts on the same files (exec to the listening line,
    printed once the snapshot is read and the logs are replayed).
 3. --throughput: `wrk -c C` with bench/create-workloads.lua against the running emulator.
+4. --keep DIR: leave the state files in DIR (not a temporary directory). --from DIR: skip
+   the preload and the samples and time --startup restarts of --binary, each on a fresh
+   copy of the files in DIR (so two builds can be timed on the same files).
 
 Usage: bench/state-durability.py --binary .build/release/workload-emulator --preload 10000
-       [--durability batch|sync] [--samples 50] [--startup 3] [--throughput 50]
+       [--durability batch|sync] [--samples 50] [--startup 3] [--throughput 50] [--keep DIR]
+       bench/state-durability.py --binary B --from DIR --startup 5
 Standard library only (and wrk for --throughput).
 """
-import argparse, http.client, json, os, statistics, subprocess, sys, tempfile, threading, time
+import argparse, http.client, json, os, shutil, statistics, subprocess, sys, tempfile, threading, time
 
 
 def start(binary, path, durability):
@@ -60,8 +64,14 @@ def main():
     ap.add_argument("--durability", default="batch")
     ap.add_argument("--startup", type=int, default=0, help="restarts to time")
     ap.add_argument("--throughput", type=int, default=0, help="wrk connections")
+    ap.add_argument("--keep", help="directory for the state files (kept)")
+    ap.add_argument("--from", dest="source", help="time start-ups on copies of this directory's state files")
     a = ap.parse_args()
-    d = tempfile.mkdtemp()
+    if a.source:
+        startup_from(a)
+        return
+    d = a.keep or tempfile.mkdtemp()
+    os.makedirs(d, exist_ok=True)
     path = os.path.join(d, "state.json")
     p, port = start(a.binary, path, a.durability)
     try:
@@ -127,6 +137,26 @@ def main():
         if p.poll() is None:
             p.terminate()
             p.wait(timeout=60)
+
+
+def startup_from(a):
+    files = sorted(os.listdir(a.source))
+    size = sum(os.path.getsize(os.path.join(a.source, f)) for f in files)
+    times = []
+    for _ in range(max(1, a.startup)):
+        d = tempfile.mkdtemp()
+        try:
+            for f in files:
+                shutil.copy(os.path.join(a.source, f), d)
+            t0 = time.monotonic()
+            p, _ = start(a.binary, os.path.join(d, "state.json"), a.durability)
+            times.append(time.monotonic() - t0)
+            p.terminate()
+            p.wait(timeout=120)
+        finally:
+            shutil.rmtree(d)
+    print(f"start-up of {a.binary} on {files} ({size / 1e6:.1f} MB): " + ", ".join(f"{t:.2f}" for t in times)
+          + f" s (median {statistics.median(times):.2f})")
 
 
 if __name__ == "__main__":

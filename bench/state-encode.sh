@@ -11,12 +11,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-build_flags=()
-[[ -n "${SCRATCH_PATH:-}" ]] && build_flags=(--scratch-path "$SCRATCH_PATH")
-if [[ -z "${EMULATOR:-}" ]]; then
-    scripts/build-release "${build_flags[@]}" >&2
-    EMULATOR="$(swift build -c release --static-swift-stdlib "${build_flags[@]}" --show-bin-path)/workload-emulator"
-fi
+source bench/lib.sh
+build_emulator
 sizes=("$@")
 [[ ${#sizes[@]} -gt 0 ]] || sizes=(100 1000 10000 100000)
 

@@ -9,8 +9,14 @@ struct Replayer {
     let client: ForwardingClient
     let sandbox: String
     let controlToken: String?
-    /// The recording holds no credential: every request replays as this one user.
+    /// The recording holds no credential, only a label per user (`Exchange.user`): the first
+    /// label seen replays as this token, later ones as `TOKEN-2`, `TOKEN-3`… in order of first
+    /// appearance, so the emulator sees as many distinct users as the real service did.
     let token: String
+    var tokensByUser: [String: String] = [:]
+    /// A recording without labels (made before they existed) replays every request as `token`;
+    /// with labels, a request recorded without a credential is sent without one.
+    var labelled = false
     let maxAdvanceSeconds: Int
     var ids = IdMap()
     var matcher: OperationMatcher? = nil
@@ -29,12 +35,25 @@ struct Replayer {
         var body: String
     }
 
+    /// The token for a recorded user label; nil means no credential.
+    mutating func token(for user: String?) -> String? {
+        guard labelled else { return token }
+        guard let user else { return nil }
+        if let known = tokensByUser[user] { return known }
+        let next = tokensByUser.isEmpty ? token : "\(token)-\(tokensByUser.count + 1)"
+        tokensByUser[user] = next
+        return next
+    }
+
     func send(
-        _ method: String, _ target: String, contentType: String?, body: String
+        _ method: String, _ target: String, contentType: String?, body: String, as user: String?? = .none
     ) throws(ReplayCommand.Failure)
         -> Answer
     {
-        var headers = HTTPHeaders([("Accept", "application/json"), ("Authorization", "Bearer \(token)")])
+        var headers = HTTPHeaders([("Accept", "application/json")])
+        // `.none`: the replay's own calls (document, clock), as the first user.
+        let bearer: String? = user ?? token
+        if let bearer { headers.add("Authorization", "Bearer \(bearer)") }
         if let contentType { headers.add("Content-Type", contentType) }
         if let controlToken { headers.add("X-Emulator-Token", controlToken) }
         do throws(ForwardingClient.Failure) {
@@ -76,7 +95,7 @@ struct Replayer {
         guard first.method == "GET" else { return start + 1 }
         var end = start + 1
         while end < exchanges.count, exchanges[end].method == "GET", exchanges[end].path == first.path,
-            exchanges[end].query == first.query
+            exchanges[end].query == first.query, exchanges[end].user == first.user
         {
             end += 1
         }
@@ -84,6 +103,7 @@ struct Replayer {
     }
 
     mutating func replay(_ exchanges: [Exchange]) throws(ReplayCommand.Failure) -> DriftReport {
+        labelled = exchanges.contains { $0.user != nil }
         loadOperations()
         var i = 0
         while i < exchanges.count {
@@ -112,7 +132,7 @@ struct Replayer {
                         advanced += 1
                         current = try send(
                             "GET", target(first), contentType: first.requestContentType,
-                            body: ids.apply(first.requestBody))
+                            body: ids.apply(first.requestBody), as: token(for: first.user))
                     }
                     report.clockAdvancedSeconds += advanced
                     compare(last, current, line: end)
@@ -133,7 +153,9 @@ struct Replayer {
     }
 
     mutating func replayOne(_ e: Exchange, line: Int, compareIt: Bool = true) throws(ReplayCommand.Failure) -> Answer {
-        let answer = try send(e.method, target(e), contentType: e.requestContentType, body: ids.apply(e.requestBody))
+        let answer = try send(
+            e.method, target(e), contentType: e.requestContentType, body: ids.apply(e.requestBody),
+            as: token(for: e.user))
         if compareIt { compare(e, answer, line: line) }
         return answer
     }

@@ -15,26 +15,54 @@ public struct JSONPathError: Error, Equatable, Sendable, CustomStringConvertible
 /// `Codable` would not fit; this keeps the hand-written decoders short.
 public struct JSONReader: Sendable {
     public let value: JSONValue
-    public let path: String
+    /// The path is only needed when something is refused, so it is kept in pieces and
+    /// joined on demand: reading a 100,000-workload state file then builds no path
+    /// strings at all (`base`, then `[index]` when `index >= 0`, then `.key`).
+    private let base: String
+    private let index: Int
+    private let key: String?
+
+    public var path: String {
+        var p = base
+        if index >= 0 { p += "[\(index)]" }
+        if let key { p += "." + key }
+        return p
+    }
 
     public init(_ value: JSONValue, path: String = "$") {
         self.value = value
-        self.path = path
+        base = path
+        index = -1
+        key = nil
     }
+
+    private init(_ value: JSONValue, base: String, index: Int, key: String?) {
+        self.value = value
+        self.base = base
+        self.index = index
+        self.key = key
+    }
+
+    /// The reader of member `k` (its path shares this one's pieces where it can).
+    private func member(_ v: JSONValue, _ k: String) -> JSONReader {
+        key == nil ? JSONReader(v, base: base, index: index, key: k) : JSONReader(v, base: path, index: -1, key: k)
+    }
+
+    private func memberPath(_ k: String) -> String { path + "." + k }
 
     public func fail(_ reason: String) -> JSONPathError { JSONPathError(path: path, reason: reason) }
 
     /// A present, non-null member.
     public func optional(_ key: String) -> JSONReader? {
         guard let v = value[key], !v.isNull else { return nil }
-        return JSONReader(v, path: path + "." + key)
+        return member(v, key)
     }
 
     public func required(_ key: String) throws(JSONPathError) -> JSONReader {
         guard let v = value[key], !v.isNull else {
-            throw JSONPathError(path: path + "." + key, reason: "required field is missing")
+            throw JSONPathError(path: memberPath(key), reason: "required field is missing")
         }
-        return JSONReader(v, path: path + "." + key)
+        return member(v, key)
     }
 
     public func object() throws(JSONPathError) -> JSONObject {
@@ -51,7 +79,8 @@ public struct JSONReader: Sendable {
 
     public func array() throws(JSONPathError) -> [JSONReader] {
         guard let a = value.arrayValue else { throw fail("expected an array, found \(value.typeName)") }
-        return a.enumerated().map { JSONReader($0.element, path: path + "[\($0.offset)]") }
+        let p = path
+        return a.enumerated().map { JSONReader($0.element, base: p, index: $0.offset, key: nil) }
     }
 
     public func string() throws(JSONPathError) -> String {
@@ -96,10 +125,32 @@ public struct JSONReader: Sendable {
         return e
     }
 
-    // Member shortcuts.
-    public func string(_ k: String) throws(JSONPathError) -> String { try required(k).string() }
-    public func int(_ k: String) throws(JSONPathError) -> Int64 { try required(k).int() }
-    public func timestamp(_ k: String) throws(JSONPathError) -> Int64 { try required(k).timestamp() }
-    public func optionalString(_ k: String) throws(JSONPathError) -> String? { try optional(k)?.string() }
-    public func optionalTimestamp(_ k: String) throws(JSONPathError) -> Int64? { try optional(k)?.timestamp() }
+    // Member shortcuts: the common cases read the member without making a reader for it.
+    public func string(_ k: String) throws(JSONPathError) -> String {
+        if case let .string(s)? = value[k] { return s }
+        return try required(k).string()
+    }
+    public func int(_ k: String) throws(JSONPathError) -> Int64 {
+        if case let .int(i)? = value[k] { return i }
+        return try required(k).int()
+    }
+    public func timestamp(_ k: String) throws(JSONPathError) -> Int64 {
+        if case let .string(s)? = value[k], let t = Timestamp.parse(s) { return t }
+        return try required(k).timestamp()
+    }
+    public func optionalString(_ k: String) throws(JSONPathError) -> String? {
+        switch value[k] {
+        case nil, .null?: return nil
+        case let .string(s)?: return s
+        default: return try optional(k)?.string()
+        }
+    }
+    public func optionalTimestamp(_ k: String) throws(JSONPathError) -> Int64? {
+        switch value[k] {
+        case nil, .null?: return nil
+        case let .string(s)?: if let t = Timestamp.parse(s) { return t }
+        default: break
+        }
+        return try optional(k)?.timestamp()
+    }
 }

@@ -6,16 +6,31 @@ import Glibc
 public enum Files {
     /// The whole file, or nil when it cannot be opened or read.
     public static func read(_ path: String) -> [UInt8]? {
-        guard let f = fopen(path, "rb") else { return nil }
-        defer { fclose(f) }
-        var out: [UInt8] = []
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var s = stat()
+        guard fstat(fd, &s) == 0 else { return nil }
+        // One buffer of the file's size, read into in place (a state file is 100s of MB:
+        // growing an array chunk by chunk copied it several times). A file that grows
+        // meanwhile is read on past it.
+        var out = [UInt8](unsafeUninitializedCapacity: max(Int(s.st_size), 0)) { buf, count in
+            count = 0
+            while count < buf.count {
+                let n = Glibc.read(fd, buf.baseAddress! + count, buf.count - count)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                count += n
+            }
+        }
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
-            let n = fread(&chunk, 1, chunk.count, f)
-            if n > 0 { out.append(contentsOf: chunk[0..<n]) }
-            if n < chunk.count { break }
+            let n = Glibc.read(fd, &chunk, chunk.count)
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { return nil }
+            if n == 0 { return out }
+            out.append(contentsOf: chunk[0..<n])
         }
-        return ferror(f) == 0 ? out : nil
     }
 
     /// The directory part of a path (`.` when there is none).

@@ -18,9 +18,14 @@ public enum StateRecovery {
         var cuts: [String: UInt64] = [:]
         var nextGeneration: UInt64 = 1
         var logBytes = 0
+        /// Logs read that hold records (the ones a compaction would fold in).
+        var logFiles = 0
         var snapshotBytes = 0
         /// Logs that hold nothing (a process that recorded no change): removed at start.
         var emptyLogs: [String] = []
+        /// Logs older than the one the snapshot names (a compaction stopped before
+        /// deleting them): the snapshot covers them, so they are removed at start.
+        var staleLogs: [String] = []
     }
 
     /// The state file is the emulator's own, bounded by what it wrote: no key limit
@@ -68,7 +73,8 @@ public enum StateRecovery {
                         throw JSONPathError(path: sb.path + ".sandbox", reason: "invalid or duplicate sandbox name")
                     }
                     do throws(JSONPathError) {
-                        worlds[name] = try World.restore(sb.value, name: name, settings: settings)
+                        worlds[name] = try World.restore(
+                            sb.value, name: name, settings: settings, checkConsistency: false)
                     } catch {
                         throw JSONPathError(path: "$.sandboxes[\(i)]" + error.path.dropFirst(), reason: error.reason)
                     }
@@ -78,12 +84,14 @@ public enum StateRecovery {
                 throw fail(path, error.description)
             }
         }
-        let generations = LogFile.generations(path).filter { $0 >= base }
+        let all = LogFile.generations(path)
+        result.staleLogs = all.filter { $0 < base }.map { LogFile.name(path, generation: $0) }
+        let generations = all.filter { $0 >= base }
         for g in generations {
             let file = LogFile.name(path, generation: g)
             guard let bytes = Files.read(file) else { throw fail(file, "cannot be read") }
             result.logBytes += bytes.count
-            if bytes.isEmpty { result.emptyLogs.append(file) }
+            if bytes.isEmpty { result.emptyLogs.append(file) } else { result.logFiles += 1 }
             for (n, payload) in LogFile.records(bytes).records.enumerated() {
                 let value: JSONValue
                 do {

@@ -34,6 +34,10 @@ public final class StateStore: ChangeRecorder, Sendable {
     public static let version: Int64 = 2
     /// The log is compacted once it is larger than the snapshot and than this.
     static let minimumCompactionBytes = 4 << 20
+    /// Each start opens a log of its own, and a small log never outgrows the snapshot:
+    /// past this many log files a compaction folds them in (and deletes them) however
+    /// small they are, so restarts cannot pile them up.
+    static let maximumLogFiles = 4
     /// How long the writer waits before retrying a write that failed.
     static let retryMilliseconds = 100
 
@@ -59,6 +63,8 @@ public final class StateStore: ChangeRecorder, Sendable {
         var writtenLSN: UInt64 = 0
         var generation: UInt64 = 1
         var logSize = 0
+        /// Log files on disk that the last snapshot does not cover (the open one included).
+        var logFiles = 1
         var snapshotSize = 0
         var compacting = false
         var writerDone = false
@@ -185,7 +191,7 @@ public final class StateStore: ChangeRecorder, Sendable {
     /// records from here on go to a new log.
     public func start(_ registry: SandboxRegistry, after recovered: StateRecovery.Result) throws(PersistenceError) {
         Files.removeStaleTemporaryFiles(of: path)
-        for file in recovered.emptyLogs { unlink(file) }
+        for file in recovered.emptyLogs + recovered.staleLogs { unlink(file) }
         let fd = try openLog(recovered.nextGeneration)
         logFD.store(fd, ordering: .releasing)
         syncTargets.withLock { $0.current = fd }
@@ -196,10 +202,13 @@ public final class StateStore: ChangeRecorder, Sendable {
             s.cuts = recovered.cuts
             s.generation = recovered.nextGeneration
             s.logSize = recovered.logBytes
+            s.logFiles = recovered.logFiles + 1
             s.snapshotSize = recovered.snapshotBytes
             s.registry = registry
             s.active = true
         }
+        // Before the writer runs: a rotation changes the log it writes to.
+        if recovered.snapshotBytes != 0 { maybeCompact() }
         recording.store(true, ordering: .relaxed)
         let thread = DispatchQueue(label: "workload-emulator.state-log")
         thread.async { [self] in writerLoop() }
@@ -336,7 +345,9 @@ public final class StateStore: ChangeRecorder, Sendable {
 
     private func maybeCompact() {
         let due = state.withLock { s -> UInt64? in
-            guard !s.compacting, s.problem == nil, s.logSize > max(s.snapshotSize, StateStore.minimumCompactionBytes)
+            guard !s.compacting, s.problem == nil,
+                s.logSize > max(s.snapshotSize, StateStore.minimumCompactionBytes)
+                    || s.logFiles > StateStore.maximumLogFiles
             else { return nil }
             s.compacting = true
             return s.generation + 1
@@ -360,6 +371,7 @@ public final class StateStore: ChangeRecorder, Sendable {
             logFD.store(fd, ordering: .releasing)
             s.generation = next
             s.logSize = 0
+            s.logFiles += 1
         }
         syncWake.signal()
         DispatchQueue.global(qos: .utility).async { [self] in compact(base: next) }
@@ -383,9 +395,11 @@ public final class StateStore: ChangeRecorder, Sendable {
             state.withLock { $0.compacting = false }
             return
         }
+        // The snapshot (fsynced, renamed, directory fsynced) covers every older log.
         for g in LogFile.generations(path) where g < base { unlink(LogFile.name(path, generation: g)) }
         state.withLock {
             $0.snapshotSize = bytes.count
+            $0.logFiles = LogFile.generations(path).count
             $0.compacting = false
         }
     }

@@ -58,6 +58,26 @@ import Testing
         #expect(try big.send("DELETE", "/__emulator/faults").status == 204)
     }
 
+    @Test func aHundredThousandUnknownKeysAreCountedNotListed() throws {
+        let e = try LiveEmulator()
+        let c = try e.client()
+        let keys = Self.manyKeys(100_000).dropFirst()
+        let r = try c.send("POST", "/api/v2/workloads", raw: #"{"name":"w","artifact":{"name":"x"},"# + keys)
+        #expect(r.status == 422)
+        #expect(r.contentType == "application/json")
+        // The first 100 problems, then one entry that counts the rest.
+        #expect(r.issues == (0..<100).map { "body.k\($0):extra_forbidden" } + ["body:too_many_errors"])
+        let last = r.json["detail"]?.arrayValue?.last
+        #expect(last?["ctx"] == ["listed": 100, "total": 100_000])
+        #expect(last?["msg"] == "99900 more errors not listed (100 of 100000 shown)")
+        #expect(r.body.count < 16 * 1024, "\(r.body.count) bytes")
+        #expect(try c.send("GET", "/api/v2/workloads").json["totalCount"] == 0)
+        // At the bound itself nothing is left out.
+        let exact = try c.send(
+            "POST", "/api/v2/workloads", raw: #"{"name":"w","artifact":{"name":"x"},"# + Self.manyKeys(100).dropFirst())
+        #expect(exact.issues == (0..<100).map { "body.k\($0):extra_forbidden" })
+    }
+
     @Test func moreKeysThanTheLimitGet413() throws {
         let e = try LiveEmulator()
         let c = try e.client()

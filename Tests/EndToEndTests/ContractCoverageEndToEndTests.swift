@@ -102,6 +102,54 @@ import Testing
         }
     }
 
+    /// A body that cannot be read gets, operation by operation, the code the contract
+    /// documents for it: 400 where the operation lists one, else its 422, in the shape the
+    /// contract gives that status (checked by the conformance checker itself).
+    @Test func anUnreadableBodyGetsTheCodeAndShapeEachOperationDocuments() throws {
+        let checker = ResponseChecker(contract: Self.contract)
+        let live = try LiveEmulator()
+        let alice = try live.client()
+        let created = try alice.send("POST", "/api/v2/workloads", ["name": "w", "artifact": ["name": "a"]])
+        #expect(created.status == 201, "\(created.text)")
+        let artifact = try alice.send("GET", "/api/v2/artifacts/\(created.json["artifactId"]!.stringValue!)").json
+        let real: [String: String] = [
+            "workload_id": created.json["id"]!.stringValue!, "artifact_id": artifact["id"]!.stringValue!,
+            "artifact_repository_id": artifact["artifactRepositoryId"]!.stringValue!,
+        ]
+        var answered: [String: Int] = [:]
+        for op in Self.contract.operations
+        where Self.contract.document["paths"]?[op.path]?[op.method.lowercased()]?["requestBody"] != nil {
+            let expected = op.clientErrorStatuses.contains(400) ? 400 : 422
+            for legacy in [false, true] {
+                var target = Self.target(op, values: real)
+                if legacy {
+                    let prefix = op.path.hasPrefix("/workloads") ? "/api/v2/console/" : "/api/v2/registry/"
+                    target = prefix + target.dropFirst("/api/v2/".count)
+                }
+                for raw in ["{oops", #"{"name": "x"} trailing"#, "nul"] {
+                    let r = try alice.send(op.method, target, raw: raw)
+                    #expect(r.status == expected, "\(op.id) \(target) \(raw): \(r.status) \(r.text)")
+                    if expected == 400 {
+                        #expect(r.json["detail"]?.stringValue?.hasPrefix("Request body is not valid JSON") == true)
+                    } else {
+                        #expect(r.issues == ["body:json_invalid"], "\(op.id): \(r.text)")
+                    }
+                    let sample = ResponseSample(
+                        method: op.method, path: target, status: r.status, contentType: r.contentType, body: r.body)
+                    let mismatches = checker.check(sample)?.mismatches.map(\.description) ?? ["not an operation"]
+                    #expect(mismatches.isEmpty, "\(op.id): \(mismatches)")
+                    answered[op.id] = r.status
+                }
+            }
+        }
+        #expect(answered.count == 10)
+        #expect(answered.filter { $0.value == 422 }.keys.sorted() == ["updateArtifactRepositorySharedRoles"])
+        // Nothing was changed by any of them.
+        #expect(try alice.send("GET", "/api/v2/workloads/\(real["workload_id"]!)").json["name"] == "w")
+        #expect(try alice.send("GET", "/api/v2/workloads").json["totalCount"] == 1)
+        #expect(try alice.send("GET", "/api/v2/artifacts").json["totalCount"] == 1)
+    }
+
     @Test func theAggregateRefusesAnUnknownFilterValue() throws {
         let live = try LiveEmulator()
         let r = try live.client().send("GET", "/api/v2/workloads/stats?importance=urgent")

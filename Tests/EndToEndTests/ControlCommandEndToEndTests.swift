@@ -174,7 +174,7 @@ import Glibc
             #expect(result.stderr.split(separator: "\n").count == 1)
         }
         // A bound socket that does not listen: connections to it are refused.
-        let closed = try RefusingPort()
+        let closed = try RefusedPort()
         let refused = try EmulatorProcess.run(["ctl", "--url", "http://127.0.0.1:\(closed.port)", "health"])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("cannot connect to 127.0.0.1:\(closed.port): Connection refused"))
@@ -249,34 +249,4 @@ import Glibc
         _ = bytes.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         return String(decoding: received, as: UTF8.self)
     }
-}
-
-/// A loopback port bound but not listening, so a connection to it is refused.
-final class RefusingPort {
-    let fd: Int32
-    let port: Int
-
-    init() throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard bound == 0 else {
-            close(fd)
-            throw HarnessError("bind: errno \(errno)")
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        self.fd = fd
-        port = Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    deinit { close(fd) }
 }

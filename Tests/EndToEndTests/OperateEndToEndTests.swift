@@ -46,6 +46,38 @@ import WorkloadEmulator
                 == "completed")
     }
 
+    /// A proton's `endpoint` is the workload's URL while the proton takes its traffic;
+    /// a candidate has none until the switch makes it the active one.
+    @Test func protonEndpointIsTheWorkloadsWhileActive() throws {
+        let live = try LiveEmulator()
+        let c = try live.client()
+        let id = try running(c)
+        let endpoint = JSONValue.string("http://127.0.0.1:\(live.port)/api/v2/endpoints/workloads/\(id)/")
+        let w = try c.send("GET", "/api/v2/workloads/\(id)").json
+        #expect(w["endpoint"] == endpoint)
+        let old = w["protonId"]!.stringValue!
+        let start = try c.send("PATCH", "/api/v2/workloads/\(id)/settings", ["runtime": twoReplicas])
+        let candidate = start.json["candidateProtonIds"]!.arrayValue![0].stringValue!
+        let listed = try c.send("GET", "/api/v2/workloads/\(id)/protons").json["data"]!.arrayValue!
+        #expect(Set(listed.compactMap { $0["id"]?.stringValue }) == [old, candidate])
+        for p in listed {
+            #expect(p["endpoint"] == (p["id"]?.stringValue == old ? endpoint : .null), "\(p)")
+        }
+        try c.advance(6)
+        #expect(try c.send("GET", "/api/v2/workloads/\(id)").json["protonId"] == .string(candidate))
+        #expect(try c.send("GET", "/api/v2/workloads/\(id)/protons/\(candidate)").json["endpoint"] == endpoint)
+        #expect(try c.send("GET", "/api/v2/workloads/\(id)/protons/\(old)").json["endpoint"] == .null)
+        // Under a sandbox prefix the URL carries it, as the workload's does.
+        let other = try c.send(
+            "POST", "/sandboxes/other/api/v2/workloads", ["name": "o", "artifact": ["name": "x"]]
+        ).json["id"]!.stringValue!
+        try c.send("POST", "/sandboxes/other/__emulator/clock/advance", ["seconds": 3])
+        let pid = try c.send("GET", "/sandboxes/other/api/v2/workloads/\(other)").json["protonId"]!.stringValue!
+        #expect(
+            try c.send("GET", "/sandboxes/other/api/v2/workloads/\(other)/protons/\(pid)").json["endpoint"]
+                == .string("http://127.0.0.1:\(live.port)/sandboxes/other/api/v2/endpoints/workloads/\(other)/"))
+    }
+
     @Test func failedCandidateLeavesTheOldOneServing() throws {
         let live = try LiveEmulator()
         let c = try live.client()

@@ -19,7 +19,9 @@ final class TmpfsMount {
 
     init(bytes: Int, readOnly: Bool = false) throws {
         path = try makeTemporaryDirectory().path
-        let status = TmpfsMount.run(["mount", "-t", "tmpfs", "-o", "size=\(bytes)\(readOnly ? ",ro" : "")", "tmpfs", path])
+        let status = TmpfsMount.run([
+            "mount", "-t", "tmpfs", "-o", "size=\(bytes)\(readOnly ? ",ro" : "")", "tmpfs", path,
+        ])
         guard status == 0 else {
             rmdir(path)
             throw HarnessError("cannot mount a tmpfs at \(path)")
@@ -213,7 +215,10 @@ final class TmpfsMount {
         p.send(SIGKILL)
         _ = p.waitForExit(timeout: 5)
         let names = try FileManager.default.contentsOfDirectory(atPath: dir.path)
-        let log = try #require(names.first { $0.hasSuffix(".log") && (try? Data(contentsOf: dir.appendingPathComponent($0)))?.isEmpty == false })
+        let log = try #require(
+            names.first {
+                $0.hasSuffix(".log") && (try? Data(contentsOf: dir.appendingPathComponent($0)))?.isEmpty == false
+            })
         let logPath = dir.appendingPathComponent(log).path
 
         // Half a record: the write the process did not finish.
@@ -229,10 +234,8 @@ final class TmpfsMount {
 
         // A whole record (right length and checksum) whose content is wrong is not a torn write.
         let payload = Array(#"{"lsn":999999,"sandbox":"default","change":{"clock":1}}"#.utf8)
-        var frame: [UInt8] = []
-        for v in [UInt32(payload.count), crc32(payload)] { for s in stride(from: 0, to: 32, by: 8) { frame.append(UInt8(truncatingIfNeeded: v >> UInt32(s))) } }
         let damaged = dir.appendingPathComponent("state.json.999.log").path
-        FileManager.default.createFile(atPath: damaged, contents: Data(frame + payload))
+        FileManager.default.createFile(atPath: damaged, contents: Data(record(payload)))
         let before = try Data(contentsOf: URL(fileURLWithPath: damaged))
         let result = try EmulatorProcess.run(args)
         #expect(result.status == 2)
@@ -267,6 +270,79 @@ final class TmpfsMount {
         #expect(result.stderr.contains("$.sandboxes[0].workloads[0].roles"), "\(result.stderr)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: state)) == Data(content), "never rewritten")
         #expect(!(try FileManager.default.contentsOfDirectory(atPath: dir.path)).contains { $0.hasSuffix(".log") })
+    }
+
+    /// A record that would put a new object before the last one in creation order (the
+    /// lists index by appending) is refused like any other damage.
+    @Test func aLogRecordBelowTheLastSequenceStopsStartUp() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let args = [
+            "--port", "0", "--state-file", dir.appendingPathComponent("state.json").path, "--clock", "manual",
+            "--durability", "sync",
+        ]
+        let p = try EmulatorProcess(args)
+        let client = try TestClient(port: try p.waitUntilListening())
+        let first = try client.createWorkload("first")
+        _ = try client.createWorkload("second")
+        p.send(SIGKILL)
+        _ = p.waitForExit(timeout: 5)
+        var records: [String] = []
+        for name in try FileManager.default.contentsOfDirectory(atPath: dir.path) where name.hasSuffix(".log") {
+            let bytes = [UInt8](try Data(contentsOf: dir.appendingPathComponent(name)))
+            var i = 0
+            while i + 8 <= bytes.count {
+                let n = Int(bytes[i]) | Int(bytes[i + 1]) << 8 | Int(bytes[i + 2]) << 16 | Int(bytes[i + 3]) << 24
+                records.append(String(decoding: bytes[(i + 8)..<(i + 8 + n)], as: UTF8.self))
+                i += 8 + n
+            }
+        }
+        // The first create again, under a new workload id and a later LSN: its seq is
+        // now below the second workload's.
+        let create = try #require(records.first { $0.contains(#""id":"\#(first)","seq":"#) })
+        let lsn = try #require(create.range(of: #"^\{"lsn":[0-9]+"#, options: .regularExpression))
+        let payload = Array(
+            create.replacingCharacters(in: lsn, with: #"{"lsn":999999"#)
+                .replacingOccurrences(of: first, with: "0123456789abcdef01234567").utf8)
+        let damaged = dir.appendingPathComponent("state.json.999.log").path
+        FileManager.default.createFile(atPath: damaged, contents: Data(record(payload)))
+        let result = try EmulatorProcess.run(args)
+        #expect(result.status == 2)
+        #expect(
+            result.stderr.contains("\(damaged): record 1: $.change.workloads.set[0].value.seq: must be above"),
+            "\(result.stderr)")
+    }
+
+    /// Every start opens a log of its own; restarts with a change each must not leave
+    /// one more file every time (a compaction folds them into the snapshot).
+    @Test func restartsDoNotPileUpLogFiles() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let state = dir.appendingPathComponent("state.json").path
+        let args = ["--port", "0", "--state-file", state, "--clock", "manual", "--durability", "sync"]
+        var ids: [String] = []
+        var most = 0
+        for round in 0..<10 {
+            let p = try EmulatorProcess(args)
+            let client = try TestClient(port: try p.waitUntilListening())
+            for id in ids { #expect(try client.send("GET", "/api/v2/workloads/\(id)").status == 200, "round \(round)") }
+            ids.append(try client.createWorkload("w\(round)"))
+            p.send(SIGTERM)
+            #expect(p.waitForExit(timeout: 10) == 0)
+            let logs = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".log") }
+            most = max(most, logs.count)
+        }
+        // Four logs, the one a rotation opens and the one the next start opens.
+        #expect(most <= 6, "up to \(most) log files")
+    }
+
+    /// A whole log record: length, checksum, payload.
+    private func record(_ payload: [UInt8]) -> [UInt8] {
+        var frame: [UInt8] = []
+        for v in [UInt32(payload.count), crc32(payload)] {
+            for s in stride(from: 0, to: 32, by: 8) { frame.append(UInt8(truncatingIfNeeded: v >> UInt32(s))) }
+        }
+        return frame + payload
     }
 
     private func crc32(_ bytes: [UInt8]) -> UInt32 {

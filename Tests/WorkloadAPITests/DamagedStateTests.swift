@@ -1,5 +1,5 @@
-import JSON
 import HTTPServer
+import JSON
 import Testing
 import WorkloadAPI
 import WorkloadEmulator
@@ -60,19 +60,55 @@ import WorkloadEmulator
             }, ".state"
         ),
         ("times 0", { edit($0, [.key("faults"), .index(0), .key("times")], 0) }, "$.faults[0].times"),
-        ("probability 5", { edit($0, [.key("faults"), .index(0), .key("probability")], 5) }, "$.faults[0].probability"),
-        ("a workload with no roles", { edit($0, [.key("workloads"), .index(0), .key("roles")], []) }, "$.workloads[0].roles"),
+        (
+            "probability 5", { edit($0, [.key("faults"), .index(0), .key("probability")], 5) },
+            "$.faults[0].probability"
+        ),
+        (
+            "a workload with no roles", { edit($0, [.key("workloads"), .index(0), .key("roles")], []) },
+            "$.workloads[0].roles"
+        ),
         ("clock scale 0", { edit($0, [.key("clock"), .key("scale")], 0) }, "$.clock.scale"),
         ("clock scale 1e12", { edit($0, [.key("clock"), .key("scale")], .double(1e12)) }, "$.clock.scale"),
-        ("an id counter behind the objects", { edit($0, [.key("generators"), .key("nextSeq")], 1) }, "$.generators.nextSeq"),
+        (
+            "an id counter behind the objects", { edit($0, [.key("generators"), .key("nextSeq")], 1) },
+            "$.generators.nextSeq"
+        ),
         (
             "a duplicate deployment id",
             { doc in
                 let d = doc["deployments"]?.arrayValue?[0] ?? .null
                 var copy = d.objectValue ?? JSONObject()
                 copy["seq"] = .int((d["seq"]?.intValue ?? 0) + 1)
-                return edit(doc, [.key("deployments")], .array((doc["deployments"]?.arrayValue ?? []) + [.object(copy)]))
+                return edit(
+                    doc, [.key("deployments")], .array((doc["deployments"]?.arrayValue ?? []) + [.object(copy)]))
             }, "$.deployments[1]"
+        ),
+        (
+            "a duplicate proton id",
+            { doc in
+                let protons = doc["protons"]?.arrayValue ?? []
+                return edit(doc, [.key("protons")], .array([protons[0]] + protons))
+            }, "$.protons[1].id"
+        ),
+        (
+            "a duplicate fault rule id",
+            { doc in
+                let faults = doc["faults"]?.arrayValue ?? []
+                return edit(doc, [.key("faults")], .array([faults[0]] + faults))
+            }, "$.faults[1].id"
+        ),
+        (
+            "a duplicate build id",
+            { doc in
+                let artifact = doc["artifacts"]?.arrayValue?[0]["id"] ?? .null
+                let build: JSONValue = [
+                    "id": "0123456789abcdef0123456b", "artifactId": artifact, "status": "COMPLETED",
+                    "createdAt": "2026-01-01T00:00:00.000Z", "updatedAt": "2026-01-01T00:00:00.000Z",
+                    "creatorId": "0123456789abcdef01234567", "imageUri": nil, "transitions": [],
+                ]
+                return edit(doc, [.key("builds")], .array((doc["builds"]?.arrayValue ?? []) + [build, build]))
+            }, ".id"
         ),
         (
             "a deployment of a missing workload",

@@ -101,6 +101,20 @@ import WorkloadEmulator
         }
     }
 
+    /// A create feeds both the operations on its object and the invoke routes: the second
+    /// set of links must not replace the first.
+    @Test func aResponseLinkedToTwoSubtreesKeepsBothSetsOfLinks() throws {
+        let doc = try document()
+        func links(_ path: String) -> Set<String> {
+            Set(doc["paths"]?[path]?["post"]?["responses"]?["201"]?["links"]?.objectValue?.map(\.key) ?? [])
+        }
+        let workload = links("/api/v2/workloads")
+        #expect(workload.isSuperset(of: ["getWorkload", "startWorkload", "invokeWorkloadGet", "invokeWorkloadPost"]))
+        let deployment = links("/api/v2/console/deployments")
+        #expect(deployment.isSuperset(of: ["getDeployment", "invokeDeploymentGet"]))
+        #expect(links("/api/v2/console/workloads").contains("consoleGetWorkload"))
+    }
+
     @Test func yamlIsServedWithoutAToken() {
         let r = app.send("GET", "/api/v2/openapi.yaml/", token: nil)
         #expect(r.status == 200)

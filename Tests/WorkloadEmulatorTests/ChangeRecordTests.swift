@@ -63,15 +63,7 @@ import Testing
                     _ = try w.updateSettings(
                         id, runtime: ["containerGroups": [["replicaCount": .int(Int64(n))]]], by: alice)
                 case 40..<50:
-                    if artifacts.count < 20 || random.next() % 2 == 0 {
-                        artifacts.append(try w.createArtifact(ArtifactInput(name: "a\(step)"), by: alice).id)
-                    }
-                    let target = artifacts[Int(random.next() % UInt64(artifacts.count))]
-                    _ = try w.startReplacement(
-                        id,
-                        World.ReplacementRequest(
-                            artifactId: target, runtime: nil, warmupMinutes: Int(random.next() % 2),
-                            keepMinutes: Int(random.next() % 2)), by: alice)
+                    _ = try w.randomReplacement(id, step: step, artifacts: &artifacts, upTo: 20, &random)
                 case 50..<54: _ = try w.cancelReplacement(id, by: alice)
                 case 54..<58:
                     _ = try w.updateSharedRoles(
@@ -95,7 +87,9 @@ import Testing
             if step % 100 == 99 {
                 var finished = replica
                 try finished.finishReplay()
-                #expect(comparable(finished) == comparable(w), "step \(step): \(difference(comparable(finished), comparable(w)))")
+                #expect(
+                    comparable(finished) == comparable(w),
+                    "step \(step): \(difference(comparable(finished), comparable(w)))")
             }
         }
         try replica.finishReplay()
@@ -105,6 +99,30 @@ import Testing
         let firedReplica = replica.advanceClock(to: replica.now + 9 * 3_600_000)
         #expect(fired == firedReplica)
         #expect(comparable(replica) == comparable(w))
+    }
+
+    /// Recovery reads a snapshot (repositories and artifacts numbered by position), then
+    /// the records the process wrote after it, which carry the numbers that process had.
+    @Test func recordsAfterASnapshotApplyToTheWorldReadFromIt() throws {
+        var w = World.make()
+        let first = try w.createWorkload(draftInput("first"), by: alice).id
+        let second = try w.createWorkload(draftInput("second"), by: alice).id
+        _ = try w.deleteWorkload(first, by: alice)
+        w.discardChanges()
+        var replica = try World.restore(w.snapshot(), name: w.name, settings: w.settings)
+        #expect(
+            replica.artifacts.seq(of: w.workloads[second]!.artifactId)
+                != w.artifacts.seq(of: w.workloads[second]!.artifactId))
+        var artifacts: [String] = []
+        var random = SplitMix64(seed: 1)
+        _ = try w.startWorkload(second, by: alice)
+        w.advanceClock(to: w.now + 60_000)
+        _ = try w.randomReplacement(second, step: 0, artifacts: &artifacts, upTo: 1, &random)
+        _ = try w.createWorkload(draftInput("third"), by: alice)
+        try replicate(&w, into: &replica)
+        try replica.finishReplay()
+        #expect(replica.workloads.values.map(\.id) == w.workloads.values.map(\.id))
+        #expect(replica.artifacts.values.map(\.workloadIds) == w.artifacts.values.map(\.workloadIds))
     }
 
     @Test func aChangeRecordHoldsTheChangeNotTheWorld() throws {

@@ -18,6 +18,22 @@ extension SandboxSettings {
 
 extension World {
     static func make(_ settings: SandboxSettings = .make()) -> World { World(name: "test", settings: settings) }
+
+    /// The random command sequences' replacement step: onto a new artifact (always while
+    /// there are fewer than `upTo`, else every other time) or one of those made before.
+    mutating func randomReplacement(
+        _ id: String, step: Int, artifacts: inout [String], upTo: Int, _ random: inout SplitMix64
+    ) throws(DomainError) -> Replacement {
+        if artifacts.count < upTo || random.next() % 2 == 0 {
+            artifacts.append(try createArtifact(ArtifactInput(name: "a\(step)"), by: alice).id)
+        }
+        let target = artifacts[Int(random.next() % UInt64(artifacts.count))]
+        return try startReplacement(
+            id,
+            ReplacementRequest(
+                artifactId: target, runtime: nil, warmupMinutes: Int(random.next() % 2),
+                keepMinutes: Int(random.next() % 2)), by: alice)
+    }
 }
 
 let alice = User.derived(fromToken: "alice")

@@ -48,15 +48,7 @@ import Testing
                         id, runtime: ["containerGroups": [["replicaCount": .int(Int64(n))]]], by: alice)
                 case 45..<60:
                     kind = "replace"
-                    if artifacts.count < 50 || random.next() % 2 == 0 {
-                        artifacts.append(try w.createArtifact(ArtifactInput(name: "a\(step)"), by: alice).id)
-                    }
-                    let target = artifacts[Int(random.next() % UInt64(artifacts.count))]
-                    _ = try w.startReplacement(
-                        id,
-                        World.ReplacementRequest(
-                            artifactId: target, runtime: nil, warmupMinutes: Int(random.next() % 2),
-                            keepMinutes: Int(random.next() % 2)), by: alice)
+                    _ = try w.randomReplacement(id, step: step, artifacts: &artifacts, upTo: 50, &random)
                 case 60..<68:
                     kind = "cancel"
                     _ = try w.cancelReplacement(id, by: alice)

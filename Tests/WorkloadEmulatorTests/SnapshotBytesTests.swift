@@ -23,8 +23,23 @@ import Testing
         _ = w.addFault(FaultRule(action: .replacementFailure, probability: 0.2))
         _ = w.addFault(FaultRule(match: .init(workloadId: "none"), action: .launchFailure, message: odd))
         var artifacts: [String] = []
+        // What each kind of step achieved: refusals of a step that does not fit the
+        // workload's state are part of the game, anything else is a failure.
+        var done: [String: Int] = [:]
         for step in 0..<300 {
             let roll = random.next() % 100
+            let kind =
+                roll < 10
+                ? "start"
+                : roll < 15
+                    ? "stop"
+                    : roll < 30
+                        ? "invoke"
+                        : roll < 40
+                            ? "create"
+                            : roll < 50
+                                ? "replace"
+                                : roll < 55 ? "cancel" : roll < 58 ? "build" : roll < 60 ? "promote" : "advance"
             do throws(DomainError) {
                 switch roll {
                 case 0..<10: _ = try w.startWorkload(id, by: alice)
@@ -36,15 +51,7 @@ import Testing
                 case 30..<40:
                     _ = try w.createWorkload(draftInput("x\(step)"), by: step % 2 == 0 ? alice : bob)
                 case 40..<50:
-                    if artifacts.count < 20 || random.next() % 2 == 0 {
-                        artifacts.append(try w.createArtifact(ArtifactInput(name: "a\(step)"), by: alice).id)
-                    }
-                    let target = artifacts[Int(random.next() % UInt64(artifacts.count))]
-                    _ = try w.startReplacement(
-                        id,
-                        World.ReplacementRequest(
-                            artifactId: target, runtime: nil, warmupMinutes: Int(random.next() % 2),
-                            keepMinutes: Int(random.next() % 2)), by: alice)
+                    _ = try w.randomReplacement(id, step: step, artifacts: &artifacts, upTo: 20, &random)
                 case 50..<55: _ = try w.cancelReplacement(id, by: alice)
                 case 55..<58: _ = try w.triggerBuild(w.workloads[id]!.artifactId, by: alice)
                 case 58..<60:
@@ -54,15 +61,32 @@ import Testing
                 default:
                     w.advanceClock(to: w.now + Int64(random.next() % 90_000))
                 }
+                done[kind, default: 0] += 1
             } catch {
-                // Refusals are part of the game.
+                switch (kind, error) {
+                case (_, .conflict), (_, .unprocessable): break
+                case ("cancel", .notFound): break  // no replacement in flight
+                case ("replace", .badRequest): break  // draft to draft, locked to locked
+                default: Issue.record("step \(step) (\(kind)): unexpected \(error)")
+                }
             }
         }
-        // End with a replacement in flight, so `replacement` is an object.
-        _ = try? w.startWorkload(id, by: alice)
+        for kind in ["start", "stop", "invoke", "create", "replace", "advance"] {
+            #expect(done[kind, default: 0] > 0, "no \(kind) step succeeded: \(done)")
+        }
+        // End with a replacement in flight, so `replacement` is an object (the text
+        // checks of `bytesMatchTheTree` fail if it is not).
+        do throws(DomainError) { _ = try w.startWorkload(id, by: alice) } catch {
+            if case .conflict = error {} else { Issue.record("final start: \(error)") }
+        }
         _ = w.advanceClock(to: w.now + 60_000)
-        _ = try? w.startReplacement(
-            id, World.ReplacementRequest(artifactId: nil, runtime: nil, warmupMinutes: 5, keepMinutes: 5), by: alice)
+        do throws(DomainError) {
+            _ = try w.startReplacement(
+                id, World.ReplacementRequest(artifactId: nil, runtime: nil, warmupMinutes: 5, keepMinutes: 5), by: alice
+            )
+        } catch {
+            if case .conflict = error {} else { Issue.record("final replacement: \(error)") }
+        }
         _ = w.advanceClock(to: w.now + 1000)
         return w
     }
@@ -76,7 +100,8 @@ import Testing
         let got = bytes
         #expect(got == expected)
         if got != expected {
-            let i = (0..<min(got.count, expected.count)).first { got[$0] != expected[$0] } ?? min(got.count, expected.count)
+            let i =
+                (0..<min(got.count, expected.count)).first { got[$0] != expected[$0] } ?? min(got.count, expected.count)
             let from = max(0, i - 80)
             let mine = String(decoding: got[from..<min(got.count, i + 80)], as: UTF8.self)
             let theirs = String(decoding: expected[from..<min(expected.count, i + 80)], as: UTF8.self)
@@ -102,7 +127,7 @@ import Testing
             #expect(Timestamp.format(ms).utf8.count == 24)
         }
         #expect(Timestamp.format(1_790_000_000_123) == "2026-09-21T14:13:20.123Z")
-        for i: Int64 in [0, 7, 9, 10, -1, -10, 1234567, .max, .min] {
+        for i: Int64 in [0, 7, 9, 10, -1, -10, 1_234_567, .max, .min] {
             #expect(JSONSerializer.string(.int(i)) == String(i))
         }
         #expect(JSONSerializer.string([nil, true, false]) == "[null,true,false]")

@@ -63,7 +63,7 @@ enum Documents {
             o.append("artifact", .null)
         }
         o.append("runtime", runtime(w.runtime))
-        o.append("endpoint", .string(base + "/api/v2/endpoints/workloads/\(w.id)/"))
+        o.append("endpoint", .string(endpoint(ofWorkload: w.id, base: base)))
         o.append("protonId", .optional(w.protonId))
         o.append("replacement", replacementSummary(w))
         o.append("creator", user(w.creatorId, world))
@@ -112,8 +112,15 @@ enum Documents {
         return ["logTail": .array(logTail(p)), "conditions": .array(conditions)]
     }
 
+    /// Where a workload's invocations go: the URL its `endpoint` field shows.
+    static func endpoint(ofWorkload id: String, base: String) -> String {
+        base + "/api/v2/endpoints/workloads/\(id)/"
+    }
+
     /// `ProtonFormatted`. Its runtime is the workload's (a candidate's: the replacement's).
-    static func proton(_ p: Proton, _ world: World) -> JSONValue {
+    /// `endpoint` is where the proton's traffic arrives: the workload's URL while it is the
+    /// active proton; null for a candidate (no traffic before the switch) or a predecessor.
+    static func proton(_ p: Proton, _ world: World, base: String) -> JSONValue {
         let w = world.workloads[p.workloadId]
         var rt = w?.runtime ?? JSONValue.emptyRuntime
         if p.role == .candidate, let r = w?.replacement, r.candidateProtonId == p.id { rt = r.toRuntime }
@@ -127,6 +134,7 @@ enum Documents {
         o.append("runtime", runtime(rt))
         o.append("creator", w.map { user($0.creatorId, world) } ?? .null)
         o.append("runningSince", p.status == .running ? .string(Timestamp.format(p.updatedAt)) : .null)
+        o.append("endpoint", w?.protonId == p.id ? .string(endpoint(ofWorkload: p.workloadId, base: base)) : .null)
         o.append("statusDetails", ["logTail": .array(logTail(p))])
         o.append("createdAt", .string(Timestamp.format(p.createdAt)))
         o.append("updatedAt", .string(Timestamp.format(p.updatedAt)))
@@ -184,14 +192,14 @@ enum Documents {
     }
 
     /// The emulator's view of a workload: its schedule and TTL.
-    static func emulatorView(_ w: Workload, _ world: World) -> JSONValue {
+    static func emulatorView(_ w: Workload, _ world: World, base: String) -> JSONValue {
         [
             "id": .string(w.id), "status": .string(w.status.rawValue), "now": .string(Timestamp.format(world.now)),
             "scheduled": .array(
                 world.schedule(of: w).map { ["at": .string(Timestamp.format($0.at)), "to": .string($0.to.rawValue)] }),
             "expiresAt": w.expiresAt.map { .string(Timestamp.format($0)) } ?? .null,
             "lastStartAt": .string(Timestamp.format(w.lastStartAt)), "heldBy": .optional(w.heldBy),
-            "protons": .array(world.protonsOf(w).map { proton($0, world) }),
+            "protons": .array(world.protonsOf(w).map { proton($0, world, base: base) }),
         ]
     }
 

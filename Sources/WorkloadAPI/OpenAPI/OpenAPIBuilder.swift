@@ -56,9 +56,24 @@ struct OpenAPIBuilder {
             ensure("422", OpenAPI.responseRef("Unprocessable"))
         }
         if op.authenticated { ensure("401", OpenAPI.responseRef("Unauthorized")) }
+        // `--control-token` guards every control route but the dashboard's page.
+        let guarded = op.path.hasPrefix("/__emulator") && op.path != "/__emulator/ui"
+        if guarded { ensure("401", OpenAPI.responseRef("ControlTokenMissing")) }
+        // A route that uses a sandbox may have to make one, which `--max-sandboxes` can refuse.
+        let usesSandbox = !EmulatorApplication.sandboxFreeRoutes.contains(op.path)
+        if guarded {
+            ensure("403", OpenAPI.responseRef(usesSandbox ? "ControlForbidden" : "ControlTokenRefused"))
+        } else if usesSandbox {
+            ensure("403", OpenAPI.responseRef("SandboxLimit"))
+        }
+        // With `--state-file`, a change that cannot be written.
+        if op.method != "GET" && op.method != "HEAD" { ensure("507", OpenAPI.responseRef("NotSaved")) }
         // The HTTP engine's limits, before any route runs.
         ensure("414", OpenAPI.responseRef("URITooLong"))
-        if op.body != nil { ensure("413", OpenAPI.responseRef("ContentTooLarge")) }
+        if op.body != nil {
+            ensure("413", OpenAPI.responseRef("ContentTooLarge"))
+            ensure("503", OpenAPI.responseRef("BodyBudget"))
+        }
         responses.sort { $0.0 < $1.0 }
         o.append("responses", .object(JSONObject(responses)))
 
@@ -70,7 +85,8 @@ struct OpenAPIBuilder {
 
     /// Adds OpenAPI links from one response to every operation under `item` (a path
     /// template), passing `parameters` (runtime expressions such as `$response.body#/id`).
-    /// They let generators (Schemathesis' stateful phase) reach objects that exist.
+    /// They let generators (Schemathesis' stateful phase) reach objects that exist. Links
+    /// the response already has are kept: one response may feed several subtrees.
     mutating func link(
         from method: String, _ path: String, status: String, toOperationsUnder item: String,
         parameters: [(String, String)]
@@ -93,7 +109,12 @@ struct OpenAPIBuilder {
         guard !links.isEmpty, var item = paths[key]?.objectValue, var op = item[method.lowercased()]?.objectValue,
             var responses = op["responses"]?.objectValue, var response = responses[status]?.objectValue
         else { preconditionFailure("no \(method) \(path) \(status) to link from") }
-        response["links"] = .object(links)
+        var merged = response["links"]?.objectValue ?? JSONObject()
+        for (id, link) in links {
+            precondition(merged[id] == nil || merged[id] == link, "two different links to \(id)")
+            merged[id] = link
+        }
+        response["links"] = .object(merged)
         responses[status] = .object(response)
         op["responses"] = .object(responses)
         item[method.lowercased()] = .object(op)

@@ -242,7 +242,38 @@ enum OpenAPIComponents {
                 ),
                 ("NoContent", O.empty("Done; no body.")),
                 ("URITooLong", O.json("The request line is over 8 KiB.", O.ref("Error"))),
-                ("ContentTooLarge", O.json("The body is over `--max-body-bytes`.", O.ref("Error"))),
+                (
+                    "ContentTooLarge",
+                    O.json("The body is over `--max-body-bytes`, or a JSON object has too many keys.", O.ref("Error"))
+                ),
+                (
+                    "BodyBudget",
+                    [
+                        "description":
+                            "Large bodies held at once would pass `--max-buffered-body-bytes`; retry after `Retry-After` seconds.",
+                        "headers": ["Retry-After": ["schema": O.integer]],
+                        "content": ["application/json": ["schema": O.ref("Error")]],
+                    ]
+                ),
+                (
+                    "ControlTokenMissing",
+                    O.json("`--control-token` is set and the `X-Emulator-Token` header is missing.", O.ref("Error"))
+                ),
+                (
+                    "ControlTokenRefused",
+                    O.json("The `X-Emulator-Token` header does not match `--control-token`.", O.ref("Error"))
+                ),
+                (
+                    "ControlForbidden",
+                    O.json(
+                        "The `X-Emulator-Token` header does not match `--control-token`, or a new sandbox would pass `--max-sandboxes`.",
+                        O.ref("Error"))
+                ),
+                ("SandboxLimit", O.json("A new sandbox would pass `--max-sandboxes`.", O.ref("Error"))),
+                (
+                    "NotSaved",
+                    O.json("With `--state-file`: the change could not be written, and was not made.", O.ref("Error"))
+                ),
             ]))
     }
 

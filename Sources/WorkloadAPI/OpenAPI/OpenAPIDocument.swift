@@ -99,7 +99,8 @@ enum OpenAPIDocument {
         does not serve answers 405 with `Allow` (`components.responses.MethodNotAllowed`); an \
         unknown path 404 `{"detail":"Not Found"}`. Fault rules (`/__emulator/faults`) can make \
         any `/api/v2` operation answer any status, marked by `X-Emulator-Injected`. \
-        `/__emulator` routes need no token.
+        `/__emulator` routes need no API token; with `--control-token` they need the header \
+        `X-Emulator-Token` (401 without it, 403 with another value).
         """
 
     static func register(_ t: inout RouteTable) {

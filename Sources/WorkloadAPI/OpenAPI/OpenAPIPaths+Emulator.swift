@@ -27,7 +27,20 @@ extension OpenAPIDocument {
                         responses: [
                             R.ok("InvokeEcho", "The built-in echo (or the upstream's answer)."), R.forbidden,
                             R.notFound, R.status(502, "AuthError", "The upstream could not be reached."),
-                            R.status(503, "AuthError", "The workload is not running."),
+                            (
+                                "503",
+                                [
+                                    "description":
+                                        "The workload is not running, `--max-upstream-invokes` are in flight (with `Retry-After`), or large bodies would pass `--max-buffered-body-bytes` (`detail`, with `Retry-After`).",
+                                    "headers": ["Retry-After": ["schema": OpenAPI.integer]],
+                                    "content": [
+                                        "application/json": [
+                                            "schema": ["anyOf": [OpenAPI.ref("AuthError"), OpenAPI.ref("Error")]]
+                                        ]
+                                    ],
+                                ]
+                            ),
+                            R.status(504, "AuthError", "The upstream did not answer within `--upstream-timeout`."),
                             ("default", OpenAPI.empty("With an upstream set, its answer is passed through.")),
                         ],
                         description: "Any path and body; the `Authorization` header is consumed."))

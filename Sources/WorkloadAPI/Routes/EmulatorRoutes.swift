@@ -35,7 +35,7 @@ enum EmulatorRoutes {
             Responses.runControl { () throws(DomainError) in
                 let doc = try r.sandbox.execute { (w) throws(DomainError) in
                     guard let wl = w.workloads[r.parameter("id")] else { throw .notFound("Workload not found.") }
-                    return Documents.emulatorView(wl, w)
+                    return Documents.emulatorView(wl, w, base: r.base)
                 }
                 return Responses.json(200, doc)
             }

@@ -177,7 +177,10 @@ enum WorkloadRoutes {
                         || $0.status == .draining
                 }
                 let start = min(q.offset, live.count)
-                return (live[start..<min(start + q.limit, live.count)].map { Documents.proton($0, world) }, live.count)
+                return (
+                    live[start..<min(start + q.limit, live.count)].map { Documents.proton($0, world, base: r.base) },
+                    live.count
+                )
             }
             return Responses.json(200, lr.envelope(items, totalCount: total, request: r))
         }
@@ -191,7 +194,7 @@ enum WorkloadRoutes {
                 else {
                     throw .notFound("Proton not found.")
                 }
-                return Documents.proton(p, world)
+                return Documents.proton(p, world, base: r.base)
             }
             return Responses.json(200, doc)
         }

@@ -22,9 +22,24 @@ enum Responses {
         return detail(e.status, e.detail)
     }
 
-    /// 422 `{"detail": [{"loc", "msg", "type"}, …]}`.
+    /// Entries a 422 lists at most: a body of 100,000 unknown keys would otherwise be
+    /// answered with 100,000 entries (megabytes a client has to read for nothing).
+    static let listedIssues = 100
+
+    /// 422 `{"detail": [{"loc", "msg", "type"}, …]}`. Past `listedIssues`, one last entry
+    /// (`too_many_errors`, still a `ValidationError`) counts those left out in `ctx`.
     static func validation(_ issues: [ValidationIssue]) -> HTTPResponse {
-        json(422, ["detail": .array(issues.map(\.json))])
+        var detail = issues.prefix(listedIssues).map(\.json)
+        if issues.count > listedIssues {
+            let omitted = issues.count - listedIssues
+            detail.append([
+                "loc": .array(Array(issues[listedIssues].loc.prefix(1))),
+                "msg": .string("\(omitted) more errors not listed (\(listedIssues) of \(issues.count) shown)"),
+                "type": "too_many_errors",
+                "ctx": ["listed": .int(Int64(listedIssues)), "total": .int(Int64(issues.count))],
+            ])
+        }
+        return json(422, ["detail": .array(detail)])
     }
 
     /// The platform's authentication error shape.

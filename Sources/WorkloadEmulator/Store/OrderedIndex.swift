@@ -17,6 +17,10 @@ public struct OrderedIndex: Sendable {
         slots.lazy.filter { $0 != nil }.map { $0! }
     }
 
+    /// The largest sequence appended (kept by removals until a compaction): what the
+    /// next `append` must exceed.
+    public var lastSeq: Int? { seqs.last }
+
     /// `seq` must be larger than every sequence already present.
     public mutating func append(_ id: String, seq: Int) {
         slots.append(id)

@@ -132,13 +132,13 @@ extension World {
     /// (`invariantViolations`), since one record may refer to an object of a later one.
     public mutating func apply(changeRecord r: JSONReader) throws(JSONPathError) {
         if let whole = r.optional("whole") {
-            self = try World.restore(whole.value, name: name, settings: settings)
+            self = try World.restore(whole.value, name: name, settings: settings, checkConsistency: false)
             discardChanges()
             return
         }
         try World.restoreHeader(r, into: &self)
         if let users = r.optional("users") { try World.restoreUsers(users, into: &self) }
-        faults = try r.required("faults").array().map { (x) throws(JSONPathError) in try World.decodeFault(x) }
+        faults = try World.decodeFaults(r.required("faults"))
         if let x = r.optional("repositories") {
             try World.applyStore(x, &repositories) { (v) throws(JSONPathError) in try World.decodeRepository(v) }
         }
@@ -199,13 +199,26 @@ extension World {
     private static func applyStore<V>(
         _ x: JSONReader, _ store: inout OrderedStore<V>, _ decode: (JSONReader) throws(JSONPathError) -> V
     ) throws(JSONPathError) {
-        for e in try x.required("set").array() {
+        // A record lists objects by id; new ones are appended in creation order.
+        let entries = try x.required("set").array()
+        var seqs: [Int] = []
+        for e in entries { seqs.append(Int(try e.required("seq").int())) }
+        for i in entries.indices.sorted(by: { seqs[$0] < seqs[$1] }) {
+            let e = entries[i]
             let v = try decode(e.required("value"))
             let id = try e.required("value").string("id")
+            let seqReader = try e.required("seq")
+            let seq = seqs[i]
             if store[id] != nil {
+                // In its place: repositories and artifacts are numbered by position when a
+                // snapshot is read, so a record's seq for them need not be the one restored.
                 store.update(id) { $0 = v }
             } else {
-                store.insert(v, id: id, seq: Int(try e.int("seq")))
+                // The creation order is kept by appending: a new object comes after all.
+                guard seq > (store.order.lastSeq ?? 0) else {
+                    throw seqReader.fail("must be above \(store.order.lastSeq ?? 0), the last one used")
+                }
+                store.insert(v, id: id, seq: seq)
             }
         }
         for id in try x.required("delete").array() { store.remove(try id.string()) }
@@ -213,8 +226,17 @@ extension World {
 
     /// Workloads also carry the per-user list indexes, and keep the requests they had.
     private mutating func applyWorkloads(_ x: JSONReader) throws(JSONPathError) {
+        var decoded: [(value: JSONReader, workload: Workload)] = []
         for e in try x.required("set").array() {
-            var wl = try World.decodeWorkload(e.required("value"))
+            let value = try e.required("value")
+            decoded.append((value, try World.decodeWorkload(value)))
+        }
+        // A record lists workloads by id; new ones are appended in creation order.
+        for (value, decodedWorkload) in decoded.sorted(by: { $0.workload.seq < $1.workload.seq }) {
+            var wl = decodedWorkload
+            if let oldSeq = workloads.seq(of: wl.id), oldSeq != wl.seq {
+                throw JSONPathError(path: value.path + ".seq", reason: "\(wl.id) had seq \(oldSeq)")
+            }
             if let old = workloads[wl.id] {
                 let since = wl.invocations.since
                 wl.invocations = old.invocations
@@ -222,6 +244,11 @@ extension World {
                 workloads.update(wl.id) { [wl] in $0 = wl }
                 reindexVisibility(workload: wl.id, before: old.roles, after: wl.roles)
             } else {
+                // Each user's list index is appended to, as the store's order is.
+                let last = wl.roles.reduce(workloads.order.lastSeq ?? 0) { max($0, visible[$1.userId]?.lastSeq ?? 0) }
+                guard wl.seq > last else {
+                    throw JSONPathError(path: value.path + ".seq", reason: "must be above \(last), the last one used")
+                }
                 workloads.insert(wl, id: wl.id, seq: wl.seq)
                 for (userId, role) in wl.roles where World.listsShow(role) {
                     visible[userId, default: OrderedIndex()].append(wl.id, seq: wl.seq)

@@ -5,17 +5,18 @@
 extension World {
     public func invariantViolations() -> [String] {
         var out: [String] = []
+        // `read`, not a copy of each value: start-up runs this over 100,000 workloads.
         for id in workloads.order.ids {
-            guard let w = workloads[id] else { continue }
-            out += violations(of: w)
+            if let v = workloads.read(id, { violations(of: $0) }) { out += v }
         }
         for id in artifacts.order.ids {
-            guard let a = artifacts[id] else { continue }
-            if a.status == .draft && a.workloadIds.count > 1 {
-                out.append("draft artifact \(id) backs \(a.workloadIds.count) workloads")
-            }
-            for wid in a.workloadIds where workloads[wid] == nil {
-                out.append("artifact \(id) lists missing workload \(wid)")
+            artifacts.read(id) { a in
+                if a.status == .draft && a.workloadIds.count > 1 {
+                    out.append("draft artifact \(id) backs \(a.workloadIds.count) workloads")
+                }
+                for wid in a.workloadIds where workloads.seq(of: wid) == nil {
+                    out.append("artifact \(id) lists missing workload \(wid)")
+                }
             }
         }
         return out
@@ -43,7 +44,7 @@ extension World {
                 }
             }
         }
-        if artifacts[w.artifactId]?.workloadIds.contains(id) != true {
+        if artifacts.read(w.artifactId, { $0.workloadIds.contains(id) }) != true {
             fail("artifact \(w.artifactId) does not list it")
         }
 

@@ -16,15 +16,19 @@ extension World {
     /// one writer of the state form), parsed.
     public func snapshot() -> JSONValue {
         // The writer's output is JSON by construction; a failure here is a bug in it.
-        do { return try JSONParser.parse(snapshotBytes(), limits: JSONParser.Limits(maxDepth: 256, maxBytes: Int.max, maxKeys: Int.max)) }
-        catch { fatalError("snapshotBytes wrote invalid JSON: \(error)") }
+        do {
+            return try JSONParser.parse(
+                snapshotBytes(), limits: JSONParser.Limits(maxDepth: 256, maxBytes: Int.max, maxKeys: Int.max))
+        } catch { fatalError("snapshotBytes wrote invalid JSON: \(error)") }
     }
 
     /// Rebuilds a world from `snapshot()`'s document. Refuses, naming the JSON path, a
     /// document of another format or a newer version, a malformed field, or objects
     /// that refer to missing ones. Settings (seed, limits, auth) are the process's own.
+    /// `checkConsistency: false` leaves `invariantViolations` to the caller: recovery runs
+    /// it once, after the log (`finishReplay`), not once per document.
     public static func restore(
-        _ value: JSONValue, name: String, settings: SandboxSettings
+        _ value: JSONValue, name: String, settings: SandboxSettings, checkConsistency: Bool = true
     ) throws(JSONPathError) -> World {
         let r = JSONReader(value)
         _ = try r.object()
@@ -58,14 +62,19 @@ extension World {
         }
         for x in try r.required("protons").array() {
             let p = try decodeProton(x)
+            guard w.protons[p.id] == nil else {
+                throw JSONPathError(path: x.path + ".id", reason: "duplicate proton id \(p.id)")
+            }
             w.protons[p.id] = p
         }
         var lastSeq = 0
+        var maxEvent: UInt64 = 0
         for x in try r.required("workloads").array() {
             let wl = try decodeWorkload(x)
             guard w.workloads[wl.id] == nil else { throw x.fail("duplicate workload id \(wl.id)") }
             guard wl.seq > lastSeq else { throw JSONPathError(path: x.path + ".seq", reason: "must increase") }
             lastSeq = wl.seq
+            maxEvent = max(maxEvent, wl.events.last?.number ?? 0)
             guard w.artifacts[wl.artifactId] != nil else {
                 throw JSONPathError(path: x.path + ".artifactId", reason: "no artifact \(wl.artifactId)")
             }
@@ -94,6 +103,9 @@ extension World {
         }
         for x in try r.optional("builds")?.array() ?? [] {
             let b = try decodeBuild(x)
+            guard w.builds[b.id] == nil else {
+                throw JSONPathError(path: x.path + ".id", reason: "duplicate build id \(b.id)")
+            }
             guard w.artifacts[b.artifactId] != nil else {
                 throw JSONPathError(path: x.path + ".artifactId", reason: "no artifact \(b.artifactId)")
             }
@@ -102,9 +114,12 @@ extension World {
         var heap: [LifecycleScheduler.Entry] = []
         for x in try r.required("scheduled").array() {
             let e = try decodeScheduled(x)
-            let exists = e.action.kind == .build ? w.builds[e.action.workloadId] != nil : w.workloads[e.action.workloadId] != nil
+            let exists =
+                e.action.kind == .build ? w.builds[e.action.workloadId] != nil : w.workloads[e.action.workloadId] != nil
             guard exists else {
-                throw JSONPathError(path: x.path + ".workloadId", reason: "no \(e.action.kind == .build ? "build" : "workload") \(e.action.workloadId)")
+                throw JSONPathError(
+                    path: x.path + ".workloadId",
+                    reason: "no \(e.action.kind == .build ? "build" : "workload") \(e.action.workloadId)")
             }
             guard e.sequence < w.scheduler.nextSequence else {
                 throw JSONPathError(path: x.path + ".sequence", reason: "not below generators.schedulerSequence")
@@ -118,17 +133,31 @@ extension World {
         }
         let isHeap = heap.indices.dropFirst().allSatisfy { !before(heap[$0], heap[($0 - 1) / 2]) }
         w.scheduler.heap = isHeap ? heap : heap.sorted(by: before)
-        w.faults = try r.required("faults").array().map { (x) throws(JSONPathError) in try decodeFault(x) }
-        try checkCounters(w, r)
+        w.faults = try decodeFaults(r.required("faults"))
+        try checkCounters(w, maxSeq: max(lastSeq, lastDeploymentSeq), maxEvent: maxEvent)
         w.log = try (r.optional("log")?.array() ?? []).map { (x) throws(JSONPathError) in try decodeLog(x) }
         for u in settings.users where w.usersByToken[u.token] == nil {
             w.usersByToken[u.token] = u
             w.usersById[u.id] = u
         }
-        if let problem = w.invariantViolations().first {
+        if checkConsistency, let problem = w.invariantViolations().first {
             throw JSONPathError(path: "$", reason: "inconsistent: \(problem)")
         }
         return w
+    }
+
+    /// The fault rules, each id once (every rule added through the routes gets a new id).
+    static func decodeFaults(_ r: JSONReader) throws(JSONPathError) -> [FaultRule] {
+        var seen = Set<String>()
+        var out: [FaultRule] = []
+        for x in try r.array() {
+            let f = try decodeFault(x)
+            guard seen.insert(f.id).inserted else {
+                throw JSONPathError(path: x.path + ".id", reason: "duplicate fault rule id \(f.id)")
+            }
+            out.append(f)
+        }
+        return out
     }
 
     /// The clock, profile and generator positions: what every record of the state log
@@ -151,7 +180,8 @@ extension World {
         do throws(LifecycleProfile.ParseError) {
             w.profile = try LifecycleProfile.fromJSON(p.value, name: profileName)
         } catch {
-            throw JSONPathError(path: "$.profile" + (error.field.isEmpty ? "" : "." + error.field), reason: error.reason)
+            throw JSONPathError(
+                path: "$.profile" + (error.field.isEmpty ? "" : "." + error.field), reason: error.reason)
         }
 
         let g = try r.required("generators")
@@ -202,13 +232,13 @@ extension World {
 
     /// The generators must be past every object they numbered: a new object would
     /// otherwise take a sequence or an event number that is already used.
-    static func checkCounters(_ w: World, _ r: JSONReader) throws(JSONPathError) {
-        let maxSeq = max(w.workloads.values.last?.seq ?? 0, w.deployments.values.last?.seq ?? 0)
+    /// `maxSeq`, `maxEvent`: the largest of each among the objects read.
+    static func checkCounters(_ w: World, maxSeq: Int, maxEvent: UInt64) throws(JSONPathError) {
         guard w.nextSeq >= maxSeq, w.nextSeq < Int(Int32.max) else {
             throw JSONPathError(
-                path: "$.generators.nextSeq", reason: "must be at least \(maxSeq) (the largest seq) and below 2147483647")
+                path: "$.generators.nextSeq",
+                reason: "must be at least \(maxSeq) (the largest seq) and below 2147483647")
         }
-        let maxEvent = w.workloads.values.reduce(UInt64(0)) { m, wl in max(m, wl.events.last?.number ?? 0) }
         guard w.nextEventNumber >= maxEvent, w.nextEventNumber < UInt64(Int64.max) else {
             throw JSONPathError(
                 path: "$.generators.nextEventNumber", reason: "must be at least \(maxEvent) (the largest event number)")
@@ -302,7 +332,9 @@ extension World {
             expiryToken: try x.required("expiryToken").hex64(), heldBy: try x.optionalString("heldBy"),
             failureMessage: try x.optionalString("failureMessage"), promotedAt: try x.optionalTimestamp("promotedAt"))
         let id = w.id
-        w.events = try x.required("events").array().map { (e) throws(JSONPathError) in try decodeEvent(e, workloadId: id) }
+        w.events = try x.required("events").array().map { (e) throws(JSONPathError) in
+            try decodeEvent(e, workloadId: id)
+        }
         w.replacement = try x.optional("replacement").map { (v) throws(JSONPathError) in try decodeReplacement(v) }
         w.history = try (x.optional("history")?.array() ?? []).map { (v) throws(JSONPathError) in try decodeHistory(v) }
         w.upstream = try x.optionalString("upstream")
@@ -327,7 +359,8 @@ extension World {
             throw JSONPathError(path: x.path + ".kind", reason: "unknown event kind '\(kind)'")
         }
         return WorkloadEvent(
-            number: UInt64(try nonNegative(x.required("number"))), workloadId: workloadId, kind: k, at: try x.timestamp("at"),
+            number: UInt64(try nonNegative(x.required("number"))), workloadId: workloadId, kind: k,
+            at: try x.timestamp("at"),
             actorId: try x.optionalString("actorId"),
             from: try x.optional("from")?.enumeration(WorkloadStatus.self),
             to: try x.optional("to")?.enumeration(WorkloadStatus.self), message: try x.optionalString("message"),
@@ -410,7 +443,8 @@ extension World {
 
     static func decodeLog(_ x: JSONReader) throws(JSONPathError) -> EmulatorLogEntry {
         EmulatorLogEntry(
-            at: try x.timestamp("timestamp"), kind: try x.string("kind"), workloadId: try x.optionalString("workloadId"),
+            at: try x.timestamp("timestamp"), kind: try x.string("kind"),
+            workloadId: try x.optionalString("workloadId"),
             from: try x.optional("from")?.enumeration(WorkloadStatus.self),
             to: try x.optional("to")?.enumeration(WorkloadStatus.self), detail: try x.optionalString("detail"))
     }

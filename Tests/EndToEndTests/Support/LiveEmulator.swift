@@ -8,13 +8,17 @@ final class LiveEmulator {
     let server: HTTPServer
     let port: Int
 
-    init(_ configure: (inout APIConfiguration) -> Void = { _ in }) throws {
+    init(
+        _ configure: (inout APIConfiguration) -> Void = { _ in },
+        http: (inout HTTPServerConfiguration) -> Void = { _ in }
+    ) throws {
         var c = APIConfiguration.manual()
         configure(&c)
         app = try EmulatorApplication(configuration: c)
         var h = HTTPServerConfiguration()
-        h.port = 0
         h.threads = 2
+        http(&h)
+        h.port = 0
         server = HTTPServer(configuration: h, handler: app.handler)
         port = try server.start()
     }

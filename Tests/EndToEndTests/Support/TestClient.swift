@@ -35,25 +35,11 @@ final class TestClient {
 
     init(port: Int) throws {
         self.port = port
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure(description: "socket: errno \(errno)") }
+        fd = try connectLoopback(port: port)
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var one: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard result == 0 else {
-            Glibc.close(fd)
-            throw Failure(description: "connect: errno \(errno)")
-        }
     }
 
     deinit { Glibc.close(fd) }
@@ -74,6 +60,16 @@ final class TestClient {
         head += "\r\n"
         try write(Array(head.utf8) + bytes)
         return try readResponse(head: method == "HEAD")
+    }
+
+    /// Sends only a head announcing `contentLength` body bytes: for the answers the engine
+    /// gives from the head alone (413 past the body limit, 503 past the body budget).
+    func sendHead(_ method: String, _ target: String, contentLength: Int) throws -> Response {
+        var head = "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n"
+        if let token { head += "Authorization: Bearer \(token)\r\n" }
+        head += "Content-Type: application/json\r\nContent-Length: \(contentLength)\r\n\r\n"
+        try write(Array(head.utf8))
+        return try readResponse(head: false)
     }
 
     private func write(_ bytes: [UInt8]) throws {

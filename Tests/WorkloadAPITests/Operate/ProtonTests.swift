@@ -98,7 +98,7 @@ import WorkloadEmulator
         #expect(
             list["data"]![0]!.objectValue?.keys == [
                 "id", "name", "workloadId", "artifactId", "status", "role", "runtime", "creator", "runningSince",
-                "statusDetails", "createdAt", "updatedAt",
+                "endpoint", "statusDetails", "createdAt", "updatedAt",
             ])
         let r = t.send("PATCH", "/api/v2/workloads/\(id)/settings", ["runtime": twoReplicas]).json
         let candidate = r["candidateProtonIds"]![0]!.stringValue!
