@@ -42,7 +42,8 @@ public final class EmulatorApplication: Sendable {
         InvokeRoutes.register(
             &table,
             forwarding: InvokeRoutes.Forwarding(
-                maxInvokes: configuration.maxUpstreamInvokes, timeoutSeconds: configuration.upstreamTimeoutSeconds))
+                maxInvokes: configuration.maxUpstreamInvokes, timeoutSeconds: configuration.upstreamTimeoutSeconds,
+                resolver: configuration.upstreamResolver))
         PlatformRoutes.register(&table)
         DashboardRoutes.register(&table)
         ControlRoutes.register(&table, registry: registry, control: control)
