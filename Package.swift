@@ -33,9 +33,11 @@ let package = Package(
             name: "WorkloadAPI",
             dependencies: ["HTTPServer", "JSON", "Persistence", "WorkloadEmulator", "ContractCheck"],
             swiftSettings: strict),
+        // `record`'s https upstream: the system's libcurl, loaded with dlopen only when asked for.
+        .target(name: "CUpstreamTLS"),
         // `record` and `replay`: the drift check between a real tenant and the emulator.
         .target(
-            name: "DriftCheck", dependencies: ["HTTPServer", "JSON", "ContractCheck", "WorkloadAPI"],
+            name: "DriftCheck", dependencies: ["HTTPServer", "JSON", "ContractCheck", "WorkloadAPI", "CUpstreamTLS"],
             swiftSettings: strict),
         .executableTarget(
             name: "workload-emulator",

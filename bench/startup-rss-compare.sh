@@ -7,7 +7,8 @@
 #
 # For each binary: the median and p90 time from exec to the first 200 of
 # /__emulator/health (raw-socket polls), the median idle VmRSS one second after that, and
-# whether any Foundation library is mapped into the process.
+# whether any Foundation library or libcurl (which `record` loads only for an https upstream)
+# is mapped into the process.
 set -euo pipefail
 [ $# -eq 2 ] || { echo "usage: $0 BEFORE_BINARY AFTER_BINARY" >&2; exit 2; }
 STARTS=${STARTS:-20}
@@ -25,7 +26,7 @@ def ok(port):
             return s.recv(16).startswith(b"HTTP/1.1 200")
     except OSError:
         return False
-results = {b: {"ms": [], "rss": [], "foundation": False} for b in binaries}
+results = {b: {"ms": [], "rss": [], "foundation": False, "curl": False} for b in binaries}
 for i in range(starts):
     for b in binaries:
         port = free_port()
@@ -42,7 +43,9 @@ for i in range(starts):
                 rss = next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
             results[b]["rss"].append(rss / 1024)
             with open(f"/proc/{p.pid}/maps") as f:
-                results[b]["foundation"] |= "Foundation" in f.read()
+                maps = f.read()
+                results[b]["foundation"] |= "Foundation" in maps
+                results[b]["curl"] |= "libcurl" in maps
         p.send_signal(signal.SIGTERM)
         p.wait()
 print(f"{starts} starts each, interleaved, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}")
@@ -51,5 +54,6 @@ for b in binaries:
     ms = sorted(r["ms"])
     p90 = ms[min(len(ms) - 1, int(0.9 * len(ms)))]
     print(f"{b}: start median {statistics.median(ms):.2f} ms, p90 {p90:.2f} ms; "
-          f"idle RSS median {statistics.median(r['rss']):.1f} MiB; Foundation mapped: {r['foundation']}")
+          f"idle RSS median {statistics.median(r['rss']):.1f} MiB; Foundation mapped: {r['foundation']}; "
+          f"libcurl mapped: {r['curl']}")
 PY

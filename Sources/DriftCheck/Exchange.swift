@@ -13,6 +13,9 @@ public struct Exchange: Sendable, Equatable {
     public var responseHeaders: [String: String]
     public var responseBody: String
     public var upstreamMs: Int64
+    /// Who sent it: `user-1`, `user-2`… in order of each credential's first appearance, nil
+    /// without one. Never the credential, nor anything derived from it.
+    public var user: String? = nil
 
     public init(
         method: String, path: String, query: String, requestContentType: String?, requestBody: String, status: Int,
@@ -34,13 +37,16 @@ public struct Exchange: Sendable, Equatable {
     public var json: JSONValue {
         var headers = JSONObject()
         for name in responseHeaders.keys.sorted() { headers.append(name, .string(responseHeaders[name]!)) }
+        var fields: [(String, JSONValue)] = []
+        if let user { fields.append(("user", .string(user))) }
         return .object(
-            JSONObject([
-                ("method", .string(method)), ("path", .string(path)), ("query", .string(query)),
-                ("requestContentType", .optional(requestContentType)), ("requestBody", .string(requestBody)),
-                ("status", .int(Int64(status))), ("responseHeaders", .object(headers)),
-                ("responseBody", .string(responseBody)), ("upstreamMs", .int(upstreamMs)),
-            ]))
+            JSONObject(
+                fields + [
+                    ("method", .string(method)), ("path", .string(path)), ("query", .string(query)),
+                    ("requestContentType", .optional(requestContentType)), ("requestBody", .string(requestBody)),
+                    ("status", .int(Int64(status))), ("responseHeaders", .object(headers)),
+                    ("responseBody", .string(responseBody)), ("upstreamMs", .int(upstreamMs)),
+                ]))
     }
 
     public struct ReadError: Error, CustomStringConvertible {
@@ -61,6 +67,12 @@ public struct Exchange: Sendable, Equatable {
             requestBody: value["requestBody"]?.stringValue ?? "", status: status, responseHeaders: headers,
             responseBody: value["responseBody"]?.stringValue ?? "",
             upstreamMs: value["upstreamMs"]?.intValue ?? 0)
+        if let user = value["user"], !user.isNull {
+            guard let label = user.stringValue, !label.isEmpty, label.utf8.count <= 64 else {
+                throw ReadError(description: "`user` must be a label such as \"user-1\"")
+            }
+            self.user = label
+        }
     }
 
     /// Every exchange of a recording, in order; a blank line is skipped, anything else

@@ -1,5 +1,6 @@
 import HTTPServer
 import JSON
+import Synchronization
 import WorkloadAPI
 
 #if canImport(Glibc)
@@ -21,14 +22,20 @@ public enum RecordCommand {
         public var port = 8081
         public var portFile: String? = nil
         public var timeoutSeconds: Double = 60
+        /// A PEM bundle that alone is trusted for an https upstream (else the system's CA store).
+        public var upstreamCA: String? = nil
     }
 
     public static let usage = """
         usage: workload-emulator record --upstream URL --out FILE [--host H] [--port N] [--port-file F]
-                                        [--upstream-timeout S]
-          Forwards every request to URL (http://host[:port][/base]) and writes each exchange to
+                                        [--upstream-timeout S] [--upstream-ca PATH]
+          Forwards every request to URL (http[s]://host[:port][/base]) and writes each exchange to
           FILE as one JSON line. Authorization, cookies, tokens and other credentials are never
-          written. Stops on SIGINT/SIGTERM.
+          written; each distinct credential is recorded as a label (user-1, user-2, …) in order of
+          first appearance. An https upstream's certificate is checked against the system's CA
+          store, or only against the PEM bundle PATH of --upstream-ca (libcurl.so.4 is needed for
+          https). A request the upstream never answered (TLS refused, unreachable, timed out) gets
+          502 or 504 from the proxy and is not written. Stops on SIGINT/SIGTERM.
 
         """
 
@@ -48,6 +55,7 @@ public enum RecordCommand {
             case "--out": o.out = try value(a)
             case "--host": o.host = try value(a)
             case "--port-file": o.portFile = try value(a)
+            case "--upstream-ca": o.upstreamCA = try value(a)
             case "--port":
                 let v = try value(a)
                 guard let p = Int(v), (0...65535).contains(p) else {
@@ -67,11 +75,19 @@ public enum RecordCommand {
         guard !o.upstream.isEmpty else { throw Failure(message: "record: --upstream URL is required", exitCode: 2) }
         guard !o.out.isEmpty else { throw Failure(message: "record: --out FILE is required", exitCode: 2) }
         if o.upstream.hasPrefix("https://") {
-            throw Failure(message: "record: https upstreams are not supported yet; use http://", exitCode: 2)
-        }
-        guard ForwardingClient(url: o.upstream) != nil else {
-            throw Failure(
-                message: "record: --upstream must be http://host[:port][/base], not '\(o.upstream)'", exitCode: 2)
+            guard HTTPSUpstream(url: o.upstream, caPath: nil) != nil else {
+                throw Failure(
+                    message: "record: --upstream must be https://host[:port][/base], not '\(o.upstream)'", exitCode: 2)
+            }
+        } else {
+            guard ForwardingClient(url: o.upstream) != nil else {
+                throw Failure(
+                    message: "record: --upstream must be http[s]://host[:port][/base], not '\(o.upstream)'", exitCode: 2
+                )
+            }
+            if o.upstreamCA != nil {
+                throw Failure(message: "record: --upstream-ca applies to an https upstream only", exitCode: 2)
+            }
         }
         return o
     }
@@ -102,9 +118,45 @@ public enum RecordCommand {
     /// a compressed answer the recording could not show as text.
     static let notForwarded: Set<String> = ["accept-encoding", "x-emulator-sandbox", "x-emulator-token", "host"]
 
+    /// Where requests go: the project's own HTTP/1.1 client, or libcurl for https.
+    enum Upstream: Sendable {
+        case plain(ForwardingClient)
+        case tls(HTTPSUpstream)
+
+        struct Failure: Error {
+            let description: String
+            let timedOut: Bool
+            let tls: Bool
+        }
+
+        func send(
+            method: String, path: String, headers: HTTPHeaders, body: [UInt8], timeoutSeconds: Double
+        ) throws(Failure) -> HTTPResponse {
+            switch self {
+            case let .plain(client):
+                do throws(ForwardingClient.Failure) {
+                    return try client.send(
+                        method: method, path: path, headers: headers, body: body, timeoutSeconds: timeoutSeconds)
+                } catch {
+                    throw Failure(description: error.description, timedOut: error.timedOut, tls: false)
+                }
+            case let .tls(client):
+                do throws(HTTPSUpstream.Failure) {
+                    return try client.send(
+                        method: method, path: path, headers: headers, body: body, timeoutSeconds: timeoutSeconds)
+                } catch {
+                    throw Failure(description: error.description, timedOut: error.timedOut, tls: error.tls)
+                }
+            }
+        }
+    }
+
+    /// The exchange and what the client gets; `recorded` is nil when the upstream never
+    /// answered: the proxy's own 502 or 504 is not the service's answer, and a replay
+    /// would report it as drift.
     static func exchange(
-        _ request: HTTPRequest, client: ForwardingClient, timeoutSeconds: Double
-    ) -> (HTTPResponse, Exchange) {
+        _ request: HTTPRequest, upstream: Upstream, users: UserLabels, timeoutSeconds: Double
+    ) -> (response: HTTPResponse, recorded: Exchange?) {
         let path = upstreamPath(request.path)
         var headers = HTTPHeaders()
         for (name, value) in request.headers where !notForwarded.contains(name.lowercased()) {
@@ -113,24 +165,28 @@ public enum RecordCommand {
         let target = request.query.isEmpty ? path : path + "?" + request.query
         let started = ForwardingClient.monotonicSeconds()
         let response: HTTPResponse
-        do throws(ForwardingClient.Failure) {
-            response = try client.send(
+        do throws(Upstream.Failure) {
+            response = try upstream.send(
                 method: request.method, path: target, headers: headers, body: request.body,
                 timeoutSeconds: timeoutSeconds)
         } catch {
-            let detail = "record: the upstream did not answer: \(error.description)"
-            response = .json(error.timedOut ? 504 : 502, JSONSerializer.serialize(["detail": .string(detail)]))
+            let detail =
+                error.tls
+                ? "record: TLS with the upstream failed, the request was not sent: \(error.description)"
+                : "record: the upstream did not answer: \(error.description)"
+            return (.json(error.timedOut ? 504 : 502, JSONSerializer.serialize(["detail": .string(detail)])), nil)
         }
         let elapsed = Int64(((ForwardingClient.monotonicSeconds() - started) * 1000).rounded())
         var kept: [String: String] = [:]
         for name in Exchange.keptResponseHeaders {
             if let v = response.headers[name] { kept[name] = v }
         }
-        let recorded = Exchange(
+        var recorded = Exchange(
             method: request.method, path: path, query: Redaction.scrubQuery(request.query),
             requestContentType: request.headers["content-type"], requestBody: Redaction.scrubBody(request.body),
             status: response.status, responseHeaders: kept, responseBody: Redaction.scrubBody(response.body),
             upstreamMs: elapsed)
+        recorded.user = users.label(for: request.headers)
         return (response, recorded)
     }
 
@@ -142,7 +198,20 @@ public enum RecordCommand {
         sigaddset(&stopSignals, SIGTERM)
         pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
 
-        let client = ForwardingClient(url: options.upstream)!
+        let upstream: Upstream
+        if options.upstream.hasPrefix("https://") {
+            // Checked before listening: a proxy that cannot reach its upstream should not start.
+            if let missing = HTTPSUpstream.load() {
+                throw Failure(message: "record: an https upstream needs libcurl: \(missing)", exitCode: 2)
+            }
+            if let path = options.upstreamCA, let problem = HTTPSUpstream.checkCA(path) {
+                throw Failure(message: "record: --upstream-ca \(problem)", exitCode: 2)
+            }
+            upstream = .tls(HTTPSUpstream(url: options.upstream, caPath: options.upstreamCA)!)
+        } else {
+            upstream = .plain(ForwardingClient(url: options.upstream)!)
+        }
+        let users = UserLabels()
         let file: RecordingFile
         do throws(Failure) {
             file = try RecordingFile(path: options.out)
@@ -156,10 +225,15 @@ public enum RecordCommand {
         http.port = options.port
         let server = HTTPServer(configuration: http) { request, responder in
             worker.submit {
-                let (response, recorded) = exchange(request, client: client, timeoutSeconds: timeout)
+                let (response, recorded) = exchange(
+                    request, upstream: upstream, users: users, timeoutSeconds: timeout)
                 // Written before the client sees the answer: a client that stops the
                 // proxy right after its last call still finds that call in the file.
-                file.append(JSONSerializer.serialize(recorded.json))
+                if let recorded {
+                    file.append(JSONSerializer.serialize(recorded.json))
+                } else {
+                    Output.err("record: \(request.method) \(request.path) not recorded: \(response.status)")
+                }
                 responder.respond(response)
             }
         }

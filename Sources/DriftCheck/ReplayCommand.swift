@@ -30,8 +30,9 @@ public enum ReplayCommand {
                                        [--max-advance SECONDS] [--as-test DIR]
           Replays the requests recorded by `record` against a fresh sandbox of the emulator at
           URL (else one it starts with the manual clock), maps ids, turns polls into clock
-          advances, and compares status codes and shapes. Every request is sent as the user of
-          --token (default `replay`). Exit 0: no difference; 1: some; 2: bad input.
+          advances, and compares status codes and shapes, list lengths included. The recording's
+          first user (user-1) is sent as --token (default `replay`), user-2 as TOKEN-2, and so on.
+          Exit 0: no difference; 1: some; 2: bad input.
           --as-test DIR also writes the recording to DIR/NAME.ndjson (NAME: the file's), where
           the project's suite replays every recording (tests/recordings) and expects no difference.
 

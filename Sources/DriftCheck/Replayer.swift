@@ -9,8 +9,14 @@ struct Replayer {
     let client: ForwardingClient
     let sandbox: String
     let controlToken: String?
-    /// The recording holds no credential: every request replays as this one user.
+    /// The recording holds no credential, only a label per user (`Exchange.user`): the first
+    /// label seen replays as this token, later ones as `TOKEN-2`, `TOKEN-3`… in order of first
+    /// appearance, so the emulator sees as many distinct users as the real service did.
     let token: String
+    var tokensByUser: [String: String] = [:]
+    /// A recording without labels (made before they existed) replays every request as `token`;
+    /// with labels, a request recorded without a credential is sent without one.
+    var labelled = false
     let maxAdvanceSeconds: Int
     var ids = IdMap()
     var matcher: OperationMatcher? = nil
@@ -29,12 +35,25 @@ struct Replayer {
         var body: String
     }
 
+    /// The token for a recorded user label; nil means no credential.
+    mutating func token(for user: String?) -> String? {
+        guard labelled else { return token }
+        guard let user else { return nil }
+        if let known = tokensByUser[user] { return known }
+        let next = tokensByUser.isEmpty ? token : "\(token)-\(tokensByUser.count + 1)"
+        tokensByUser[user] = next
+        return next
+    }
+
     func send(
-        _ method: String, _ target: String, contentType: String?, body: String
+        _ method: String, _ target: String, contentType: String?, body: String, as user: String?? = .none
     ) throws(ReplayCommand.Failure)
         -> Answer
     {
-        var headers = HTTPHeaders([("Accept", "application/json"), ("Authorization", "Bearer \(token)")])
+        var headers = HTTPHeaders([("Accept", "application/json")])
+        // `.none`: the replay's own calls (document, clock), as the first user.
+        let bearer: String? = user ?? token
+        if let bearer { headers.add("Authorization", "Bearer \(bearer)") }
         if let contentType { headers.add("Content-Type", contentType) }
         if let controlToken { headers.add("X-Emulator-Token", controlToken) }
         do throws(ForwardingClient.Failure) {
@@ -76,7 +95,7 @@ struct Replayer {
         guard first.method == "GET" else { return start + 1 }
         var end = start + 1
         while end < exchanges.count, exchanges[end].method == "GET", exchanges[end].path == first.path,
-            exchanges[end].query == first.query
+            exchanges[end].query == first.query, exchanges[end].user == first.user
         {
             end += 1
         }
@@ -84,6 +103,7 @@ struct Replayer {
     }
 
     mutating func replay(_ exchanges: [Exchange]) throws(ReplayCommand.Failure) -> DriftReport {
+        labelled = exchanges.contains { $0.user != nil }
         loadOperations()
         var i = 0
         while i < exchanges.count {
@@ -94,27 +114,28 @@ struct Replayer {
                 let last = exchanges[end - 1]
                 if !Self.sameShape(first.status, first.responseBody, last.status, last.responseBody) {
                     // A poll until something changed (a status, a replacement ending): the
-                    // emulator's clock moves instead of the wall clock, one second at a
-                    // time, until its answer has the last poll's shape and states.
+                    // emulator's clock moves instead of the wall clock, from one scheduled
+                    // transition to the next, until its answer has the last poll's shape
+                    // and states, or nothing is left to happen (then the answers differ).
                     var current = answer
-                    var advanced = 0
+                    var advanced: Int64 = 0
                     while !Self.sameShape(last.status, last.responseBody, current.status, current.body),
-                        advanced < maxAdvanceSeconds
+                        let seconds = try secondsToNextTransition(), advanced + seconds <= Int64(maxAdvanceSeconds)
                     {
                         let step = try send(
                             "POST", "/__emulator/clock/advance", contentType: "application/json",
-                            body: "{\"seconds\":1}")
+                            body: "{\"seconds\":\(seconds)}")
                         guard step.status == 200 else {
                             throw ReplayCommand.Failure(
                                 message: "replay: the emulator refused a clock advance (\(step.status)): \(step.body)",
                                 exitCode: 1)
                         }
-                        advanced += 1
+                        advanced += seconds
                         current = try send(
                             "GET", target(first), contentType: first.requestContentType,
-                            body: ids.apply(first.requestBody))
+                            body: ids.apply(first.requestBody), as: token(for: first.user))
                     }
-                    report.clockAdvancedSeconds += advanced
+                    report.clockAdvancedSeconds += Int(advanced)
                     compare(last, current, line: end)
                 } else {
                     // A poll whose answer never changed: its last answer is compared too.
@@ -127,13 +148,30 @@ struct Replayer {
         return report
     }
 
+    /// Whole seconds (at least 1) from the sandbox's now to its next scheduled transition,
+    /// or nil when none is pending and no advance can change an answer.
+    func secondsToNextTransition() throws(ReplayCommand.Failure) -> Int64? {
+        let clock = try send("GET", "/__emulator/clock", contentType: nil, body: "")
+        guard clock.status == 200, let doc = try? JSONParser.parse(clock.body) else {
+            throw ReplayCommand.Failure(
+                message: "replay: the emulator's clock could not be read (\(clock.status)): \(clock.body)", exitCode: 1)
+        }
+        guard let next = doc["nextTransitionAt"]?.stringValue.flatMap(Timestamp.parse),
+            let now = doc["now"]?.stringValue.flatMap(Timestamp.parse)
+        else { return nil }
+        let millis = max(next - now, 0)
+        return max((millis + 999) / 1000, 1)
+    }
+
     func target(_ e: Exchange) -> String {
         let path = ids.apply(e.path)
         return e.query.isEmpty ? path : path + "?" + ids.apply(e.query)
     }
 
     mutating func replayOne(_ e: Exchange, line: Int, compareIt: Bool = true) throws(ReplayCommand.Failure) -> Answer {
-        let answer = try send(e.method, target(e), contentType: e.requestContentType, body: ids.apply(e.requestBody))
+        let answer = try send(
+            e.method, target(e), contentType: e.requestContentType, body: ids.apply(e.requestBody),
+            as: token(for: e.user))
         if compareIt { compare(e, answer, line: line) }
         return answer
     }

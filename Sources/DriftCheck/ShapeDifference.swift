@@ -53,6 +53,33 @@ public enum ShapeComparison {
         return out
     }
 
+    /// A list answer (`data` beside `count`/`totalCount`) holds as many items as the real one:
+    /// the page's length (`data`, else `count`) and the collection's (`totalCount`) are
+    /// compared, each once. The request is the same on both sides (offset, limit), so a
+    /// page cut short by the limit is as long on both; a longer collection behind a full
+    /// page shows in `totalCount`. The items both pages hold are compared by shape as usual.
+    static func compareListLengths(
+        _ ro: JSONObject, _ eo: JSONObject, path: String, _ out: inout [ShapeDifference]
+    ) {
+        if case let .array(rd)? = ro["data"], case let .array(ed)? = eo["data"] {
+            if rd.count != ed.count {
+                out.append(
+                    ShapeDifference(
+                        path: JSONPath.child(path, "data"), what: "list length", real: "\(rd.count)",
+                        emulator: "\(ed.count)"))
+            }
+        } else if let rc = ro["count"]?.exactInt, let ec = eo["count"]?.exactInt, rc != ec {
+            out.append(
+                ShapeDifference(
+                    path: JSONPath.child(path, "count"), what: "list length", real: "\(rc)", emulator: "\(ec)"))
+        }
+        if let rt = ro["totalCount"]?.exactInt, let et = eo["totalCount"]?.exactInt, rt != et {
+            out.append(
+                ShapeDifference(
+                    path: JSONPath.child(path, "totalCount"), what: "total count", real: "\(rt)", emulator: "\(et)"))
+        }
+    }
+
     static func describeText(_ body: String) -> String { body.isEmpty ? "empty" : "not JSON" }
 
     static func kind(_ v: JSONValue) -> String {
@@ -76,6 +103,7 @@ public enum ShapeComparison {
         }
         switch (r, e) {
         case let (.object(ro), .object(eo)):
+            compareListLengths(ro, eo, path: path, &out)
             for (k, rv) in ro {
                 let child = JSONPath.child(path, k)
                 guard let ev = eo[k] else {
@@ -93,7 +121,8 @@ public enum ShapeComparison {
                 )
             }
         case let (.array(ra), .array(ea)):
-            // Lengths follow the data; the shape of the items that both hold is compared.
+            // A list envelope's length is compared above (`compareListLengths`); other
+            // arrays' lengths follow the data. The shape of the items both hold is compared.
             for (i, (rv, ev)) in zip(ra, ea).enumerated() {
                 compare(rv, ev, key: key, path: JSONPath.element(path, i), &out)
             }

@@ -41,6 +41,7 @@ public final class HTTPServer: Sendable {
     public func start() throws -> Int {
         // A peer that resets mid-write must give EPIPE, not kill the process.
         signal(SIGPIPE, SIG_IGN)
+        HTTPServer.disableFastBins()
         return try state.withLock { state -> Int in
             if let listener = state.listener { return listener.port }
             let listener = try ListeningSocket.open(host: configuration.host, port: configuration.port)
@@ -89,6 +90,18 @@ public final class HTTPServer: Sendable {
         for thread in threads { pthread_join(thread, nil) }
         close(listener.fd)
     }
+
+    /// No glibc fast bins (`M_MXFAST` 0); small chunks still go through each thread's
+    /// cache. A fast bin takes a freed chunk without merging it, and the merging happens
+    /// later, all at once, in whichever malloc next asks that arena for a large block. A
+    /// worker thread that frees what the loops allocated (an 8 h advance drops 100,000
+    /// workloads they created) fills the loops' arenas with such chunks, and the next
+    /// request on a loop spent 20–50 ms in `malloc_consolidate` (perf, `bench/RESULTS.md`
+    /// H3). Without fast bins each free merges its own chunk, on the freeing thread.
+    static func disableFastBins() {
+        _ = HTTPServer.fastBinsOff
+    }
+    private static let fastBinsOff: Bool = csystem_disable_fast_bins() == 1
 
     /// Raises the soft open-file limit to the hard one (10,000 connections are a target).
     /// Returns the limit now in force.

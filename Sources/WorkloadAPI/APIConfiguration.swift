@@ -1,3 +1,4 @@
+import HTTPServer
 import JSON
 import Persistence
 import WorkloadEmulator
@@ -42,6 +43,8 @@ public struct APIConfiguration: Sendable {
     public var maxUpstreamInvokes: Int = 64
     /// An upstream that has not answered by then gets 504 (`--upstream-timeout`).
     public var upstreamTimeoutSeconds: Double = 30
+    /// Resolves upstream host names within that timeout; tests give one whose lookups hang.
+    public var upstreamResolver: HostResolver = .shared
     /// Test-only response recording for the contract conformance test (`ResponseRecorder`).
     public var recordResponsesDirectory: String? = ResponseRecorder.environmentDirectory
 

@@ -42,7 +42,8 @@ public final class EmulatorApplication: Sendable {
         InvokeRoutes.register(
             &table,
             forwarding: InvokeRoutes.Forwarding(
-                maxInvokes: configuration.maxUpstreamInvokes, timeoutSeconds: configuration.upstreamTimeoutSeconds))
+                maxInvokes: configuration.maxUpstreamInvokes, timeoutSeconds: configuration.upstreamTimeoutSeconds,
+                resolver: configuration.upstreamResolver))
         PlatformRoutes.register(&table)
         DashboardRoutes.register(&table)
         ControlRoutes.register(&table, registry: registry, control: control)
@@ -255,10 +256,32 @@ public final class EmulatorApplication: Sendable {
             deferred = DeferredAnswer(start: { done in later(api, done) }, injected: injected)
             return (HTTPResponse(status: 0), delay)
         }
+        if request.body.count > EmulatorApplication.largeBodyBytes {
+            // Parsing and validating a body of megabytes takes a loop seconds (a million
+            // keys: 2.7 s), and every other connection on that loop would wait for it.
+            let handler = route.handler
+            deferred = DeferredAnswer(
+                start: { done in
+                    if !EmulatorApplication.largeBodies.submit({ done(handler(api)) }) {
+                        var busy = Responses.detail(
+                            503, "Too many large request bodies are being handled at once; retry shortly.")
+                        busy.headers.set("Retry-After", "1")
+                        done(busy)
+                    }
+                }, injected: injected)
+            return (HTTPResponse(status: 0), delay)
+        }
         var response = route.handler(api)
         if let injected { response.headers.set("X-Emulator-Injected", injected) }
         return (response, delay)
     }
+
+    /// Bodies above this are handled on `largeBodies`, off the event loops; the body
+    /// budget's notion of a large body.
+    static let largeBodyBytes = 64 * 1024
+    /// Two threads, as many as there are loops by default; the bodies waiting for them are
+    /// held within the body budget (`--max-buffered-body-bytes`) until answered.
+    static let largeBodies = WorkerPool(maxThreads: 2, maxWaiting: 32)
 
     private func invalidSandbox(_ name: String) -> HTTPResponse {
         Responses.detail(

@@ -1,3 +1,5 @@
+import HTTPServer
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -123,23 +125,19 @@ enum ControlHTTPClient {
         return nil
     }
 
-    /// Any address getaddrinfo gives for the name (a CI service container is reached by
-    /// its name), tried in order.
+    /// Any address the name resolves to (a CI service container is reached by its
+    /// name), tried in order. The timeout bounds the lookup as well as each connect.
     private static func connect(host: String, port: Int, timeoutSeconds: Int) throws(Failure) -> Int32 {
-        var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        hints.ai_family = AF_UNSPEC
-        var list: UnsafeMutablePointer<addrinfo>?
-        let rc = getaddrinfo(host, String(port), &hints, &list)
-        guard rc == 0, let first = list else {
-            throw Failure(description: "cannot resolve '\(host)': \(String(cString: gai_strerror(rc)))")
+        let addresses: [HostResolver.Address]
+        switch HostResolver.shared.resolve(
+            host: host, port: port, deadline: HostResolver.now() + Double(timeoutSeconds))
+        {
+        case let .success(found): addresses = found
+        case let .failure(failure): throw Failure(description: failure.description)
         }
-        defer { freeaddrinfo(first) }
         var lastError = "no address"
-        var cursor: UnsafeMutablePointer<addrinfo>? = first
-        while let entry = cursor {
-            cursor = entry.pointee.ai_next
-            let fd = socket(entry.pointee.ai_family, entry.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), 0)
+        for entry in addresses {
+            let fd = socket(entry.family, entry.socketType | Int32(SOCK_CLOEXEC.rawValue), 0)
             guard fd >= 0 else {
                 lastError = reason()
                 continue
@@ -148,7 +146,7 @@ enum ControlHTTPClient {
             var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
             setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-            if Glibc.connect(fd, entry.pointee.ai_addr, entry.pointee.ai_addrlen) == 0 { return fd }
+            if entry.withSocketAddress({ Glibc.connect(fd, $0, $1) }) == 0 { return fd }
             lastError = reason()
             close(fd)
         }

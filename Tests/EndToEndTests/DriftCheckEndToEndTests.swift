@@ -168,6 +168,45 @@ import Testing
         #expect(result.report["differenceCount"]?.exactInt == 4)
     }
 
+    /// A poll whose last real answer is a state the emulator never reaches on its own
+    /// (here `errored`, put there by a fault on the "real" service): the replay jumps from
+    /// one scheduled transition to the next, stops once none is pending, and reports the
+    /// state. Stepping one second at a time it went on for a day of emulated time.
+    @Test func aPollTheEmulatorNeverMatchesEndsWhenNothingIsPending() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let rig = try Rig(directory: directory)
+        let c = try rig.client()
+        let control = try rig.control()
+        control.token = Self.secret
+        let created = try c.send("POST", "/api/v2/workloads", ["name": "drift", "artifact": ["name": "drift-art"]])
+        let id = try #require(created.json["id"]?.stringValue)
+        try poll(c, control, "/api/v2/workloads/\(id)") { $0["status"] == "running" }
+        // Promoted, its artifact is locked and it has no expiry: once running, nothing
+        // more is scheduled for it.
+        #expect(try c.send("POST", "/api/v2/workloads/\(id)/promote").status == 202)
+        var errored = try #require(control.send("GET", "/api/v2/workloads/\(id)").json.objectValue)
+        errored["status"] = "errored"
+        let rule: JSONValue = [
+            "match": ["method": "GET", "path": .string("/api/v2/workloads/\(id)")],
+            "action": "respond", "status": 200, "body": .object(errored), "times": 1,
+        ]
+        #expect(try control.send("POST", "/__emulator/faults", rule).status == 201)
+        #expect(try c.send("GET", "/api/v2/workloads/\(id)").json["status"] == "errored")
+        _ = try rig.stopRecording()
+
+        let result = try replay(rig.file)
+        #expect(result.status == 1, "\(result.stderr)")
+        let found = (result.report["differences"]?.arrayValue ?? []).map { d in
+            [d["at"], d["real"], d["emulator"]].map { $0?.stringValue ?? "?" }
+        }
+        // Nothing was left to happen on the emulator: the poll's last answer differs in
+        // its state only, and the clock moved only for the first poll (to running).
+        #expect(found == [["$.status", "errored", "running"]], "\(result.report)")
+        let advanced = result.report["clockAdvancedSeconds"]?.exactInt ?? 0
+        #expect(advanced > 0 && advanced < 60, "advanced \(advanced) s")
+    }
+
     @Test func badCommandLinesAndRecordingsExitTwoWithTheReason() throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -177,9 +216,9 @@ import Testing
         let replayed = try EmulatorProcess.run(["replay", bad])
         #expect(replayed.status == 2)
         #expect(replayed.stderr.hasPrefix("workload-emulator: replay: \(bad):2: not JSON"))
-        let https = try EmulatorProcess.run(["record", "--upstream", "https://example.com", "--out", bad])
+        let https = try EmulatorProcess.run(["record", "--upstream", "https://host:99999", "--out", bad])
         #expect(https.status == 2)
-        #expect(https.stderr.contains("https upstreams are not supported yet"))
+        #expect(https.stderr == "workload-emulator: record: --upstream must be https://host[:port][/base], not 'https://host:99999'\n")
         let missing = try EmulatorProcess.run(["record", "--out", bad])
         #expect(missing.status == 2)
         #expect(missing.stderr == "workload-emulator: record: --upstream URL is required\n")

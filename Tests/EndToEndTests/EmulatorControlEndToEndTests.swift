@@ -9,7 +9,7 @@ import WorkloadEmulator
         let clock = try c.send("GET", "/__emulator/clock")
         #expect(clock.status == 200)
         #expect(clock.contentType == "application/json")
-        #expect(clock.text == #"{"now":"2026-01-01T00:00:00.000Z","mode":"manual","scale":1.0}"#)
+        #expect(clock.text == #"{"now":"2026-01-01T00:00:00.000Z","mode":"manual","scale":1.0,"nextTransitionAt":null}"#)
         #expect(try c.send("PUT", "/__emulator/clock", ["mode": "manual"]).status == 200)
         let rule = try c.send("POST", "/__emulator/faults", ["action": "launchFailure", "times": 1])
         #expect(rule.status == 201)

@@ -1,6 +1,6 @@
 #ifndef CSYSTEM_H
 #define CSYSTEM_H
-// Glibc's Swift module does not export epoll, eventfd or accept4; this header does.
+// Glibc's Swift module does not export epoll, eventfd, accept4 or mallopt; this header does.
 // No _GNU_SOURCE here: it changes glibc's own declarations (e.g. `__rusage_who`), and
 // Swift then refuses to load this module beside SwiftGlibc. accept4 is declared below.
 #include <sys/socket.h>
@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include <malloc.h>
 
 // EPOLL* constants are enum members in glibc whose import into Swift is awkward;
 // plain functions give Swift a typed UInt32.
@@ -31,6 +32,9 @@ extern int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
 #ifndef SOCK_CLOEXEC
 #define SOCK_CLOEXEC 02000000
 #endif
+
+// glibc's mallopt is not in its Swift module either; 1 on success.
+static inline int csystem_disable_fast_bins(void) { return mallopt(M_MXFAST, 0); }
 
 static inline int csystem_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags) {
     return accept4(fd, addr, len, flags);

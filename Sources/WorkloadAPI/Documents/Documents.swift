@@ -207,6 +207,9 @@ enum Documents {
         [
             "now": .string(Timestamp.format(world.clock.now())), "mode": .string(world.clock.mode.rawValue),
             "scale": .double(world.clock.scale),
+            // When the next scheduled transition is due: a client (replay among them) can
+            // advance straight to it instead of stepping, and knows when nothing is pending.
+            "nextTransitionAt": world.nextDue.map { .string(Timestamp.format($0)) } ?? .null,
         ]
     }
 }

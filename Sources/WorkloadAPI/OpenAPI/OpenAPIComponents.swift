@@ -117,6 +117,7 @@ enum OpenAPIComponents {
                 "Clock",
                 O.object([
                     ("now", O.timestamp), ("mode", O.enumeration(["manual", "real"])), ("scale", O.number),
+                    ("nextTransitionAt", O.nullable(O.timestamp)),
                 ])
             ),
             (

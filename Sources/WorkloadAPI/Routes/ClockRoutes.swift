@@ -9,8 +9,10 @@ enum ClockRoutes {
 
     /// Advances run here, off the event loops: hours over many workloads take a while
     /// under their sandbox's lock, and other sandboxes' requests on the same loop must
-    /// not wait for them. The answer comes back through the server's mailbox.
-    static let advances = WorkerPool(maxThreads: 2, maxWaiting: nil)
+    /// not wait for them. The answer comes back through the server's mailbox. At nice
+    /// 10: on 2 cores an advance shares a core with a loop, and the loop's requests
+    /// must not wait for the advance's time slice.
+    static let advances = WorkerPool(maxThreads: 2, maxWaiting: nil, niceness: 10)
 
     static func register(_ t: inout RouteTable) {
         t.add("GET", "/__emulator/clock", authenticated: false) { r in

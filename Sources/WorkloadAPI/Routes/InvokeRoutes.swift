@@ -14,10 +14,12 @@ enum InvokeRoutes {
     struct Forwarding: Sendable {
         let pool: WorkerPool
         let timeoutSeconds: Double
+        let resolver: HostResolver
 
-        init(maxInvokes: Int, timeoutSeconds: Double) {
+        init(maxInvokes: Int, timeoutSeconds: Double, resolver: HostResolver = .shared) {
             pool = WorkerPool(maxThreads: maxInvokes, maxWaiting: 0)
             self.timeoutSeconds = timeoutSeconds
+            self.resolver = resolver
         }
     }
 
@@ -96,6 +98,7 @@ enum InvokeRoutes {
         let method = r.http.method
         let body = r.http.body
         let timeout = forwarding.timeoutSeconds
+        let resolver = forwarding.resolver
         // Blocking I/O: never on the event loop that called us. The pool has a thread
         // for each call it admits, so slow upstreams never wait for each other, and it
         // admits no more than the cap, so they cannot take every thread of the process.
@@ -106,7 +109,8 @@ enum InvokeRoutes {
             do throws(UpstreamClient.Failure) {
                 finish(
                     try UpstreamClient.send(
-                        t, method: method, path: path, headers: headers, body: body, timeoutSeconds: timeout))
+                        t, method: method, path: path, headers: headers, body: body, timeoutSeconds: timeout,
+                        resolver: resolver))
             } catch  where error.timedOut {
                 finish(message(504, "Upstream \(upstream) did not answer within \(seconds(timeout)) s."))
             } catch {

@@ -4,7 +4,7 @@ import HTTPServer
 /// A small blocking HTTP/1.1 client for invoke forwarding: one request per
 /// connection (`Connection: close`), IPv4/IPv6 literal or resolvable host, plain
 /// HTTP only. Always called off the event loops, on the invoke pool (see `InvokeRoutes`).
-/// One deadline covers connecting, sending and the whole answer.
+/// One deadline covers resolving, connecting, sending and the whole answer.
 enum UpstreamClient {
     struct Target: Sendable, Equatable {
         var host: String
@@ -54,10 +54,10 @@ enum UpstreamClient {
 
     static func send(
         _ target: Target, method: String, path: String, headers: HTTPHeaders, body: [UInt8],
-        timeoutSeconds: Double = 30
+        timeoutSeconds: Double = 30, resolver: HostResolver = .shared
     ) throws(Failure) -> HTTPResponse {
         let deadline = monotonicSeconds() + timeoutSeconds
-        let fd = try connect(target, deadline: deadline)
+        let fd = try connect(target, deadline: deadline, resolver: resolver)
         defer { close(fd) }
         var head = "\(method) \(target.basePath)\(path) HTTP/1.1\r\nHost: \(target.host):\(target.port)\r\n"
         for (name, value) in headers where !hopByHop.contains(name.lowercased()) {
@@ -100,30 +100,22 @@ enum UpstreamClient {
         }
     }
 
-    private static func connect(_ target: Target, deadline: Double) throws(Failure) -> Int32 {
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        // Literal addresses skip the resolver (its first call can take a second here).
-        var probe = in6_addr()
-        if inet_pton(AF_INET, target.host, &probe) == 1 || inet_pton(AF_INET6, target.host, &probe) == 1 {
-            hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV
+    private static func connect(_ target: Target, deadline: Double, resolver: HostResolver) throws(Failure) -> Int32 {
+        // The deadline covers resolution too: a silent DNS server must not hold the
+        // pool's thread past the timeout (HostResolver gives up at the deadline).
+        let addresses: [HostResolver.Address]
+        switch resolver.resolve(host: target.host, port: target.port, deadline: deadline) {
+        case let .success(found): addresses = found
+        case let .failure(failure): throw Failure(description: failure.description, timedOut: failure.timedOut)
         }
-        var list: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(target.host, String(target.port), &hints, &list) == 0, let first = list else {
-            throw Failure(description: "cannot resolve \(target.host)")
-        }
-        defer { freeaddrinfo(list) }
         var lastError = "no address"
-        var node: UnsafeMutablePointer<addrinfo>? = first
-        while let a = node {
-            node = a.pointee.ai_next
-            let fd = socket(a.pointee.ai_family, a.pointee.ai_socktype, a.pointee.ai_protocol)
+        for a in addresses {
+            let fd = socket(a.family, a.socketType, a.socketProtocol)
             if fd < 0 { continue }
             // Connect without blocking, then wait at most the timeout for it.
             let flags = fcntl(fd, F_GETFL)
             _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
-            var result = Glibc.connect(fd, a.pointee.ai_addr, a.pointee.ai_addrlen)
+            var result = a.withSocketAddress { Glibc.connect(fd, $0, $1) }
             if result != 0 && errno == EINPROGRESS {
                 do throws(Failure) {
                     try wait(fd, for: Int16(POLLOUT), until: deadline)

@@ -16,11 +16,14 @@ final class WorkerPool: Sendable {
     let maxThreads: Int
     /// Jobs that may wait for a thread; beyond them `submit` refuses. nil = no limit.
     let maxWaiting: Int?
+    /// Added to the nice value of the pool's threads (0: as the process).
+    let niceness: Int32
     private let state = Mutex(State())
 
-    init(maxThreads: Int, maxWaiting: Int?) {
+    init(maxThreads: Int, maxWaiting: Int?, niceness: Int32 = 0) {
         self.maxThreads = max(1, maxThreads)
         self.maxWaiting = maxWaiting.map { max(0, $0) }
+        self.niceness = max(0, min(19, niceness))
     }
 
     /// Jobs accepted and not yet finished.
@@ -37,7 +40,12 @@ final class WorkerPool: Sendable {
             return (true, true)
         }
         guard accepted else { return false }
-        if spawn, !DetachedThread.run({ self.drain() }) {
+        if spawn,
+            !DetachedThread.run({
+                if self.niceness > 0 { DetachedThread.lowerPriority(by: self.niceness) }
+                self.drain()
+            })
+        {
             // No thread to be had: run the queue here rather than lose the job.
             drain()
         }

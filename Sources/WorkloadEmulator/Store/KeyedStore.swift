@@ -1,15 +1,17 @@
 /// A dictionary that remembers which keys were written since it was last asked: the
 /// state log records the objects a command touched, not the world.
 public struct KeyedStore<Value: Sendable>: Sendable {
-    private var values_: [String: Value] = [:]
+    /// Sharded: no single rehash of every key under the sandbox's lock.
+    private var values_ = ShardedDictionary<Value>()
     /// Keys set or removed since `takeChanged()`.
     public private(set) var changed: Set<String> = []
 
     public init() {}
 
     public var count: Int { values_.count }
-    public var values: Dictionary<String, Value>.Values { values_.values }
-    public var keys: Dictionary<String, Value>.Keys { values_.keys }
+    /// In no particular order.
+    public var values: [Value] { values_.values }
+    public var keys: [String] { values_.keys }
 
     public subscript(key: String) -> Value? {
         get { values_[key] }

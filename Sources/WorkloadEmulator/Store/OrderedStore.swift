@@ -14,9 +14,10 @@ public struct OrderedStore<Value: Sendable>: Sendable {
         var value: Value
     }
 
-    private var entries: [Entry] = []
+    /// Chunked and sharded: neither grows by copying everything under the lock at once.
+    private var entries = ChunkedArray<Entry>()
     /// Int32: 100,000s of values, never 2^31; 20-byte buckets instead of 24.
-    private var slotById: [String: Int32] = [:]
+    private var slotById = ShardedDictionary<Int32>()
     public private(set) var order = OrderedIndex()
     /// Ids inserted, updated or removed since `takeChanged()`: what the state log writes.
     public private(set) var changed: Set<String> = []
