@@ -98,12 +98,6 @@ public struct WorkloadLog: Sendable {
         }
     }
 
-    /// The newest `n` lines kept, oldest first.
-    func suffix(_ n: Int) -> [WorkloadLogLine] {
-        let k = min(max(0, n), count)
-        return (count - k..<count).map { self[$0] }
-    }
-
     /// What a log page is asked for. `level` is a minimum; `includes` must all occur in the
     /// message and `excludes` none (case-sensitive); `attributes` are `searchKeys` /
     /// `searchValues` pairs, each of which must match.

@@ -82,13 +82,12 @@ extension World {
         if !changes.logsAppended.isEmpty {
             j.array("workloadLogs") { j in
                 for (id, appended) in changes.logsAppended.sorted(by: { $0.key < $1.key }) {
-                    guard let (lines, written) = workloads.read(id, { ($0.logs.suffix(appended), $0.logs.written) })
-                    else { continue }
+                    guard let log = workloads.read(id, { $0.logs }) else { continue }
                     j.object { j in
                         j.string("workloadId", id)
-                        j.int("logsWritten", Int64(written))
+                        j.int("logsWritten", Int64(log.written))
                         // Appending to the ring drops the oldest lines as the live log did.
-                        World.writeLogLines(lines, &j)
+                        World.writeLogLines(log, last: appended, &j)
                     }
                 }
             }

@@ -202,15 +202,17 @@ extension World {
             if invocations {
                 writeInvocations(w.invocations.records[...], &j)
                 j.int("logsWritten", Int64(w.logs.written))
-                writeLogLines(w.logs.suffix(w.logs.count), &j)
+                writeLogLines(w.logs, last: w.logs.count, &j)
             }
         }
     }
 
-    /// A workload's log lines, oldest first (`WorkloadLog` keeps the newest `capacity`).
-    static func writeLogLines(_ lines: [WorkloadLogLine], _ j: inout JSONWriter) {
+    /// The newest `n` of a workload's log lines, oldest first (`WorkloadLog` keeps the
+    /// newest `capacity`). Read in place: no copy of the lines for the snapshot.
+    static func writeLogLines(_ log: WorkloadLog, last n: Int, _ j: inout JSONWriter) {
         j.array("logs") { j in
-            for l in lines {
+            for i in max(0, log.count - max(0, n))..<log.count {
+                let l = log[i]
                 j.object { j in
                     j.int("number", Int64(l.number))
                     j.timestamp("at", l.at)
