@@ -28,7 +28,8 @@ import Glibc
         defer { try? FileManager.default.removeItem(at: dir) }
         let fixtures = dir.appendingPathComponent("fixtures")
         try FileManager.default.createDirectory(at: fixtures, withIntermediateDirectories: true)
-        try #"{"users":[{"username":"alice","token":"alice"}],"credentials":[{"name":"from-fixture","credentialType":"s3"},{"name":"doomed"}]}"#
+        try
+            #"{"users":[{"username":"alice","token":"alice"}],"credentials":[{"name":"from-fixture","credentialType":"s3"},{"name":"doomed"}]}"#
             .write(to: fixtures.appendingPathComponent("10-platform.json"), atomically: true, encoding: .utf8)
         let state = dir.appendingPathComponent("state.json").path
         let args = [
@@ -120,8 +121,11 @@ import Glibc
         if key == "credentials" {
             let list = try #require(payload.range(of: #""credentials":\[\{[^\]]*\}\]"#, options: .regularExpression))
             let one = String(payload[list].dropFirst(#""credentials":["#.count).dropLast())
-            payload.replaceSubrange(list, with: #""credentials":["# + one + "," + one.replacingOccurrences(
-                of: #""id":""#, with: #""id":"f"#) + "]")
+            payload.replaceSubrange(
+                list,
+                with: #""credentials":["# + one + ","
+                    + one.replacingOccurrences(
+                        of: #""id":""#, with: #""id":"f"#) + "]")
         }
         let damaged = dir.appendingPathComponent("state.json.999.log").path
         FileManager.default.createFile(atPath: damaged, contents: Data(frame(Array(payload.utf8))))

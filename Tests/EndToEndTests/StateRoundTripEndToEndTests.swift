@@ -158,7 +158,8 @@ import Glibc
         let want = try answers(port, ids)
         // Log lines and credentials are there to compare (an empty answer would compare trivially).
         #expect(want.contains { $0.contains("/logs/?limit=1000 200 ") && !$0.contains("\"totalCount\":0") })
-        #expect(want.contains { $0.hasPrefix("/api/v2/credentials/?limit=1000 200 ") && $0.contains("\"totalCount\":2") })
+        #expect(
+            want.contains { $0.hasPrefix("/api/v2/credentials/?limit=1000 200 ") && $0.contains("\"totalCount\":2") })
         let document = try TestClient(port: port).send("GET", "/__emulator/state").body
         original.send(SIGKILL)
         _ = original.waitForExit(timeout: 5)

@@ -193,7 +193,10 @@ import WorkloadEmulator
             { edit($0, [.key("credentials")], [credential("c1", "one", type: "password")]) },
             "$.credentials[0].credentialType"
         ),
-        ("an empty credential name", { edit($0, [.key("credentials")], [credential("c1", "")]) }, "$.credentials[0].name"),
+        (
+            "an empty credential name", { edit($0, [.key("credentials")], [credential("c1", "")]) },
+            "$.credentials[0].name"
+        ),
     ]
 
     /// A document written before credentials and workload logs were saved still loads,
