@@ -239,9 +239,14 @@ public final class EmulatorApplication: Sendable {
         var user = User(id: "", username: "", token: "")
         if route.authenticated {
             guard let token = EmulatorApplication.token(request.headers["Authorization"]),
-                let u = (leased ?? registry.sandbox(named: sandboxName)).read({ $0.authenticate(token: token) })
+                let (u, at) = (leased ?? registry.sandbox(named: sandboxName)).read({ w in
+                    w.authenticate(token: token).map { ($0, w.clock.now()) }
+                })
             else { return (Responses.unauthorized, nil) }
             user = u
+            // The journal's time for the request, read under the lock taken here anyway,
+            // so that recording it does not take the sandbox's lock once more.
+            seen.arrivedAt = at
         }
 
         var http = request

@@ -19,6 +19,8 @@ final class ControlPlane: Sendable {
         /// operation's place: like an injected failure, an answer of the emulator's own
         /// storage, which the real service does not have.
         var refusedByStorage = false
+        /// The sandbox's time when the caller was authenticated, if it was.
+        var arrivedAt: Int64?
     }
 
     let metrics = RequestMetrics()
@@ -117,8 +119,19 @@ final class ControlPlane: Sendable {
         guard let sandbox = registry.existing(named: seen.sandboxName) else { return }
         // Domain faults that shaped the answer (a partial delete) mark it with the header.
         let rule = seen.injected?.id ?? (response.dropConnection ? nil : response.headers["X-Emulator-Injected"])
-        let (at, action) = sandbox.inspect { w in
-            (w.clock.now(), seen.injected?.action.rawValue ?? rule.flatMap { id in w.faults.first { $0.id == id }?.action.rawValue })
+        let at: Int64
+        let action: String?
+        if let arrivedAt = seen.arrivedAt, seen.injected != nil || rule == nil {
+            // The common case needs nothing more from the world: no second wait for the
+            // sandbox's lock, which a create in another connection may be holding.
+            (at, action) = (arrivedAt, seen.injected?.action.rawValue)
+        } else {
+            (at, action) = sandbox.inspect { w in
+                (
+                    seen.arrivedAt ?? w.clock.now(),
+                    seen.injected?.action.rawValue ?? rule.flatMap { id in w.faults.first { $0.id == id }?.action.rawValue }
+                )
+            }
         }
         sandbox.journal.record(
             JournalEntry(

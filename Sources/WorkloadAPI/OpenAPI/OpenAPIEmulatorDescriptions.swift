@@ -36,7 +36,7 @@ enum OpenAPIEmulatorDescriptions {
         "Clock.mode": "`manual` (moves only when advanced) or `real`.",
         "Clock.now": "The sandbox's current time.",
         "Clock.scale": "How many emulated seconds pass per real second in real mode.",
-        "Clock.nextTransitionAt": "When the next scheduled change of the sandbox is due; null when none is pending.",
+        "Clock.nextTransitionAt": "When the next scheduled transition is due; null when nothing is scheduled.",
         "ClockAdvanced.fired": "The transitions that fired, up to 1,000, in order.",
         "ClockAdvanced.fired.at": "When it fired, on the sandbox clock.",
         "ClockAdvanced.fired.from": "The status before.",
