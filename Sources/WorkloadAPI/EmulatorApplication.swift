@@ -267,7 +267,7 @@ public final class EmulatorApplication: Sendable {
             let handler = route.handler
             deferred = DeferredAnswer(
                 start: { done in
-                    if !EmulatorApplication.largeBodies.submit({ done(handler(api)) }) {
+                    if !EmulatorApplication.largeBodies.submit({ handler(api) }, then: done) {
                         var busy = Responses.detail(
                             503, "Too many large request bodies are being handled at once; retry shortly.")
                         busy.headers.set("Retry-After", "1")

@@ -102,22 +102,22 @@ enum InvokeRoutes {
         // Blocking I/O: never on the event loop that called us. The pool has a thread
         // for each call it admits, so slow upstreams never wait for each other, and it
         // admits no more than the cap, so they cannot take every thread of the process.
-        let call: @Sendable () -> Void = {
+        let call: @Sendable () -> HTTPResponse = {
             guard let t = UpstreamClient.parse(upstream) else {
-                return finish(message(502, "Upstream URL \(upstream) is not a valid http:// URL."))
+                return message(502, "Upstream URL \(upstream) is not a valid http:// URL.")
             }
             do throws(UpstreamClient.Failure) {
-                finish(
-                    try UpstreamClient.send(
-                        t, method: method, path: path, headers: headers, body: body, timeoutSeconds: timeout,
-                        resolver: resolver))
-            } catch  where error.timedOut {
-                finish(message(504, "Upstream \(upstream) did not answer within \(seconds(timeout)) s."))
+                return try UpstreamClient.send(
+                    t, method: method, path: path, headers: headers, body: body, timeoutSeconds: timeout,
+                    resolver: resolver)
+            } catch where error.timedOut {
+                return message(504, "Upstream \(upstream) did not answer within \(seconds(timeout)) s.")
             } catch {
-                finish(message(502, "Upstream \(upstream) failed: \(error.description)."))
+                return message(502, "Upstream \(upstream) failed: \(error.description).")
             }
         }
-        if !forwarding.pool.submit(call) {
+        // The answer goes out once the call's place in the pool is free again.
+        if !forwarding.pool.submit(call, then: finish) {
             var busy = message(
                 503,
                 "Too many invokes are being forwarded to upstreams (\(forwarding.pool.maxThreads) at once); retry shortly."

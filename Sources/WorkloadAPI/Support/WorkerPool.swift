@@ -5,8 +5,11 @@ import Synchronization
 /// is free, takes queued jobs until there are none, then ends: an idle pool holds no
 /// threads, and a busy one never more than `maxThreads`, however many jobs arrive.
 final class WorkerPool: Sendable {
+    /// A job's work; what it returns runs once the job's place in the pool is free.
+    typealias Job = @Sendable () -> (@Sendable () -> Void)
+
     private struct State {
-        var jobs: [@Sendable () -> Void] = []
+        var jobs: [Job] = []
         var head = 0
         var threads = 0
         /// Accepted and not finished (queued or running).
@@ -31,6 +34,23 @@ final class WorkerPool: Sendable {
 
     /// Queues `job`; false when the pool is full (the caller answers for it).
     func submit(_ job: @escaping @Sendable () -> Void) -> Bool {
+        enqueue {
+            job()
+            return {}
+        }
+    }
+
+    /// Runs `work` on a pool thread, then hands its result to `then` once the job no
+    /// longer counts against the pool: a client answered by `then` that sends its next
+    /// request at once finds the place free. False when the pool is full.
+    func submit<T: Sendable>(_ work: @escaping @Sendable () -> T, then: @escaping @Sendable (T) -> Void) -> Bool {
+        enqueue {
+            let result = work()
+            return { then(result) }
+        }
+    }
+
+    private func enqueue(_ job: @escaping Job) -> Bool {
         let (accepted, spawn) = state.withLock { s -> (Bool, Bool) in
             if let maxWaiting, s.accepted >= maxThreads + maxWaiting { return (false, false) }
             s.accepted += 1
@@ -52,7 +72,7 @@ final class WorkerPool: Sendable {
         return true
     }
 
-    private func next() -> (@Sendable () -> Void)? {
+    private func next() -> Job? {
         state.withLock { s in
             guard s.head < s.jobs.count else {
                 s.threads -= 1
@@ -61,7 +81,7 @@ final class WorkerPool: Sendable {
                 return nil
             }
             let job = s.jobs[s.head]
-            s.jobs[s.head] = {}  // the queue must not keep a finished job's captures alive
+            s.jobs[s.head] = { {} }  // the queue must not keep a finished job's captures alive
             s.head += 1
             return job
         }
@@ -69,8 +89,9 @@ final class WorkerPool: Sendable {
 
     private func drain() {
         while let job = next() {
-            job()
+            let after = job()
             state.withLock { $0.accepted -= 1 }
+            after()
         }
     }
 }
