@@ -163,3 +163,22 @@ def test_instant(emulator_sandbox):
 def test_help_lists_the_options(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_subprocess("--help")
     result.stdout.fnmatch_lines(["*--workload-emulator-bin*", "*--workload-emulator-url*"])
+
+
+def test_a_late_line_of_the_previous_test_is_left_out_of_the_report() -> None:
+    from workload_emulator.pytest_plugin import _lines_of
+
+    log = (
+        '... "GET /sandboxes/test_passes-c19f/api/v2/workloads/?marker=passing" 200 220B\n'
+        '... "DELETE /__emulator/sandboxes/test_passes-c19f" 204 112B\n'
+        '... "POST /__emulator/reset" 200 289B\n'
+        '... "GET /sandboxes/test_fails-3692/api/v2/workloads/?marker=failing" 200 220B\n'
+        "workload-emulator: a warning that names no sandbox\n"
+    )
+    assert _lines_of("test_fails-3692", log) == (
+        '... "POST /__emulator/reset" 200 289B\n'
+        '... "GET /sandboxes/test_fails-3692/api/v2/workloads/?marker=failing" 200 220B\n'
+        "workload-emulator: a warning that names no sandbox\n"
+    )
+    # A name that only starts like ours is another sandbox.
+    assert _lines_of("test_fails", log).count("marker=failing") == 0

@@ -10,6 +10,7 @@ dropped after it. A failing test's report shows what the emulator logged during 
 from __future__ import annotations
 
 import os
+import re
 from typing import Any, Generator, List, Optional, Tuple
 
 import pytest
@@ -17,7 +18,20 @@ import pytest
 from ._emulator import Emulator, sandbox_name_for
 from ._sandbox import Sandbox
 
-_log_key = pytest.StashKey[Tuple[Emulator, int]]()
+_log_key = pytest.StashKey[Tuple[Emulator, int, str]]()
+_sandbox_in_line = re.compile(r"/sandboxes/([A-Za-z0-9._-]+)")
+
+
+def _lines_of(sandbox: str, text: str) -> str:
+    """The lines of `text` that name no sandbox but `sandbox`. The emulator writes its
+    request lines a moment after answering, so the previous test's last lines can land
+    after this test's starting offset; they name that test's sandbox and are left out."""
+    kept = []
+    for line in text.splitlines(keepends=True):
+        named = _sandbox_in_line.findall(line)
+        if not named or sandbox in named:
+            kept.append(line)
+    return "".join(kept)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -59,7 +73,7 @@ def workload_emulator(
 def emulator_sandbox(request: pytest.FixtureRequest, workload_emulator: Emulator) -> Generator[Sandbox, None, None]:
     """A sandbox of its own for this test, dropped after it."""
     sandbox = workload_emulator.new_sandbox(sandbox_name_for(request.node.nodeid))
-    request.node.stash[_log_key] = (workload_emulator, workload_emulator.log_offset())
+    request.node.stash[_log_key] = (workload_emulator, workload_emulator.log_offset(), sandbox.name)
     sandbox.reset()
     yield sandbox
     if workload_emulator.running:
@@ -72,7 +86,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
     report = outcome.get_result()
     if not report.failed or _log_key not in item.stash:
         return
-    emulator, offset = item.stash[_log_key]
-    text = emulator.settled_logs(offset)
+    emulator, offset, sandbox = item.stash[_log_key]
+    text = _lines_of(sandbox, emulator.settled_logs(offset))
     if text:
         report.sections.append((f"workload-emulator log ({report.when})", text))
