@@ -17,6 +17,8 @@
 """
 import http.client, json, os, socket, statistics, subprocess, sys, time
 
+import emulator_client  # the pipelined fill every Python benchmark uses (this directory is on sys.path)
+
 port, command, args = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
 H = {"Authorization": "Bearer bench", "Content-Type": "application/json"}
 
@@ -43,31 +45,7 @@ def tree_kib(pid, field):
 
 
 if command == "fill":
-    sandbox, n = args[0], int(args[1])
-    body = json.dumps({"name": "bench", "artifact": {"name": "a"}}).encode()
-    one = (f"POST /api/v2/workloads HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer bench\r\n"
-           f"Content-Type: application/json\r\nX-Emulator-Sandbox: {sandbox}\r\n"
-           f"Content-Length: {len(body)}\r\n\r\n").encode() + body
-    s = socket.create_connection(("127.0.0.1", port))
-    buf, left = b"", n
-    while left:
-        batch = min(100, left)
-        s.sendall(one * batch)
-        got = 0
-        while got < batch:
-            end = buf.find(b"\r\n\r\n")
-            if end < 0:
-                buf += s.recv(1 << 20)
-                continue
-            head = buf[:end].decode("latin-1")
-            assert head.startswith("HTTP/1.1 201"), head
-            length = int(next(l.split(":", 1)[1] for l in head.split("\r\n")
-                              if l.lower().startswith("content-length:")))
-            while len(buf) < end + 4 + length:
-                buf += s.recv(1 << 20)
-            buf = buf[end + 4 + length:]
-            got += 1
-        left -= batch
+    emulator_client.fill(port, args[0], int(args[1]))
 elif command == "first-id":
     conn = http.client.HTTPConnection("127.0.0.1", port)
     s, d = call(conn, "GET", "/api/v2/workloads?limit=1", sandbox=args[0])

@@ -235,7 +235,7 @@ final class TmpfsMount {
         // A whole record (right length and checksum) whose content is wrong is not a torn write.
         let payload = Array(#"{"lsn":999999,"sandbox":"default","change":{"clock":1}}"#.utf8)
         let damaged = dir.appendingPathComponent("state.json.999.log").path
-        FileManager.default.createFile(atPath: damaged, contents: Data(record(payload)))
+        FileManager.default.createFile(atPath: damaged, contents: Data(StateLogFrames.frame(payload)))
         let before = try Data(contentsOf: URL(fileURLWithPath: damaged))
         let result = try EmulatorProcess.run(args)
         #expect(result.status == 2)
@@ -277,26 +277,14 @@ final class TmpfsMount {
     @Test func aLogRecordBelowTheLastSequenceStopsStartUp() throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let args = [
-            "--port", "0", "--state-file", dir.appendingPathComponent("state.json").path, "--clock", "manual",
-            "--durability", "sync",
-        ]
+        let args = StateLogFrames.syncArguments(dir)
         let p = try EmulatorProcess(args)
         let client = try TestClient(port: try p.waitUntilListening())
         let first = try client.createWorkload("first")
         _ = try client.createWorkload("second")
         p.send(SIGKILL)
         _ = p.waitForExit(timeout: 5)
-        var records: [String] = []
-        for name in try FileManager.default.contentsOfDirectory(atPath: dir.path) where name.hasSuffix(".log") {
-            let bytes = [UInt8](try Data(contentsOf: dir.appendingPathComponent(name)))
-            var i = 0
-            while i + 8 <= bytes.count {
-                let n = Int(bytes[i]) | Int(bytes[i + 1]) << 8 | Int(bytes[i + 2]) << 16 | Int(bytes[i + 3]) << 24
-                records.append(String(decoding: bytes[(i + 8)..<(i + 8 + n)], as: UTF8.self))
-                i += 8 + n
-            }
-        }
+        let records = try StateLogFrames.payloads(inLogsOf: dir)
         // The first create again, under a new workload id and a later LSN: its seq is
         // now below the second workload's.
         let create = try #require(records.first { $0.contains(#""id":"\#(first)","seq":"#) })
@@ -305,7 +293,7 @@ final class TmpfsMount {
             create.replacingCharacters(in: lsn, with: #"{"lsn":999999"#)
                 .replacingOccurrences(of: first, with: "0123456789abcdef01234567").utf8)
         let damaged = dir.appendingPathComponent("state.json.999.log").path
-        FileManager.default.createFile(atPath: damaged, contents: Data(record(payload)))
+        FileManager.default.createFile(atPath: damaged, contents: Data(StateLogFrames.frame(payload)))
         let result = try EmulatorProcess.run(args)
         #expect(result.status == 2)
         #expect(
@@ -334,23 +322,5 @@ final class TmpfsMount {
         }
         // Four logs, the one a rotation opens and the one the next start opens.
         #expect(most <= 6, "up to \(most) log files")
-    }
-
-    /// A whole log record: length, checksum, payload.
-    private func record(_ payload: [UInt8]) -> [UInt8] {
-        var frame: [UInt8] = []
-        for v in [UInt32(payload.count), crc32(payload)] {
-            for s in stride(from: 0, to: 32, by: 8) { frame.append(UInt8(truncatingIfNeeded: v >> UInt32(s))) }
-        }
-        return frame + payload
-    }
-
-    private func crc32(_ bytes: [UInt8]) -> UInt32 {
-        var c: UInt32 = 0xFFFF_FFFF
-        for b in bytes {
-            c ^= UInt32(b)
-            for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
-        }
-        return c ^ 0xFFFF_FFFF
     }
 }

@@ -93,10 +93,7 @@ import Glibc
     func aDamagedLogRecordStopsStartUp(name: String, key: String, message: String) throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let args = [
-            "--port", "0", "--state-file", dir.appendingPathComponent("state.json").path, "--clock", "manual",
-            "--durability", "sync",
-        ]
+        let args = StateLogFrames.syncArguments(dir)
         let p = try EmulatorProcess(args)
         let client = try TestClient(port: try p.waitUntilListening())
         _ = try client.createWorkload("logged")
@@ -105,16 +102,7 @@ import Glibc
         #expect(created.status == 201, "\(created.text)")
         p.send(SIGKILL)
         _ = p.waitForExit(timeout: 5)
-        var records: [String] = []
-        for file in try FileManager.default.contentsOfDirectory(atPath: dir.path) where file.hasSuffix(".log") {
-            let bytes = [UInt8](try Data(contentsOf: dir.appendingPathComponent(file)))
-            var i = 0
-            while i + 8 <= bytes.count {
-                let n = Int(bytes[i]) | Int(bytes[i + 1]) << 8 | Int(bytes[i + 2]) << 16 | Int(bytes[i + 3]) << 24
-                records.append(String(decoding: bytes[(i + 8)..<(i + 8 + n)], as: UTF8.self))
-                i += 8 + n
-            }
-        }
+        let records = try StateLogFrames.payloads(inLogsOf: dir)
         var payload = try #require(records.last { $0.contains("\"\(key)\":[") })
         let lsn = try #require(payload.range(of: #"^\{"lsn":[0-9]+"#, options: .regularExpression))
         payload.replaceSubrange(lsn, with: #"{"lsn":999999"#)
@@ -128,7 +116,7 @@ import Glibc
                         of: #""id":""#, with: #""id":"f"#) + "]")
         }
         let damaged = dir.appendingPathComponent("state.json.999.log").path
-        FileManager.default.createFile(atPath: damaged, contents: Data(frame(Array(payload.utf8))))
+        FileManager.default.createFile(atPath: damaged, contents: Data(StateLogFrames.frame(Array(payload.utf8))))
         let result = try EmulatorProcess.run(args)
         #expect(result.status == 2, "\(name)")
         #expect(result.stderr.contains("\(damaged): record 1: \(message)"), "\(name): \(result.stderr)")
@@ -138,10 +126,7 @@ import Glibc
     @Test func aLogRecordClaimingMoreLinesThanItHoldsStopsStartUp() throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let args = [
-            "--port", "0", "--state-file", dir.appendingPathComponent("state.json").path, "--clock", "manual",
-            "--durability", "sync",
-        ]
+        let args = StateLogFrames.syncArguments(dir)
         let p = try EmulatorProcess(args)
         let client = try TestClient(port: try p.waitUntilListening())
         _ = try client.createWorkload("logged")
@@ -150,20 +135,13 @@ import Glibc
         _ = p.waitForExit(timeout: 5)
         for file in try FileManager.default.contentsOfDirectory(atPath: dir.path) where file.hasSuffix(".log") {
             let url = dir.appendingPathComponent(file)
-            let bytes = [UInt8](try Data(contentsOf: url))
-            var records: [String] = []
-            var i = 0
-            while i + 8 <= bytes.count {
-                let n = Int(bytes[i]) | Int(bytes[i + 1]) << 8 | Int(bytes[i + 2]) << 16 | Int(bytes[i + 3]) << 24
-                records.append(String(decoding: bytes[(i + 8)..<(i + 8 + n)], as: UTF8.self))
-                i += 8 + n
-            }
+            var records = StateLogFrames.payloads([UInt8](try Data(contentsOf: url)))
             guard let k = records.lastIndex(where: { $0.contains("\"workloadLogs\":[") }) else { continue }
             let written = try #require(records[k].range(of: #""logsWritten":[0-9]+"#, options: .regularExpression))
             let n = Int(records[k][written].dropFirst(#""logsWritten":"#.count)) ?? 0
             records[k].replaceSubrange(written, with: "\"logsWritten\":\(n + 3)")
             FileManager.default.createFile(
-                atPath: url.path, contents: Data(records.flatMap { frame(Array($0.utf8)) }))
+                atPath: url.path, contents: Data(records.flatMap { StateLogFrames.frame(Array($0.utf8)) }))
             let result = try EmulatorProcess.run(args)
             #expect(result.status == 2)
             #expect(
@@ -173,20 +151,6 @@ import Glibc
             return
         }
         Issue.record("no record with workload log lines")
-    }
-
-    /// A state log record as the log holds it: length and CRC-32, little-endian, then the bytes.
-    func frame(_ payload: [UInt8]) -> [UInt8] {
-        var c: UInt32 = 0xFFFF_FFFF
-        for b in payload {
-            c ^= UInt32(b)
-            for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
-        }
-        var out: [UInt8] = []
-        for v in [UInt32(payload.count), ~c] {
-            for s in stride(from: 0, to: 32, by: 8) { out.append(UInt8(truncatingIfNeeded: v >> UInt32(s))) }
-        }
-        return out + payload
     }
 
     func lineCount(_ answer: String) -> Int {
