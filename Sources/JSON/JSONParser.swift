@@ -53,6 +53,17 @@ public struct JSONParser {
         try parse(Array(text.utf8), limits: limits)
     }
 
+    /// One value starting at `pos` (no whitespace before it) of a larger document, for
+    /// `JSONCursor`'s free-form sub-values; `pos` ends just after it.
+    static func parseValue(
+        in buf: UnsafeBufferPointer<UInt8>, at pos: inout Int, maxDepth: Int
+    ) throws(Error) -> JSONValue {
+        var p = Cursor(buf: buf, pos: pos, maxDepth: maxDepth, keysLeft: Int.max)
+        let v = try p.parseValue(depth: 0)
+        pos = p.pos
+        return v
+    }
+
     private struct Cursor {
         let buf: UnsafeBufferPointer<UInt8>
         var pos: Int

@@ -51,7 +51,12 @@ public enum Timestamp {
 
     /// Accepts `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`; `t`/`z`/space also allowed.
     public static func parse(_ text: String) -> Int64? {
-        let b = Array(text.utf8)
+        var text = text
+        return text.withUTF8 { parse(bytes: $0) }
+    }
+
+    /// `parse` over the text's UTF-8 bytes (the state reader's, without making a String).
+    public static func parse(bytes b: UnsafeBufferPointer<UInt8>) -> Int64? {
         guard b.count >= 20 else { return nil }
         func num(_ from: Int, _ n: Int) -> Int64? {
             guard from + n <= b.count else { return nil }

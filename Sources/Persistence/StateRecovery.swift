@@ -1,4 +1,6 @@
+import Dispatch
 import JSON
+import Synchronization
 import WorkloadEmulator
 
 #if canImport(Glibc)
@@ -37,86 +39,89 @@ public enum StateRecovery {
             PersistenceError("--state-file: \(file): \(reason) (the file was left untouched)")
         }
         var result = Result()
-        var worlds: [String: World] = [:]
-        var order: [String] = []
+        // The logs' records are read on a second thread while this one reads the
+        // snapshot (both are most of start-up); they are applied in order after it.
+        let all = LogFile.generations(path)
+        let pending = LogReading()
+        let snapshot = try snapshotBytes(path)
         var base: UInt64 = 0
-        if let bytes = try snapshotBytes(path) {
+        var snapshotState: Snapshot?
+        if let bytes = snapshot {
             result.snapshotBytes = bytes.count
-            let value: JSONValue
-            do {
-                value = try JSONParser.parse(bytes, limits: limits)
-            } catch {
-                throw fail(path, "not valid JSON: \(error)")
-            }
-            let r = JSONReader(value)
+            // Where the logs start is in the snapshot's first bytes: read before them.
+            base = (try? firstLogGeneration(bytes)) ?? 0
+        }
+        var generations = all.filter { $0 >= base }
+        result.staleLogs = all.filter { $0 < base }.map { LogFile.name(path, generation: $0) }
+        let files = generations.map { LogFile.name(path, generation: $0) }
+        let done = DispatchSemaphore(value: 0)
+        DispatchQueue.global(qos: .userInitiated).async {
+            pending.read(files)
+            done.signal()
+        }
+        if let bytes = snapshot {
             do throws(JSONPathError) {
-                guard try r.string("format") == StateStore.format else {
-                    throw JSONPathError(path: "$.format", reason: "expected '\(StateStore.format)'")
-                }
-                let v = try r.int("version")
-                guard v >= 1 else { throw JSONPathError(path: "$.version", reason: "must be at least 1") }
-                guard v <= StateStore.version else {
-                    throw JSONPathError(
-                        path: "$.version",
-                        reason: "version \(v) is newer than this emulator understands (\(StateStore.version))")
-                }
-                if v >= 2 {
-                    base = UInt64(try nonNegative(r.required("log")))
-                    result.lastLSN = UInt64(try nonNegative(r.required("lsn")))
-                    for c in try r.required("cuts").array() {
-                        result.cuts[try c.string("sandbox")] = UInt64(try nonNegative(c.required("lsn")))
-                    }
-                }
-                for (i, sb) in try r.required("sandboxes").array().enumerated() {
-                    let name = try sb.string("sandbox")
-                    guard SandboxRegistry.isValidName(name), worlds[name] == nil else {
-                        throw JSONPathError(path: sb.path + ".sandbox", reason: "invalid or duplicate sandbox name")
-                    }
-                    do throws(JSONPathError) {
-                        worlds[name] = try World.restore(
-                            sb.value, name: name, settings: settings, checkConsistency: false)
-                    } catch {
-                        throw JSONPathError(path: "$.sandboxes[\(i)]" + error.path.dropFirst(), reason: error.reason)
-                    }
-                    order.append(name)
-                }
+                snapshotState = try readSnapshot(bytes)
             } catch {
+                done.wait()
                 throw fail(path, error.description)
             }
         }
-        let all = LogFile.generations(path)
-        result.staleLogs = all.filter { $0 < base }.map { LogFile.name(path, generation: $0) }
-        let generations = all.filter { $0 >= base }
-        for g in generations {
-            let file = LogFile.name(path, generation: g)
-            guard let bytes = Files.read(file) else { throw fail(file, "cannot be read") }
-            result.logBytes += bytes.count
-            if bytes.isEmpty { result.emptyLogs.append(file) } else { result.logFiles += 1 }
-            for (n, payload) in LogFile.records(bytes).records.enumerated() {
-                let value: JSONValue
-                do {
-                    value = try JSONParser.parse(Array(payload), limits: limits)
-                } catch {
-                    throw fail(file, "record \(n + 1): not valid JSON: \(error)")
-                }
-                let r = JSONReader(value)
+        var worlds: [String: World] = [:]
+        var order: [String] = []
+        var reading = pending
+        var logFiles = files
+        if let s = snapshotState {
+            result.lastLSN = s.lsn
+            result.cuts = s.cuts
+            if s.log != base {
+                // A snapshot written by hand (its `log` not where the writer puts it): the
+                // other thread's reading is left unused (signalled again for the wait below).
+                done.wait()
+                done.signal()
+                base = s.log
+                generations = all.filter { $0 >= base }
+                result.staleLogs = all.filter { $0 < base }.map { LogFile.name(path, generation: $0) }
+                logFiles = generations.map { LogFile.name(path, generation: $0) }
+                reading = LogReading()
+                reading.read(logFiles)
+            }
+            for (name, doc) in s.sandboxes {
                 do throws(JSONPathError) {
-                    let lsn = UInt64(try nonNegative(r.required("lsn")))
-                    let name = try r.string("sandbox")
-                    guard SandboxRegistry.isValidName(name) else { throw r.fail("invalid sandbox name") }
+                    worlds[name] = try World.restore(doc, name: name, settings: settings, checkConsistency: false)
+                } catch {
+                    done.wait()
+                    throw fail(path, error.description)
+                }
+                order.append(name)
+            }
+        }
+        done.wait()
+        for (file, log) in zip(logFiles, reading.logs.withLock { $0 }) {
+            guard let log else { throw fail(file, "cannot be read") }
+            result.logBytes += log.bytes
+            if log.bytes == 0 { result.emptyLogs.append(file) } else { result.logFiles += 1 }
+            for (n, entry) in log.entries.enumerated() {
+                do throws(JSONPathError) {
+                    guard let lsn = entry.lsn, let name = entry.sandbox else { throw entry.failure! }
+                    guard SandboxRegistry.isValidName(name) else {
+                        throw JSONPathError(path: "$.sandbox", reason: "invalid sandbox name")
+                    }
                     result.lastLSN = max(result.lastLSN, lsn)
                     if let cut = result.cuts[name], lsn <= cut { continue }
+                    if let failure = entry.failure { throw failure }
                     result.cuts[name] = lsn
-                    if r.optional("drop") != nil {
+                    if entry.drop {
                         worlds[name] = nil
                         order.removeAll { $0 == name }
                         continue
                     }
+                    guard let change = entry.change else { throw JSONPathError(path: "$.change", reason: "required field is missing") }
                     if worlds[name] == nil {
                         worlds[name] = World(name: name, settings: settings)
                         order.append(name)
                     }
-                    try worlds[name]!.apply(changeRecord: r.required("change"))
+                    try worlds[name]!.apply(change)
                 } catch {
                     throw fail(file, "record \(n + 1): \(error.description)")
                 }
@@ -132,6 +137,181 @@ public enum StateRecovery {
         return result
     }
 
+    /// The snapshot's members, its sandboxes read but not yet rebuilt.
+    struct Snapshot {
+        var log: UInt64 = 0
+        var lsn: UInt64 = 0
+        var cuts: [String: UInt64] = [:]
+        var sandboxes: [(String, World.Document)] = []
+    }
+
+    static func readSnapshot(_ bytes: [UInt8]) throws(JSONPathError) -> Snapshot {
+        try JSONCursor.read(bytes) { (c) throws(JSONPathError) -> Snapshot in
+            var s = Snapshot()
+            var format: String?
+            var version: Int64?
+            var sawLog = false
+            var sawLSN = false
+            var sawCuts = false
+            var sawSandboxes = false
+            try c.beginObject()
+            while let k = try c.nextMember() {
+                if c.null() { continue }
+                if c.matches(k, "format") {
+                    format = try c.string()
+                    guard format == StateStore.format else { throw c.fail("expected '\(StateStore.format)'") }
+                } else if c.matches(k, "version") {
+                    let v = try c.int()
+                    guard v >= 1 else { throw c.fail("must be at least 1") }
+                    guard v <= StateStore.version else {
+                        throw c.fail("version \(v) is newer than this emulator understands (\(StateStore.version))")
+                    }
+                    version = v
+                } else if c.matches(k, "log") {
+                    s.log = UInt64(try nonNegative(&c))
+                    sawLog = true
+                } else if c.matches(k, "lsn") {
+                    s.lsn = UInt64(try nonNegative(&c))
+                    sawLSN = true
+                } else if c.matches(k, "cuts") {
+                    sawCuts = true
+                    try c.beginArray()
+                    while try c.nextElement() {
+                        var name: String?
+                        var lsn: UInt64?
+                        try c.beginObject()
+                        while let k = try c.nextMember() {
+                            if c.null() { continue }
+                            if c.matches(k, "sandbox") {
+                                name = try c.string()
+                            } else if c.matches(k, "lsn") {
+                                lsn = UInt64(try nonNegative(&c))
+                            } else {
+                                try c.skip()
+                            }
+                        }
+                        guard let name else { throw c.missing("sandbox") }
+                        guard let lsn else { throw c.missing("lsn") }
+                        s.cuts[name] = lsn
+                    }
+                } else if c.matches(k, "sandboxes") {
+                    sawSandboxes = true
+                    try c.beginArray()
+                    while try c.nextElement() {
+                        let doc = try World.readDocument(&c)
+                        guard let name = doc.sandbox else { throw c.missing("sandbox") }
+                        guard SandboxRegistry.isValidName(name), !s.sandboxes.contains(where: { $0.0 == name }) else {
+                            throw JSONPathError(path: c.path + ".sandbox", reason: "invalid or duplicate sandbox name")
+                        }
+                        s.sandboxes.append((name, doc))
+                    }
+                } else {
+                    try c.skip()
+                }
+            }
+            guard format != nil else { throw c.missing("format") }
+            guard let version else { throw c.missing("version") }
+            if version >= 2 {
+                guard sawLog else { throw c.missing("log") }
+                guard sawLSN else { throw c.missing("lsn") }
+                guard sawCuts else { throw c.missing("cuts") }
+            }
+            guard sawSandboxes else { throw c.missing("sandboxes") }
+            return s
+        }
+    }
+
+    /// The snapshot's `log` member, read from its first bytes (the writer puts it
+    /// there); nil when it is not among them.
+    static func firstLogGeneration(_ bytes: [UInt8]) throws(JSONPathError) -> UInt64? {
+        let head = Array(bytes.prefix(256))
+        guard let end = head.firstIndex(of: UInt8(ascii: "[")) else { return nil }
+        // `{"format":…,"version":2,"log":N,"lsn":M,"cuts":` closed off as a document.
+        var prefix = Array(head[..<end])
+        guard prefix.count > 8, prefix.suffix(8) == Array("\"cuts\":".utf8) else { return nil }
+        prefix.removeLast(8)
+        if prefix.last == UInt8(ascii: ",") { prefix.removeLast() }
+        prefix.append(UInt8(ascii: "}"))
+        return try JSONCursor.read(prefix) { (c) throws(JSONPathError) -> UInt64? in
+            var log: UInt64?
+            try c.beginObject()
+            while let k = try c.nextMember() {
+                if c.matches(k, "log") { log = UInt64(try nonNegative(&c)) } else { try c.skip() }
+            }
+            return log
+        }
+    }
+
+    /// One log file's records, read (each decoded, or why it does not read).
+    struct LogEntries: Sendable {
+        var bytes = 0
+        var entries: [LogEntry] = []
+    }
+
+    struct LogEntry: Sendable {
+        var lsn: UInt64?
+        var sandbox: String?
+        var drop = false
+        var change: World.ChangeRecord?
+        var failure: JSONPathError?
+    }
+
+    /// The logs' records, read on another thread.
+    final class LogReading: Sendable {
+        /// One element per file, nil for one that cannot be read.
+        let logs = Mutex<[LogEntries?]>([])
+
+        func read(_ files: [String]) {
+            var out: [LogEntries?] = []
+            for file in files {
+                guard let bytes = Files.read(file) else {
+                    out.append(nil)
+                    continue
+                }
+                var log = LogEntries()
+                log.bytes = bytes.count
+                for payload in LogFile.records(bytes).records {
+                    log.entries.append(StateRecovery.entry(payload))
+                }
+                out.append(log)
+            }
+            logs.withLock { $0 = out }
+        }
+    }
+
+    /// `{"lsn", "sandbox", "change" | "drop"}`.
+    static func entry(_ payload: ArraySlice<UInt8>) -> LogEntry {
+        var e = LogEntry()
+        do throws(JSONPathError) {
+            try payload.withUnsafeBufferPointer { (buf) throws(JSONPathError) in
+                try JSONCursor.read(buf) { (c) throws(JSONPathError) in
+                    try c.beginObject()
+                    while let k = try c.nextMember() {
+                        if c.null() { continue }
+                        if c.matches(k, "lsn") {
+                            e.lsn = UInt64(try nonNegative(&c))
+                        } else if c.matches(k, "sandbox") {
+                            e.sandbox = try c.string()
+                        } else if c.matches(k, "drop") {
+                            e.drop = true
+                            try c.skip()
+                        } else if c.matches(k, "change") {
+                            e.change = try World.readChangeRecord(&c)
+                        } else {
+                            try c.skip()
+                        }
+                    }
+                    if e.lsn == nil { throw c.missing("lsn") }
+                    if e.sandbox == nil { throw c.missing("sandbox") }
+                }
+            }
+        } catch {
+            e.failure = error
+            e.change = nil
+        }
+        return e
+    }
+
     /// The snapshot's bytes; nil when there is none yet.
     private static func snapshotBytes(_ path: String) throws(PersistenceError) -> [UInt8]? {
         var s = stat()
@@ -143,9 +323,9 @@ public enum StateRecovery {
         return bytes
     }
 
-    private static func nonNegative(_ r: JSONReader) throws(JSONPathError) -> Int64 {
-        let v = try r.int()
-        guard v >= 0 else { throw r.fail("must not be negative") }
+    private static func nonNegative(_ c: inout JSONCursor) throws(JSONPathError) -> Int64 {
+        let v = try c.int()
+        guard v >= 0 else { throw c.fail("must not be negative") }
         return v
     }
 }

@@ -87,6 +87,10 @@ public struct WorkloadLog: Sendable {
         self.written = written
     }
 
+    /// The lines of a log made by `init(restoring:written:)`, oldest first (its ring
+    /// has not turned yet).
+    var savedLines: [WorkloadLogLine] { storage }
+
     /// Appends a line as a state log record saved it, number and all (replay).
     mutating func restore(_ line: WorkloadLogLine) {
         written = line.number

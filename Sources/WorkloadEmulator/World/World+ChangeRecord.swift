@@ -22,9 +22,75 @@ struct WorldChanges: Sendable {
 
 /// One record of the state log: the objects a change touched, the generator positions
 /// and clock, and what was appended to the scheduler, the emulator log and the
-/// invocation logs. Objects are written by the same functions as the snapshot
-/// (World+SnapshotBytes) and read by the same decoders (World+Snapshot).
+/// invocation logs. Objects are written and read through their state forms, as in the
+/// snapshot; `recordMembers` describes the record's own members.
 extension World {
+    /// A record as read (on any thread), before it is applied in order.
+    public struct ChangeRecord: Sendable {
+        var path = "$"
+        /// The world was replaced: the record is its whole document.
+        var whole: Document?
+        var header = WorldHeader()
+        var users: [User]?
+        var credentials: [Credential]?
+        var faults: [FaultRule] = []
+        var repositories: StoreChange<ArtifactRepository>?
+        var artifacts: StoreChange<Artifact>?
+        var workloads: StoreChange<Workload>?
+        var deployments: StoreChange<Deployment>?
+        var protons: KeyedChange<Proton>?
+        var builds: KeyedChange<ArtifactBuild>?
+        var scheduled: [LifecycleScheduler.Entry]?
+        var fired: [UInt64] = []
+        var log: [EmulatorLogEntry]?
+        var logAppend: [EmulatorLogEntry]?
+        var workloadLogs: [WorkloadLogsChange] = []
+        var invocations: [InvocationsChange] = []
+    }
+
+    /// Objects of an ordered store set (with their creation sequence) or deleted.
+    struct StoreChange<V: StateForm & Sendable>: Sendable {
+        var set: [(seq: Int, value: V)] = []
+        var delete: [String] = []
+    }
+
+    struct KeyedChange<V: StateForm & Sendable>: Sendable {
+        var set: [V] = []
+        var delete: [String] = []
+    }
+
+    /// A workload's log lines written since the last record.
+    struct WorkloadLogsChange: StateForm, Sendable {
+        var workloadId: String
+        var logsWritten: UInt64
+        var lines: [WorkloadLogLine]
+        static let blank = WorkloadLogsChange(workloadId: "", logsWritten: 0, lines: [])
+        static let fields: [StateField<WorkloadLogsChange>] = [
+            .string("workloadId", \.workloadId),
+            .custom(
+                "logsWritten", write: { x, j, _ in j.int("logsWritten", Int64(x.logsWritten)) },
+                read: { (c, x) throws(JSONPathError) in x.logsWritten = UInt64(try c.sequence()) }),
+            .custom(
+                "logs", write: { x, j, e in j.array("logs") { j in for l in x.lines { l.writeState(&j, e) } } },
+                read: { (c, x) throws(JSONPathError) in x.lines = try WorkloadLogLine.readLines(&c, capacity: nil) }),
+        ]
+    }
+
+    /// A workload's requests: appended since the last record, or all of them.
+    struct InvocationsChange: StateForm, Sendable {
+        var workloadId: String
+        var all: Bool
+        var records: [InvocationRecord]
+        static let blank = InvocationsChange(workloadId: "", all: false, records: [])
+        static let fields: [StateField<InvocationsChange>] = [
+            .string("workloadId", \.workloadId),
+            .custom(
+                "mode", write: { x, j, _ in j.string("mode", x.all ? "all" : "append") },
+                read: { (c, x) throws(JSONPathError) in x.all = try c.string() == "all" }),
+            .list("invocations", \.records),
+        ]
+    }
+
     /// The record of everything changed since the last call (JSON bytes), and forgets
     /// it. Called by `Sandbox.execute` under the sandbox's lock, so records follow the
     /// order of the changes.
@@ -33,10 +99,10 @@ extension World {
         if changes.whole {
             j.object { j in
                 j.key("whole")
-                writeSnapshot(&j)
+                writeSnapshot(&j, .compact)
             }
         } else {
-            j.object { j in writeChanges(&j) }
+            StateTable.write(World.recordMembers, self, &j, .compact)
         }
         discardChanges()
         return j.bytes
@@ -57,159 +123,260 @@ extension World {
         changes.fired = fired
     }
 
-    private func writeChanges(_ j: inout JSONWriter) {
-        writeHeader(&j)
-        if changes.users { writeUsers(&j) }
-        if changes.credentials { writeCredentials(&j) }
-        j.array("faults") { j in for f in faults { j.value(f.json) } }
-        writeStore("repositories", repositories, &j) { World.write($0, &$1) }
-        writeStore("artifacts", artifacts, &j) { World.write($0, &$1) }
-        writeStore("workloads", workloads, &j) { World.write($0, &$1, invocations: false) }
-        writeStore("deployments", deployments, &j) { World.write($0, &$1) }
-        writeKeyed("protons", protons, &j) { World.write($0, &$1) }
-        writeKeyed("builds", builds, &j) { World.write($0, &$1) }
-        if !scheduler.added.isEmpty {
-            j.array("scheduled") { j in for e in scheduler.added { World.write(e, &j) } }
-        }
-        if !scheduler.popped.isEmpty {
-            j.array("fired") { j in for s in scheduler.popped { j.int(Int64(truncatingIfNeeded: s)) } }
-        }
-        if changes.logTruncated {
-            j.array("log") { j in for e in log { World.write(e, &j) } }
-        } else if changes.logAppended > 0 {
-            j.array("logAppend") { j in for e in log.suffix(changes.logAppended) { World.write(e, &j) } }
-        }
-        if !changes.logsAppended.isEmpty {
-            j.array("workloadLogs") { j in
-                for (id, appended) in changes.logsAppended.sorted(by: { $0.key < $1.key }) {
-                    guard let log = workloads.read(id, { $0.logs }) else { continue }
-                    j.object { j in
-                        j.string("workloadId", id)
-                        j.int("logsWritten", Int64(log.written))
-                        // Appending to the ring drops the oldest lines as the live log did.
-                        World.writeLogLines(log, last: appended, &j)
-                    }
-                }
-            }
-        }
-        let touched = Set(changes.invocationsAppended.keys).union(changes.invocationsReset)
-        if !touched.isEmpty {
-            j.array("invocations") { j in
-                for id in touched.sorted() {
-                    guard let records = workloads.read(id, { $0.invocations.records }) else { continue }
-                    let appended = changes.invocationsAppended[id] ?? 0
-                    // Past half the cap the log may have dropped its older half: send all.
-                    let all = changes.invocationsReset.contains(id) || appended >= InvocationLog.capacity / 2
-                    j.object { j in
-                        j.string("workloadId", id)
-                        j.string("mode", all ? "all" : "append")
-                        World.writeInvocations(all ? records[...] : records.suffix(appended), &j)
-                    }
-                }
-            }
-        }
+    typealias RecordMember = StateMember<World, ChangeRecord>
+
+    /// A member written only when `changed` says so (and read when present).
+    private static func member(
+        _ key: StaticString, write: @escaping @Sendable (World, inout JSONWriter, StateEncoding) -> Void,
+        read: @escaping @Sendable (inout JSONCursor, inout ChangeRecord) throws(JSONPathError) -> Void
+    ) -> RecordMember {
+        RecordMember(key: key, required: false, isDefault: nil, write: write, read: read)
     }
 
-    private func writeStore<V>(
-        _ key: StaticString, _ store: OrderedStore<V>, _ j: inout JSONWriter, _ write: (V, inout JSONWriter) -> Void
-    ) {
-        guard !store.changed.isEmpty else { return }
-        j.object(key) { j in
-            j.array("set") { j in
-                for id in store.changed.sorted() {
-                    guard let v = store[id], let seq = store.seq(of: id) else { continue }
-                    j.object { j in
-                        j.int("seq", seq)
-                        j.key("value")
-                        write(v, &j)
+    /// Every member may be absent in a `whole` record; the others need the header and
+    /// the fault rules (`requiredRecordMembers`).
+    static let recordMembers: [RecordMember] =
+        [
+            member("whole", write: { _, _, _ in }, read: { (c, r) throws(JSONPathError) in r.whole = try readDocument(&c) })
+        ] + WorldHeader.members(of: { WorldHeader($0) }, into: \ChangeRecord.header).map { m in
+            RecordMember(key: m.key, required: false, isDefault: nil, write: m.write, read: m.read)
+        } + [
+            member(
+                "users",
+                write: { w, j, e in
+                    guard w.changes.users else { return }
+                    j.array("users") { j in
+                        for u in w.usersById.values.sorted(by: { $0.id < $1.id }) { u.writeState(&j, e) }
                     }
+                }, read: { (c, r) throws(JSONPathError) in r.users = try c.list(User.self) }),
+            member(
+                "credentials",
+                write: { w, j, e in
+                    guard w.changes.credentials else { return }
+                    j.array("credentials") { j in for x in w.platform.credentials { x.writeState(&j, e) } }
+                }, read: { (c, r) throws(JSONPathError) in r.credentials = try c.list(Credential.self) }),
+            member(
+                "faults", write: { w, j, _ in j.array("faults") { j in for f in w.faults { j.value(f.json) } } },
+                read: { (c, r) throws(JSONPathError) in r.faults = try c.faultRules() }),
+            storeMember("repositories", \.repositories, \.repositories, ArtifactRepository.fields),
+            storeMember("artifacts", \.artifacts, \.artifacts, Artifact.fields),
+            storeMember("workloads", \.workloads, \.workloads, Workload.recordFields),
+            storeMember("deployments", \.deployments, \.deployments, Deployment.fields),
+            keyedMember("protons", \.protons, \.protons),
+            keyedMember("builds", \.builds, \.builds),
+            member(
+                "scheduled",
+                write: { w, j, e in
+                    guard !w.scheduler.added.isEmpty else { return }
+                    j.array("scheduled") { j in for x in w.scheduler.added { x.writeState(&j, e) } }
+                }, read: { (c, r) throws(JSONPathError) in r.scheduled = try c.list(LifecycleScheduler.Entry.self) }),
+            member(
+                "fired",
+                write: { w, j, _ in
+                    guard !w.scheduler.popped.isEmpty else { return }
+                    j.array("fired") { j in for s in w.scheduler.popped { j.int(Int64(truncatingIfNeeded: s)) } }
+                },
+                read: { (c, r) throws(JSONPathError) in
+                    try c.beginArray()
+                    while try c.nextElement() { r.fired.append(UInt64(bitPattern: try c.int())) }
+                }),
+            member(
+                "log",
+                write: { w, j, e in
+                    guard w.changes.logTruncated else { return }
+                    j.array("log") { j in for x in w.log { x.writeState(&j, e) } }
+                }, read: { (c, r) throws(JSONPathError) in r.log = try c.list(EmulatorLogEntry.self) }),
+            member(
+                "logAppend",
+                write: { w, j, e in
+                    guard !w.changes.logTruncated, w.changes.logAppended > 0 else { return }
+                    j.array("logAppend") { j in for x in w.log.suffix(w.changes.logAppended) { x.writeState(&j, e) } }
+                }, read: { (c, r) throws(JSONPathError) in r.logAppend = try c.list(EmulatorLogEntry.self) }),
+            member(
+                "workloadLogs",
+                write: { w, j, e in
+                    guard !w.changes.logsAppended.isEmpty else { return }
+                    j.array("workloadLogs") { j in
+                        for (id, appended) in w.changes.logsAppended.sorted(by: { $0.key < $1.key }) {
+                            guard let log = w.workloads.read(id, { $0.logs }) else { continue }
+                            // Appending to the ring drops the oldest lines as the live log did.
+                            let lines = (max(0, log.count - appended)..<log.count).map { log[$0] }
+                            WorkloadLogsChange(workloadId: id, logsWritten: log.written, lines: lines).writeState(&j, e)
+                        }
+                    }
+                }, read: { (c, r) throws(JSONPathError) in r.workloadLogs = try c.list(WorkloadLogsChange.self) }),
+            member(
+                "invocations",
+                write: { w, j, e in
+                    let touched = Set(w.changes.invocationsAppended.keys).union(w.changes.invocationsReset)
+                    guard !touched.isEmpty else { return }
+                    j.array("invocations") { j in
+                        for id in touched.sorted() {
+                            guard let records = w.workloads.read(id, { $0.invocations.records }) else { continue }
+                            let appended = w.changes.invocationsAppended[id] ?? 0
+                            // Past half the cap the log may have dropped its older half: send all.
+                            let all = w.changes.invocationsReset.contains(id) || appended >= InvocationLog.capacity / 2
+                            InvocationsChange(
+                                workloadId: id, all: all, records: all ? records : Array(records.suffix(appended))
+                            ).writeState(&j, e)
+                        }
+                    }
+                }, read: { (c, r) throws(JSONPathError) in r.invocations = try c.list(InvocationsChange.self) }),
+        ]
+
+    private static let requiredRecordMembers: [Int] = recordMembers.indices.filter { i in
+        ["clock", "now", "profile", "generators", "faults"].contains(recordMembers[i].key.description)
+    }
+
+    /// `{"set": [{"seq", "value"}], "delete": [ids]}` of the objects of an ordered store
+    /// that changed (written with `fields`: a workload's without its requests).
+    private static func storeMember<V: StateForm & Sendable>(
+        _ key: StaticString, _ store: any KeyPath<World, OrderedStore<V>> & Sendable,
+        _ kp: any WritableKeyPath<ChangeRecord, StoreChange<V>?> & Sendable, _ fields: [StateField<V>]
+    ) -> RecordMember {
+        member(
+            key,
+            write: { w, j, e in
+                let store = w[keyPath: store]
+                guard !store.changed.isEmpty else { return }
+                let ids = store.changed.sorted()
+                j.object(key) { j in
+                    j.array("set") { j in
+                        for id in ids {
+                            guard let v = store[id], let seq = store.seq(of: id) else { continue }
+                            j.object { j in
+                                j.int("seq", seq)
+                                j.key("value")
+                                StateTable.write(fields, v, &j, e)
+                            }
+                        }
+                    }
+                    j.array("delete") { j in for id in ids where store[id] == nil { j.string(id) } }
                 }
-            }
-            j.array("delete") { j in
-                for id in store.changed.sorted() where store[id] == nil { j.string(id) }
-            }
-        }
+            },
+            read: { (c, r) throws(JSONPathError) in
+                var change = StoreChange<V>()
+                try c.setAndDelete(&change.delete) { (c) throws(JSONPathError) in
+                    var seq: Int?
+                    var value: V?
+                    try c.beginObject()
+                    while let k = try c.nextMember() {
+                        if c.null() { continue }
+                        if c.matches(k, "seq") {
+                            seq = Int(exactly: try c.int())
+                        } else if c.matches(k, "value") {
+                            value = try V.readState(&c)
+                        } else {
+                            try c.skip()
+                        }
+                    }
+                    guard let seq else { throw c.missing("seq") }
+                    guard let value else { throw c.missing("value") }
+                    change.set.append((seq, value))
+                }
+                r[keyPath: kp] = change
+            })
     }
 
-    private func writeKeyed<V>(
-        _ key: StaticString, _ store: KeyedStore<V>, _ j: inout JSONWriter, _ write: (V, inout JSONWriter) -> Void
-    ) {
-        guard !store.changed.isEmpty else { return }
-        j.object(key) { j in
-            j.array("set") { j in
-                for id in store.changed.sorted() { if let v = store[id] { write(v, &j) } }
-            }
-            j.array("delete") { j in
-                for id in store.changed.sorted() where store[id] == nil { j.string(id) }
-            }
-        }
+    /// `{"set": [objects], "delete": [ids]}` of a keyed store's changed objects.
+    private static func keyedMember<V: StateForm & Sendable>(
+        _ key: StaticString, _ store: any KeyPath<World, KeyedStore<V>> & Sendable,
+        _ kp: any WritableKeyPath<ChangeRecord, KeyedChange<V>?> & Sendable
+    ) -> RecordMember {
+        member(
+            key,
+            write: { w, j, e in
+                let store = w[keyPath: store]
+                guard !store.changed.isEmpty else { return }
+                let ids = store.changed.sorted()
+                j.object(key) { j in
+                    j.array("set") { j in for id in ids { store[id]?.writeState(&j, e) } }
+                    j.array("delete") { j in for id in ids where store[id] == nil { j.string(id) } }
+                }
+            },
+            read: { (c, r) throws(JSONPathError) in
+                var change = KeyedChange<V>()
+                try c.setAndDelete(&change.delete) { (c) throws(JSONPathError) in change.set.append(try V.readState(&c)) }
+                r[keyPath: kp] = change
+            })
     }
 
-    /// Applies one record of `takeChangeRecord()` (recovery). Field checks are the
-    /// snapshot's; references between objects are checked once the log is replayed
-    /// (`invariantViolations`), since one record may refer to an object of a later one.
-    public mutating func apply(changeRecord r: JSONReader) throws(JSONPathError) {
-        if let whole = r.optional("whole") {
-            self = try World.restore(whole.value, name: name, settings: settings, checkConsistency: false)
+    /// Reads a record at the cursor (the `change` of a state log entry).
+    public static func readChangeRecord(_ c: inout JSONCursor) throws(JSONPathError) -> ChangeRecord {
+        var r = ChangeRecord()
+        r.path = c.path
+        let present = try StateTable.read(recordMembers, into: &r, &c)
+        if r.whole == nil {
+            for i in requiredRecordMembers where !present.contains(i) { throw c.missing(recordMembers[i].key) }
+        }
+        return r
+    }
+
+    /// Reads and applies one record of `takeChangeRecord()`.
+    public mutating func apply(changeRecord bytes: [UInt8]) throws(JSONPathError) {
+        try apply(JSONCursor.read(bytes) { (c) throws(JSONPathError) in try World.readChangeRecord(&c) })
+    }
+
+    /// Applies one record (recovery). Field checks are the state forms'; references
+    /// between objects are checked once the log is replayed (`invariantViolations`),
+    /// since one record may refer to an object of a later one.
+    public mutating func apply(_ r: ChangeRecord) throws(JSONPathError) {
+        if let whole = r.whole {
+            self = try World.restore(whole, name: name, settings: settings, checkConsistency: false)
             discardChanges()
             return
         }
-        try World.restoreHeader(r, into: &self)
-        if let users = r.optional("users") { try World.restoreUsers(users, into: &self) }
-        if let x = r.optional("credentials") { platform.credentials = try World.decodeCredentials(x) }
-        faults = try World.decodeFaults(r.required("faults"))
-        if let x = r.optional("repositories") {
-            try World.applyStore(x, &repositories) { (v) throws(JSONPathError) in try World.decodeRepository(v) }
+        r.header.apply(to: &self)
+        if let users = r.users { try World.restoreUsers(users, at: r.path + ".users", into: &self) }
+        if let list = r.credentials {
+            try World.checkCredentials(list, at: r.path + ".credentials")
+            platform.credentials = list
         }
-        if let x = r.optional("artifacts") {
-            try World.applyStore(x, &artifacts) { (v) throws(JSONPathError) in try World.decodeArtifact(v) }
+        try World.checkFaults(r.faults, at: r.path + ".faults")
+        faults = r.faults
+        if let x = r.repositories { try World.applyStore(x, &repositories, id: \.id, at: r.path + ".repositories") }
+        if let x = r.artifacts { try World.applyStore(x, &artifacts, id: \.id, at: r.path + ".artifacts") }
+        if let x = r.workloads { try applyWorkloads(x, at: r.path + ".workloads") }
+        if let x = r.deployments { try World.applyStore(x, &deployments, id: \.id, at: r.path + ".deployments") }
+        if let x = r.protons {
+            for p in x.set { protons[p.id] = p }
+            for id in x.delete { protons[id] = nil }
         }
-        if let x = r.optional("workloads") { try applyWorkloads(x) }
-        if let x = r.optional("deployments") {
-            try World.applyStore(x, &deployments) { (v) throws(JSONPathError) in try World.decodeDeployment(v) }
+        if let x = r.builds {
+            for b in x.set { builds[b.id] = b }
+            for id in x.delete { builds[id] = nil }
         }
-        if let x = r.optional("protons") {
-            for v in try x.required("set").array() {
-                let p = try World.decodeProton(v)
-                protons[p.id] = p
+        for e in r.scheduled ?? [] { scheduler.restore(e) }
+        changes.fired.formUnion(r.fired)
+        if let x = r.log {
+            log = x
+        } else if let x = r.logAppend {
+            for e in x { appendLog(e) }
+        }
+        for (i, x) in r.workloadLogs.enumerated() {
+            let at = "\(r.path).workloadLogs[\(i)]"
+            guard var log = workloads.read(x.workloadId, { $0.logs }) else { continue }
+            if let first = x.lines.first, first.number <= log.written {
+                throw JSONPathError(
+                    path: at + ".logs[0].number", reason: "must be above \(log.written), the line before")
             }
-            for id in try x.required("delete").array() { protons[try id.string()] = nil }
-        }
-        if let x = r.optional("builds") {
-            for v in try x.required("set").array() {
-                let b = try World.decodeBuild(v)
-                builds[b.id] = b
+            if let n = x.lines.firstIndex(where: { $0.number > x.logsWritten }) {
+                throw JSONPathError(
+                    path: at + ".logs[\(n)].number", reason: "must be at most logsWritten (\(x.logsWritten))")
             }
-            for id in try x.required("delete").array() { builds[try id.string()] = nil }
-        }
-        if let x = r.optional("scheduled") {
-            for v in try x.array() { scheduler.restore(try World.decodeScheduled(v)) }
-        }
-        for v in try r.optional("fired")?.array() ?? [] {
-            changes.fired.insert(UInt64(bitPattern: try v.int()))
-        }
-        if let x = r.optional("log") {
-            log = try x.array().map { (v) throws(JSONPathError) in try World.decodeLog(v) }
-        } else if let x = r.optional("logAppend") {
-            for v in try x.array() { appendLog(try World.decodeLog(v)) }
-        }
-        for x in try r.optional("workloadLogs")?.array() ?? [] {
-            let id = try x.string("workloadId")
-            let written = UInt64(try World.sequence(x.required("logsWritten")))
-            guard let old = workloads.read(id, { $0.logs }) else { continue }
-            let log = try World.decodeLogLines(
-                x.required("logs"), after: old.written, written: written, replacing: false, into: old)
-            guard log.written == written else {
-                throw JSONPathError(path: x.path + ".logsWritten", reason: "must be the number of the last line")
+            for l in x.lines { log.restore(l) }
+            guard log.written == x.logsWritten else {
+                throw JSONPathError(path: at + ".logsWritten", reason: "must be the number of the last line")
             }
-            workloads.update(id) { $0.logs = log }
+            workloads.update(x.workloadId) { [log] in $0.logs = log }
         }
-        for x in try r.optional("invocations")?.array() ?? [] {
-            let id = try x.string("workloadId")
-            let records = try World.decodeInvocations(x.required("invocations"))
-            let all = try x.string("mode") == "all"
-            workloads.update(id) { w in
-                if all { w.invocations.records = records } else { for rec in records { w.invocations.append(rec) } }
+        for x in r.invocations {
+            workloads.update(x.workloadId) { w in
+                if x.all {
+                    w.invocations.records = x.records
+                } else {
+                    for rec in x.records { w.invocations.append(rec) }
+                }
             }
         }
         discardChanges()
@@ -227,18 +394,12 @@ extension World {
     }
 
     private static func applyStore<V>(
-        _ x: JSONReader, _ store: inout OrderedStore<V>, _ decode: (JSONReader) throws(JSONPathError) -> V
+        _ x: StoreChange<V>, _ store: inout OrderedStore<V>, id: KeyPath<V, String>, at path: String
     ) throws(JSONPathError) {
         // A record lists objects by id; new ones are appended in creation order.
-        let entries = try x.required("set").array()
-        var seqs: [Int] = []
-        for e in entries { seqs.append(Int(try e.required("seq").int())) }
-        for i in entries.indices.sorted(by: { seqs[$0] < seqs[$1] }) {
-            let e = entries[i]
-            let v = try decode(e.required("value"))
-            let id = try e.required("value").string("id")
-            let seqReader = try e.required("seq")
-            let seq = seqs[i]
+        for i in x.set.indices.sorted(by: { x.set[$0].seq < x.set[$1].seq }) {
+            let (seq, v) = x.set[i]
+            let id = v[keyPath: id]
             if store[id] != nil {
                 // In its place: repositories and artifacts are numbered by position when a
                 // snapshot is read, so a record's seq for them need not be the one restored.
@@ -246,26 +407,23 @@ extension World {
             } else {
                 // The creation order is kept by appending: a new object comes after all.
                 guard seq > (store.order.lastSeq ?? 0) else {
-                    throw seqReader.fail("must be above \(store.order.lastSeq ?? 0), the last one used")
+                    throw JSONPathError(
+                        path: "\(path).set[\(i)].seq", reason: "must be above \(store.order.lastSeq ?? 0), the last one used")
                 }
                 store.insert(v, id: id, seq: seq)
             }
         }
-        for id in try x.required("delete").array() { store.remove(try id.string()) }
+        for id in x.delete { store.remove(id) }
     }
 
     /// Workloads also carry the per-user list indexes, and keep the requests they had.
-    private mutating func applyWorkloads(_ x: JSONReader) throws(JSONPathError) {
-        var decoded: [(value: JSONReader, workload: Workload)] = []
-        for e in try x.required("set").array() {
-            let value = try e.required("value")
-            decoded.append((value, try World.decodeWorkload(value)))
-        }
+    private mutating func applyWorkloads(_ x: StoreChange<Workload>, at path: String) throws(JSONPathError) {
         // A record lists workloads by id; new ones are appended in creation order.
-        for (value, decodedWorkload) in decoded.sorted(by: { $0.workload.seq < $1.workload.seq }) {
-            var wl = decodedWorkload
+        for i in x.set.indices.sorted(by: { x.set[$0].value.seq < x.set[$1].value.seq }) {
+            var wl = x.set[i].value
+            let at = "\(path).set[\(i)].value"
             if let oldSeq = workloads.seq(of: wl.id), oldSeq != wl.seq {
-                throw JSONPathError(path: value.path + ".seq", reason: "\(wl.id) had seq \(oldSeq)")
+                throw JSONPathError(path: at + ".seq", reason: "\(wl.id) had seq \(oldSeq)")
             }
             if let old = workloads[wl.id] {
                 let since = wl.invocations.since
@@ -278,7 +436,7 @@ extension World {
                 // Each user's list index is appended to, as the store's order is.
                 let last = wl.roles.reduce(workloads.order.lastSeq ?? 0) { max($0, visible[$1.userId]?.lastSeq ?? 0) }
                 guard wl.seq > last else {
-                    throw JSONPathError(path: value.path + ".seq", reason: "must be above \(last), the last one used")
+                    throw JSONPathError(path: at + ".seq", reason: "must be above \(last), the last one used")
                 }
                 workloads.insert(wl, id: wl.id, seq: wl.seq)
                 for (userId, role) in wl.roles where World.listsShow(role) {
@@ -286,10 +444,36 @@ extension World {
                 }
             }
         }
-        for id in try x.required("delete").array() {
-            let id = try id.string()
+        for id in x.delete {
             guard let w = workloads.remove(id) else { continue }
             for (userId, _) in w.roles { visible[userId]?.remove(seq: w.seq) }
         }
+    }
+}
+
+extension JSONCursor {
+    /// `{"set": [...], "delete": [ids]}`, both required; `element` reads one of `set`.
+    mutating func setAndDelete(
+        _ delete: inout [String], _ element: (inout JSONCursor) throws(JSONPathError) -> Void
+    ) throws(JSONPathError) {
+        var sawSet = false
+        var sawDelete = false
+        try beginObject()
+        while let k = try nextMember() {
+            if null() { continue }
+            if matches(k, "set") {
+                sawSet = true
+                try beginArray()
+                while try nextElement() { try element(&self) }
+            } else if matches(k, "delete") {
+                sawDelete = true
+                try beginArray()
+                while try nextElement() { delete.append(try string()) }
+            } else {
+                try skip()
+            }
+        }
+        guard sawSet else { throw missing("set") }
+        guard sawDelete else { throw missing("delete") }
     }
 }

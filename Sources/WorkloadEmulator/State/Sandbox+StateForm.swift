@@ -1,0 +1,202 @@
+import JSON
+
+/// The state forms of what the sandbox holds beside its objects: users, credentials,
+/// scheduled transitions, fault rules, its own log, the clock and the generators.
+extension User: StateForm {
+    static let blank = User(id: "", username: "", token: "")
+    static let fields: [StateField<User>] = [
+        .string("id", \.id), .string("username", \.username), .string("token", \.token),
+    ]
+}
+
+/// Ids and names once each (the list's checks, World.checkCredentials), names
+/// non-empty, a known type. (Lengths are not bounded: fixture files do not bound them.)
+extension Credential: StateForm {
+    static let blank = Credential(id: "", name: "", credentialType: "", createdAt: 0)
+    static let fields: [StateField<Credential>] = [
+        .string("id", \.id),
+        .custom(
+            "name", write: { c, j, _ in j.string("name", c.name) },
+            read: { (c, x) throws(JSONPathError) in
+                x.name = try c.string()
+                guard !x.name.isEmpty else { throw c.fail("must be non-empty") }
+            }),
+        .optionalString("description", \.description),
+        .custom(
+            "credentialType", write: { c, j, _ in j.string("credentialType", c.credentialType) },
+            read: { (c, x) throws(JSONPathError) in
+                x.credentialType = try c.string()
+                guard Credential.types.contains(x.credentialType) else {
+                    throw c.fail("expected one of " + Credential.types.joined(separator: ", "))
+                }
+            }),
+        .timestamp("createdAt", \.createdAt),
+        .optionalString("creatorId", \.creatorId),
+    ]
+}
+
+extension LifecycleScheduler.Entry: StateForm {
+    static let blank = LifecycleScheduler.Entry(
+        at: 0, sequence: 0, action: ScheduledAction(kind: .transition, workloadId: "", token: 0))
+    static let fields: [StateField<LifecycleScheduler.Entry>] = [
+        .timestamp("at", \.at),
+        .hex("sequence", \.sequence),
+        .custom(
+            "kind", write: { e, j, _ in j.string("kind", World.kindName(e.action.kind)) },
+            read: { (c, e) throws(JSONPathError) in
+                let name = try c.string()
+                guard let kind = World.kinds.first(where: { World.kindName($0) == name }) else {
+                    throw c.fail("expected transition, expiry, replacement or build")
+                }
+                e.action.kind = kind
+            }),
+        .string("workloadId", \.action.workloadId),
+        .hex("token", \.action.token),
+    ]
+}
+
+/// `EmulatorLogEntry.json`'s members: the absent ones are left out, not null.
+extension EmulatorLogEntry: StateForm {
+    static let blank = EmulatorLogEntry(at: 0, kind: "", workloadId: nil, from: nil, to: nil, detail: nil)
+    static let fields: [StateField<EmulatorLogEntry>] = [
+        .timestamp("timestamp", \.at),
+        .string("kind", \.kind),
+        .optionalString("workloadId", \.workloadId),
+        .custom(
+            "from", required: false, write: { e, j, _ in if let v = e.from { j.string("from", v.rawValue) } },
+            read: { (c, e) throws(JSONPathError) in e.from = try c.enumeration(WorkloadStatus.self) }),
+        .custom(
+            "to", required: false, write: { e, j, _ in if let v = e.to { j.string("to", v.rawValue) } },
+            read: { (c, e) throws(JSONPathError) in e.to = try c.enumeration(WorkloadStatus.self) }),
+        .custom(
+            "detail", required: false, write: { e, j, _ in if let v = e.detail { j.string("detail", v) } },
+            read: { (c, e) throws(JSONPathError) in e.detail = try c.string() }),
+    ]
+}
+
+extension FaultRule {
+    /// A rule's state form is its document in the fault API (`json`), read back with
+    /// the API's checks (`problem`).
+    static func readState(_ c: inout JSONCursor) throws(JSONPathError) -> FaultRule {
+        let path = c.path
+        return try World.decodeFault(JSONReader(try c.value(), path: path))
+    }
+}
+
+/// The clock, profile and generator positions: members of the sandbox's document and of
+/// every state log record.
+struct WorldHeader: Sendable {
+    var clock = ClockForm.blank
+    var now: Int64 = 0
+    var profile = LifecycleProfile.realistic
+    var generators = GeneratorsForm.blank
+
+    init() {}
+
+    init(_ w: World) {
+        clock = ClockForm(mode: w.clock.mode, now: w.clock.now(), scale: w.clock.scale)
+        now = w.now
+        profile = w.profile
+        generators = GeneratorsForm(
+            ids: w.ids.random.state, faults: w.faultRandom.state, eventIdBase: w.eventIdBase,
+            nextEventNumber: Int(w.nextEventNumber), nextSeq: w.nextSeq, nextToken: w.nextToken,
+            schedulerSequence: w.scheduler.nextSequence)
+    }
+
+    func apply(to w: inout World) {
+        w.clock = SandboxClock(restoring: clock.mode, now: clock.now, scale: clock.scale, wall: w.settings.wall)
+        w.now = now
+        w.profile = profile
+        w.ids.random = SplitMix64(seed: generators.ids)
+        w.faultRandom = SplitMix64(seed: generators.faults)
+        w.eventIdBase = generators.eventIdBase
+        w.nextEventNumber = UInt64(generators.nextEventNumber)
+        w.nextSeq = generators.nextSeq
+        w.nextToken = generators.nextToken
+        w.scheduler.nextSequence = generators.schedulerSequence
+    }
+
+    static let fields: [StateField<WorldHeader>] = [
+        .object("clock", \.clock),
+        .timestamp("now", \.now),
+        .custom(
+            "profile", write: { h, j, _ in j.value("profile", h.profile.json) },
+            read: { (c, h) throws(JSONPathError) in
+                let path = c.path
+                let value = try c.value()
+                let name = value["name"]?.stringValue ?? "custom"
+                if let n = value["name"], !n.isNull, n.stringValue == nil {
+                    throw JSONPathError(path: path + ".name", reason: "expected a string, found \(n.typeName)")
+                }
+                do throws(LifecycleProfile.ParseError) {
+                    h.profile = try LifecycleProfile.fromJSON(value, name: name)
+                } catch {
+                    throw JSONPathError(
+                        path: path + (error.field.isEmpty ? "" : "." + error.field), reason: error.reason)
+                }
+            }),
+        .object("generators", \.generators),
+    ]
+
+    /// The header's members as members of a document that holds one (`Target.header`).
+    static func members<Source, Target>(
+        of source: @escaping @Sendable (Source) -> WorldHeader, into kp: any WritableKeyPath<Target, WorldHeader> & Sendable
+    ) -> [StateMember<Source, Target>] {
+        fields.map { f in
+            StateMember(
+                key: f.key, required: f.required, isDefault: nil,
+                write: { s, j, e in f.write(source(s), &j, e) },
+                read: { (c, t) throws(JSONPathError) in try f.read(&c, &t[keyPath: kp]) })
+        }
+    }
+}
+
+struct ClockForm: StateForm {
+    var mode: SandboxClock.Mode
+    var now: Int64
+    var scale: Double
+    static let blank = ClockForm(mode: .manual, now: 0, scale: 1)
+    static let fields: [StateField<ClockForm>] = [
+        .custom(
+            "mode", write: { c, j, _ in j.string("mode", c.mode.rawValue) },
+            read: { (c, x) throws(JSONPathError) in
+                guard let m = SandboxClock.Mode(rawValue: try c.string()) else { throw c.fail("expected manual or real") }
+                x.mode = m
+            }),
+        .timestamp("now", \.now),
+        // The bounds of PUT /__emulator/clock.
+        .double(
+            "scale", \.scale, default: 1,
+            check: { $0 >= 0.000001 && $0 <= 1e9 ? nil : "must be between 0.000001 and 1000000000" }),
+    ]
+}
+
+struct GeneratorsForm: StateForm {
+    var ids: UInt64
+    var faults: UInt64
+    var eventIdBase: UInt64
+    var nextEventNumber: Int
+    var nextSeq: Int
+    var nextToken: UInt64
+    var schedulerSequence: UInt64
+    static let blank = GeneratorsForm(
+        ids: 0, faults: 0, eventIdBase: 0, nextEventNumber: 0, nextSeq: 0, nextToken: 0, schedulerSequence: 0)
+    static let fields: [StateField<GeneratorsForm>] = [
+        .hex("ids", \.ids),
+        .hex("faults", \.faults),
+        .hex("eventIdBase", \.eventIdBase),
+        .int("nextEventNumber", \.nextEventNumber, check: sequenceCheck),
+        .int("nextSeq", \.nextSeq, check: sequenceCheck),
+        .hex("nextToken", \.nextToken),
+        .hex("schedulerSequence", \.schedulerSequence),
+    ]
+}
+
+extension JSONCursor {
+    mutating func faultRules() throws(JSONPathError) -> [FaultRule] {
+        var out: [FaultRule] = []
+        try beginArray()
+        while try nextElement() { out.append(try FaultRule.readState(&self)) }
+        return out
+    }
+}

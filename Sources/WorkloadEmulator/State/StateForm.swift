@@ -1,0 +1,330 @@
+import JSON
+
+/// How a state document is written. `full`: every member (`GET /__emulator/state` and
+/// `snapshot()`: what a user reads and edits). `compact`: without the members whose
+/// value is the one the reader fills in when they are absent (the state file and its
+/// log records, read back at every start).
+public enum StateEncoding: Sendable {
+    case full, compact
+}
+
+/// One member of a state document: its key, how it is written, how it is read with its
+/// checks, and whether it may be absent. `Source` is what it is written from, `Target`
+/// what it is read into (the same type for a model; the world and its decoded document
+/// for the sandbox's).
+struct StateMember<Source, Target>: Sendable {
+    let key: StaticString
+    /// An absent (or null) required member is refused; any other reads as the target's
+    /// blank value.
+    let required: Bool
+    /// Whether the source's value is the blank one (`compact` then leaves it out).
+    let isDefault: (@Sendable (Source) -> Bool)?
+    /// Writes the key and the value, or nothing (members that are left out when empty
+    /// in every encoding, and the parts of a log record that did not change).
+    let write: @Sendable (Source, inout JSONWriter, StateEncoding) -> Void
+    /// Reads the value (the cursor at it, never at a null) into the target.
+    let read: @Sendable (inout JSONCursor, inout Target) throws(JSONPathError) -> Void
+}
+
+typealias StateField<Model> = StateMember<Model, Model>
+
+/// A model type's state form, described once: the writer, the reader (the state file,
+/// its log records, `GET` and `PUT /__emulator/state`) and the checks of each field
+/// all come from `fields`. Checks between objects (references, duplicate ids, counters)
+/// are `World.restore`'s.
+protocol StateForm {
+    /// What a member that is absent reads as.
+    static var blank: Self { get }
+    static var fields: [StateField<Self>] { get }
+    /// Checks and fills in across members once the object is read (the cursor just
+    /// past it, at its path); `present`: which of `fields` it held.
+    static func finish(_ value: inout Self, present: StatePresence, at c: inout JSONCursor) throws(JSONPathError)
+}
+
+extension StateForm {
+    static func finish(_ value: inout Self, present: StatePresence, at c: inout JSONCursor) throws(JSONPathError) {}
+
+    func writeState(_ j: inout JSONWriter, _ e: StateEncoding) {
+        StateTable.write(Self.fields, self, &j, e)
+    }
+
+    static func readState(_ c: inout JSONCursor) throws(JSONPathError) -> Self {
+        var v = blank
+        let present = try StateTable.read(fields, into: &v, &c)
+        try finish(&v, present: present, at: &c)
+        return v
+    }
+}
+
+/// Which members of a table an object held (a table has fewer than 64).
+struct StatePresence {
+    var mask: UInt64 = 0
+    func contains(_ index: Int) -> Bool { mask & (1 << UInt64(index)) != 0 }
+}
+
+enum StateTable {
+    static func write<S, T>(_ members: [StateMember<S, T>], _ s: S, _ j: inout JSONWriter, _ e: StateEncoding) {
+        j.object { j in writeMembers(members, s, &j, e) }
+    }
+
+    /// The members inside an object the caller opened.
+    static func writeMembers<S, T>(
+        _ members: [StateMember<S, T>], _ s: S, _ j: inout JSONWriter, _ e: StateEncoding
+    ) {
+        for m in members {
+            if e == .compact, let isDefault = m.isDefault, isDefault(s) { continue }
+            m.write(s, &j, e)
+        }
+    }
+
+    /// Reads an object into `t`. Members usually come in the table's order, so the one
+    /// after the last is tried first; unknown keys are passed over (a newer writer's).
+    static func read<S, T>(
+        _ members: [StateMember<S, T>], into t: inout T, _ c: inout JSONCursor
+    ) throws(JSONPathError) -> StatePresence {
+        try c.beginObject()
+        var present = StatePresence()
+        var next = 0
+        while let key = try c.nextMember() {
+            var i = next
+            if i >= members.count || !c.matches(key, members[i].key) {
+                i = -1
+                for k in members.indices where c.matches(key, members[k].key) {
+                    i = k
+                    break
+                }
+            }
+            guard i >= 0 else {
+                try c.skip()
+                continue
+            }
+            next = i + 1
+            if c.null() {
+                present.mask &= ~(1 << UInt64(i))
+                continue
+            }
+            try members[i].read(&c, &t)
+            present.mask |= 1 << UInt64(i)
+        }
+        for (i, m) in members.enumerated() where m.required && !present.contains(i) { throw c.missing(m.key) }
+        return present
+    }
+
+    static func index<S, T>(of key: StaticString, in members: [StateMember<S, T>]) -> Int {
+        members.firstIndex { $0.key.description == key.description } ?? -1
+    }
+}
+
+// MARK: - Members of the common kinds
+
+extension StateMember where Source == Target {
+    static func defaultTest<V: Equatable & Sendable>(
+        _ kp: any KeyPath<Source, V> & Sendable, _ value: V
+    ) -> @Sendable (Source) -> Bool {
+        { $0[keyPath: kp] == value }
+    }
+
+    static func emptyTest<C: Collection>(_ kp: any KeyPath<Source, C> & Sendable) -> @Sendable (Source) -> Bool {
+        { $0[keyPath: kp].isEmpty }
+    }
+
+    static func custom(
+        _ key: StaticString, required: Bool = true, isDefault: (@Sendable (Source) -> Bool)? = nil,
+        write: @escaping @Sendable (Source, inout JSONWriter, StateEncoding) -> Void,
+        read: @escaping @Sendable (inout JSONCursor, inout Target) throws(JSONPathError) -> Void
+    ) -> Self {
+        Self(key: key, required: required, isDefault: isDefault, write: write, read: read)
+    }
+
+    static func string(_ key: StaticString, _ kp: any WritableKeyPath<Source, String> & Sendable) -> Self {
+        Self(
+            key: key, required: true, isDefault: nil, write: { s, j, _ in j.string(key, s[keyPath: kp]) },
+            read: { (c, t) throws(JSONPathError) in t[keyPath: kp] = try c.string() })
+    }
+
+    static func optionalString(_ key: StaticString, _ kp: any WritableKeyPath<Source, String?> & Sendable) -> Self {
+        Self(
+            key: key, required: false, isDefault: { $0[keyPath: kp] == nil },
+            write: { s, j, _ in j.string(key, s[keyPath: kp]) },
+            read: { (c, t) throws(JSONPathError) in t[keyPath: kp] = try c.string() })
+    }
+
+    /// A string with a default other than null (absent in older documents).
+    static func string(
+        _ key: StaticString, _ kp: any WritableKeyPath<Source, String> & Sendable, default value: String
+    ) -> Self {
+        Self(
+            key: key, required: false, isDefault: { $0[keyPath: kp] == value },
+            write: { s, j, _ in j.string(key, s[keyPath: kp]) },
+            read: { (c, t) throws(JSONPathError) in t[keyPath: kp] = try c.string() })
+    }
+
+    static func timestamp(_ key: StaticString, _ kp: any WritableKeyPath<Source, Int64> & Sendable) -> Self {
+        Self(
+            key: key, required: true, isDefault: nil, write: { s, j, _ in j.timestamp(key, s[keyPath: kp]) },
+            read: { (c, t) throws(JSONPathError) in t[keyPath: kp] = try c.timestamp() })
+    }
+
+    static func optionalTimestamp(_ key: StaticString, _ kp: any WritableKeyPath<Source, Int64?> & Sendable) -> Self {
+        Self(
+            key: key, required: false, isDefault: { $0[keyPath: kp] == nil },
+            write: { s, j, _ in j.timestamp(key, s[keyPath: kp]) },
+            read: { (c, t) throws(JSONPathError) in t[keyPath: kp] = try c.timestamp() })
+    }
+
+    /// 16 hex digits; `default`: what an absent member reads as (nil: required).
+    static func hex(
+        _ key: StaticString, _ kp: any WritableKeyPath<Source, UInt64> & Sendable, default value: UInt64? = nil
+    ) -> Self {
+        Self(
+            key: key, required: value == nil, isDefault: value == nil ? nil : defaultTest(kp, value!),
+            write: { s, j, _ in j.hex16(key, s[keyPath: kp]) },
+            read: { (c, t) throws(JSONPathError) in t[keyPath: kp] = try c.hex64() })
+    }
+
+    /// An integer; `check` refuses a value with a reason; `default`: nil when required.
+    static func int(
+        _ key: StaticString, _ kp: any WritableKeyPath<Source, Int> & Sendable, default value: Int? = nil,
+        check: (@Sendable (Int64) -> String?)? = nil
+    ) -> Self {
+        Self(
+            key: key, required: value == nil, isDefault: value == nil ? nil : defaultTest(kp, value!),
+            write: { s, j, _ in j.int(key, s[keyPath: kp]) },
+            read: { (c, t) throws(JSONPathError) in
+                let v = try c.int()
+                if let check, let reason = check(v) { throw c.fail(reason) }
+                guard let i = Int(exactly: v) else { throw c.fail("out of range") }
+                t[keyPath: kp] = i
+            })
+    }
+
+    static func optionalInt(_ key: StaticString, _ kp: any WritableKeyPath<Source, Int?> & Sendable) -> Self {
+        Self(
+            key: key, required: false, isDefault: { $0[keyPath: kp] == nil },
+            write: { s, j, _ in
+                j.key(key)
+                if let v = s[keyPath: kp] { j.int(Int64(v)) } else { j.null() }
+            },
+            read: { (c, t) throws(JSONPathError) in
+                guard let i = Int(exactly: try c.int()) else { throw c.fail("out of range") }
+                t[keyPath: kp] = i
+            })
+    }
+
+    static func double(
+        _ key: StaticString, _ kp: any WritableKeyPath<Source, Double> & Sendable, default value: Double? = nil,
+        check: (@Sendable (Double) -> String?)? = nil
+    ) -> Self {
+        Self(
+            key: key, required: value == nil, isDefault: value == nil ? nil : defaultTest(kp, value!),
+            write: { s, j, _ in j.double(key, s[keyPath: kp]) },
+            read: { (c, t) throws(JSONPathError) in
+                let v = try c.double()
+                if let check, let reason = check(v) { throw c.fail(reason) }
+                t[keyPath: kp] = v
+            })
+    }
+
+    /// A free-form value (a runtime, a spec), kept as the client sent it.
+    static func value(_ key: StaticString, _ kp: any WritableKeyPath<Source, JSONValue> & Sendable) -> Self {
+        Self(
+            key: key, required: true, isDefault: nil, write: { s, j, _ in j.value(key, s[keyPath: kp]) },
+            read: { (c, t) throws(JSONPathError) in t[keyPath: kp] = try c.value() })
+    }
+
+    static func enumeration<E: RawRepresentable & CaseIterable & Sendable>(
+        _ key: StaticString, _ kp: any WritableKeyPath<Source, E> & Sendable
+    ) -> Self where E.RawValue == String {
+        Self(
+            key: key, required: true, isDefault: nil, write: { s, j, _ in j.string(key, s[keyPath: kp].rawValue) },
+            read: { (c, t) throws(JSONPathError) in t[keyPath: kp] = try c.enumeration(E.self) })
+    }
+
+    static func optionalEnumeration<E: RawRepresentable & CaseIterable & Sendable>(
+        _ key: StaticString, _ kp: any WritableKeyPath<Source, E?> & Sendable
+    ) -> Self where E.RawValue == String {
+        Self(
+            key: key, required: false, isDefault: { $0[keyPath: kp] == nil },
+            write: { s, j, _ in j.string(key, s[keyPath: kp]?.rawValue) },
+            read: { (c, t) throws(JSONPathError) in t[keyPath: kp] = try c.enumeration(E.self) })
+    }
+
+    static func strings(
+        _ key: StaticString, _ kp: any WritableKeyPath<Source, [String]> & Sendable, required: Bool = true
+    ) -> Self {
+        Self(
+            key: key, required: required, isDefault: required ? nil : emptyTest(kp),
+            write: { s, j, _ in j.strings(key, s[keyPath: kp]) },
+            read: { (c, t) throws(JSONPathError) in
+                var out: [String] = []
+                try c.beginArray()
+                while try c.nextElement() { out.append(try c.string()) }
+                t[keyPath: kp] = out
+            })
+    }
+
+    /// A list of objects that have a state form of their own.
+    static func list<E: StateForm>(
+        _ key: StaticString, _ kp: any WritableKeyPath<Source, [E]> & Sendable, required: Bool = true
+    ) -> Self {
+        Self(
+            key: key, required: required, isDefault: required ? nil : emptyTest(kp),
+            write: { s, j, e in j.array(key) { j in for x in s[keyPath: kp] { x.writeState(&j, e) } } },
+            read: { (c, t) throws(JSONPathError) in t[keyPath: kp] = try c.list(E.self) })
+    }
+
+    /// An object with a state form of its own, or null.
+    static func optionalObject<E: StateForm>(_ key: StaticString, _ kp: any WritableKeyPath<Source, E?> & Sendable)
+        -> Self
+    {
+        Self(
+            key: key, required: false, isDefault: { $0[keyPath: kp] == nil },
+            write: { s, j, e in
+                j.key(key)
+                if let x = s[keyPath: kp] { x.writeState(&j, e) } else { j.null() }
+            },
+            read: { (c, t) throws(JSONPathError) in t[keyPath: kp] = try E.readState(&c) })
+    }
+
+    /// A required object with a state form of its own.
+    static func object<E: StateForm>(_ key: StaticString, _ kp: any WritableKeyPath<Source, E> & Sendable) -> Self {
+        Self(
+            key: key, required: true, isDefault: nil,
+            write: { s, j, e in
+                j.key(key)
+                s[keyPath: kp].writeState(&j, e)
+            },
+            read: { (c, t) throws(JSONPathError) in t[keyPath: kp] = try E.readState(&c) })
+    }
+}
+
+extension JSONCursor {
+    mutating func list<E: StateForm>(_: E.Type) throws(JSONPathError) -> [E] {
+        var out: [E] = []
+        try beginArray()
+        while try nextElement() { out.append(try E.readState(&self)) }
+        return out
+    }
+
+    mutating func enumeration<E: RawRepresentable & CaseIterable>(_: E.Type) throws(JSONPathError) -> E
+    where E.RawValue == String {
+        let s = try string()
+        guard let e = E(rawValue: s) else {
+            throw fail("'\(s)' is not one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return e
+    }
+
+    /// Sequence numbers and counters: not negative, at most `World.maxSequence`.
+    mutating func sequence() throws(JSONPathError) -> Int64 {
+        let v = try int()
+        guard v >= 0 else { throw fail("must not be negative") }
+        guard v <= World.maxSequence else { throw fail("must be at most \(World.maxSequence)") }
+        return v
+    }
+}
+
+/// The check of sequence numbers and counters, for `StateMember.int`.
+@Sendable func sequenceCheck(_ v: Int64) -> String? {
+    v < 0 ? "must not be negative" : v > World.maxSequence ? "must be at most \(World.maxSequence)" : nil
+}
