@@ -39,6 +39,13 @@ public enum StateRecovery {
             PersistenceError("--state-file: \(file): \(reason) (the file was left untouched)")
         }
         var result = Result()
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        @Sendable func phase(_ what: String) {
+            if getenv("WE_PHASES") != nil {
+                let line = Array("phase \(what) \(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)\n".utf8)
+                _ = line.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+            }
+        }
         // The logs' records are read on a second thread while this one reads the
         // snapshot (both are most of start-up); they are applied in order after it.
         let all = LogFile.generations(path)
@@ -57,11 +64,14 @@ public enum StateRecovery {
         let done = DispatchSemaphore(value: 0)
         DispatchQueue.global(qos: .userInitiated).async {
             pending.read(files)
+            phase("log decoded (thread)")
             done.signal()
         }
         if let bytes = snapshot {
+            phase("read")
             do throws(JSONPathError) {
                 snapshotState = try readSnapshot(bytes)
+                phase("snapshot decoded")
             } catch {
                 done.wait()
                 throw fail(path, error.description)
@@ -96,7 +106,9 @@ public enum StateRecovery {
                 order.append(name)
             }
         }
+        phase("restored")
         done.wait()
+        phase("log decoded")
         for (file, log) in zip(logFiles, reading.logs.withLock { $0 }) {
             guard let log else { throw fail(file, "cannot be read") }
             result.logBytes += log.bytes
@@ -127,8 +139,22 @@ public enum StateRecovery {
                 }
             }
         }
+        phase("applied")
+        defer { phase("checked") }
         for name in order {
-            do throws(JSONPathError) { try worlds[name]!.finishReplay() } catch {
+            do throws(JSONPathError) {
+                try worlds[name]!.finishReplay(check: false)
+                // The check reads the world only: its halves run on both cores.
+                let world = worlds[name]!
+                let parts = Mutex<[[String]]>([[], []])
+                DispatchQueue.concurrentPerform(iterations: 2) { i in
+                    let found = world.invariantViolations(part: i, of: 2)
+                    parts.withLock { $0[i] = found }
+                }
+                if let problem = parts.withLock({ $0.joined().first }) {
+                    throw JSONPathError(path: "$", reason: "inconsistent: \(problem)")
+                }
+            } catch {
                 throw fail(path, "sandbox '\(name)': \(error.description)")
             }
             result.worlds.append(worlds[name]!)
@@ -228,8 +254,9 @@ public enum StateRecovery {
         guard let end = head.firstIndex(of: UInt8(ascii: "[")) else { return nil }
         // `{"format":…,"version":2,"log":N,"lsn":M,"cuts":` closed off as a document.
         var prefix = Array(head[..<end])
-        guard prefix.count > 8, prefix.suffix(8) == Array("\"cuts\":".utf8) else { return nil }
-        prefix.removeLast(8)
+        let cuts = Array("\"cuts\":".utf8)
+        guard prefix.count > cuts.count, Array(prefix.suffix(cuts.count)) == cuts else { return nil }
+        prefix.removeLast(cuts.count)
         if prefix.last == UInt8(ascii: ",") { prefix.removeLast() }
         prefix.append(UInt8(ascii: "}"))
         return try JSONCursor.read(prefix) { (c) throws(JSONPathError) -> UInt64? in

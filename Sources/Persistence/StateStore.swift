@@ -385,7 +385,7 @@ public final class StateStore: ChangeRecorder, Sendable {
             // A copy under the sandbox's lock (copy-on-write: cheap), with the LSN of the
             // last record it includes; encoded outside the lock.
             let (world, cut) = sandbox.inspect { w in (w, state.withLock { $0.cuts[sandbox.name] ?? 0 }) }
-            parts.append(world.snapshotBytes())
+            parts.append(world.snapshotBytes(encoding: .compact))
             cuts.append((sandbox.name, cut))
         }
         let lsn = state.withLock { $0.lastLSN }

@@ -21,6 +21,14 @@ public struct KeyedStore<Value: Sendable>: Sendable {
         }
     }
 
+    public func contains(_ key: String) -> Bool { values_[key] != nil }
+
+    /// Adds a value read from a saved state, not counted as a change; false when the key
+    /// was there already (the caller refuses the state).
+    mutating func restore(_ value: Value, key: String) -> Bool { values_.insertNew(key, value) }
+
+    mutating func reserveCapacity(_ n: Int) { values_.reserveCapacity(n) }
+
     /// The keys written since the last call, and forgets them.
     public mutating func takeChanged() -> Set<String> {
         defer { changed = [] }

@@ -59,6 +59,21 @@ public struct OrderedStore<Value: Sendable>: Sendable {
         order.append(id, seq: seq)
     }
 
+    public func contains(_ id: String) -> Bool { slotById[id] != nil }
+
+    /// Appends a value read from a saved state with one lookup, not counted as a change
+    /// (the state it came from holds it). False when the id was there already: the
+    /// store is then broken and the caller refuses the state.
+    mutating func restore(_ value: Value, id: String, seq: Int) -> Bool {
+        guard slotById.insertNew(id, Int32(entries.count)) else { return false }
+        entries.append(Entry(id: id, seq: seq, value: value))
+        order.append(id, seq: seq)
+        return true
+    }
+
+    /// Room for `n` values in the id index (a saved state's), so it does not regrow.
+    mutating func reserveCapacity(_ n: Int) { slotById.reserveCapacity(n) }
+
     /// The last entry moves into the freed slot, so removal is O(1) and leaves no hole.
     @discardableResult
     public mutating func remove(_ id: String) -> Value? {

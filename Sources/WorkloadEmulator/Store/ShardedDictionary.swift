@@ -23,6 +23,17 @@ struct ShardedDictionary<Value: Sendable>: Sendable {
         set { shards[ShardedDictionary.shard(key)][key] = newValue }
     }
 
+    /// Sets the value with one lookup; false when the key was there already (then the
+    /// old value is replaced: the callers, reading a saved state, refuse it whole).
+    mutating func insertNew(_ key: String, _ value: Value) -> Bool {
+        shards[ShardedDictionary.shard(key)].updateValue(value, forKey: key) == nil
+    }
+
+    mutating func reserveCapacity(_ n: Int) {
+        let each = n / ShardedDictionary.shardCount + 1
+        for i in shards.indices { shards[i].reserveCapacity(each) }
+    }
+
     @discardableResult
     mutating func removeValue(forKey key: String) -> Value? {
         shards[ShardedDictionary.shard(key)].removeValue(forKey: key)

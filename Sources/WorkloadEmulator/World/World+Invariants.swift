@@ -3,13 +3,22 @@
 /// violation (empty: consistent). Used by the concurrency tests; cheap enough to run
 /// after every step of a test.
 extension World {
-    public func invariantViolations() -> [String] {
+    public func invariantViolations() -> [String] { invariantViolations(part: 0, of: 1) }
+
+    /// The violations among one of `parts` equal shares of the workloads and artifacts:
+    /// start-up checks the shares on several threads (read-only, so they can share the
+    /// world). The parts' answers in order are `invariantViolations()`'s.
+    public func invariantViolations(part: Int, of parts: Int) -> [String] {
         var out: [String] = []
+        func mine(_ k: Int, of count: Int) -> Bool {
+            let size = (count + parts - 1) / max(1, parts)
+            return k >= part * size && k < (part + 1) * size
+        }
         // `read`, not a copy of each value: start-up runs this over 100,000 workloads.
-        for id in workloads.order.ids {
+        for (k, id) in workloads.order.ids.enumerated() where mine(k, of: workloads.count) {
             if let v = workloads.read(id, { violations(of: $0) }) { out += v }
         }
-        for id in artifacts.order.ids {
+        for (k, id) in artifacts.order.ids.enumerated() where mine(k, of: artifacts.count) {
             artifacts.read(id) { a in
                 if a.status == .draft && a.workloadIds.count > 1 {
                     out.append("draft artifact \(id) backs \(a.workloadIds.count) workloads")

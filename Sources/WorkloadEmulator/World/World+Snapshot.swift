@@ -135,44 +135,53 @@ extension World {
         var w = World(name: name, settings: settings)
         d.header.apply(to: &w)
         try restoreUsers(d.users, at: base + ".users", into: &w)
+        w.repositories.reserveCapacity(d.repositories.count)
+        w.artifacts.reserveCapacity(d.artifacts.count)
+        w.protons.reserveCapacity(d.protons.count)
+        w.workloads.reserveCapacity(d.workloads.count)
         for (i, repo) in d.repositories.enumerated() {
-            guard w.repositories[repo.id] == nil else {
+            guard w.repositories.restore(repo, id: repo.id, seq: i + 1) else {
                 throw JSONPathError(path: "\(base).repositories[\(i)]", reason: "duplicate repository id \(repo.id)")
             }
-            w.repositories.insert(repo, id: repo.id, seq: i + 1)
         }
         for (i, a) in d.artifacts.enumerated() {
             let at = "\(base).artifacts[\(i)]"
-            guard w.artifacts[a.id] == nil else { throw JSONPathError(path: at, reason: "duplicate artifact id \(a.id)") }
-            guard w.repositories[a.repositoryId] != nil else {
+            guard w.repositories.contains(a.repositoryId) else {
                 throw JSONPathError(path: at + ".repositoryId", reason: "no repository \(a.repositoryId)")
             }
-            w.artifacts.insert(a, id: a.id, seq: i + 1)
+            guard w.artifacts.restore(a, id: a.id, seq: i + 1) else {
+                throw JSONPathError(path: at, reason: "duplicate artifact id \(a.id)")
+            }
         }
         for (i, p) in d.protons.enumerated() {
-            guard w.protons[p.id] == nil else {
+            guard w.protons.restore(p, key: p.id) else {
                 throw JSONPathError(path: "\(base).protons[\(i)].id", reason: "duplicate proton id \(p.id)")
             }
-            w.protons[p.id] = p
         }
         var lastSeq = 0
         var maxEvent: UInt64 = 0
         for (i, wl) in d.workloads.enumerated() {
             let at = "\(base).workloads[\(i)]"
-            guard w.workloads[wl.id] == nil else { throw JSONPathError(path: at, reason: "duplicate workload id \(wl.id)") }
-            guard wl.seq > lastSeq else { throw JSONPathError(path: at + ".seq", reason: "must increase") }
+            guard wl.seq > lastSeq else {
+                throw JSONPathError(
+                    path: at + (w.workloads.contains(wl.id) ? "" : ".seq"),
+                    reason: w.workloads.contains(wl.id) ? "duplicate workload id \(wl.id)" : "must increase")
+            }
+            // Refused below if anything is wrong with it: the world is then dropped.
+            guard w.workloads.restore(wl, id: wl.id, seq: wl.seq) else {
+                throw JSONPathError(path: at, reason: "duplicate workload id \(wl.id)")
+            }
             lastSeq = wl.seq
             maxEvent = max(maxEvent, wl.events.last?.number ?? 0)
-            guard w.artifacts[wl.artifactId] != nil else {
+            guard w.artifacts.contains(wl.artifactId) else {
                 throw JSONPathError(path: at + ".artifactId", reason: "no artifact \(wl.artifactId)")
             }
             guard wl.roles.contains(where: { $0.role == .owner }) else {
                 throw JSONPathError(path: at + ".roles", reason: "no OWNER: nobody could see or delete it")
             }
-            for pid in wl.protonIds where w.protons[pid] == nil {
+            for pid in wl.protonIds where !w.protons.contains(pid) {
                 throw JSONPathError(path: at + ".protonIds", reason: "no proton \(pid)")
             }
-            w.workloads.insert(wl, id: wl.id, seq: wl.seq)
             // Lists show what a role may read: not CONSUMER (World+Sharing).
             for (userId, role) in wl.roles where World.listsShow(role) {
                 w.visible[userId, default: OrderedIndex()].append(wl.id, seq: wl.seq)
@@ -186,7 +195,7 @@ extension World {
             }
             guard dep.seq > lastDeploymentSeq else { throw JSONPathError(path: at + ".seq", reason: "must increase") }
             lastDeploymentSeq = dep.seq
-            guard w.workloads[dep.workloadId] != nil else {
+            guard w.workloads.contains(dep.workloadId) else {
                 throw JSONPathError(path: at + ".workloadId", reason: "no workload \(dep.workloadId)")
             }
             w.deployments.insert(dep, id: dep.id, seq: dep.seq)
@@ -196,7 +205,7 @@ extension World {
             guard w.builds[b.id] == nil else {
                 throw JSONPathError(path: at + ".id", reason: "duplicate build id \(b.id)")
             }
-            guard w.artifacts[b.artifactId] != nil else {
+            guard w.artifacts.contains(b.artifactId) else {
                 throw JSONPathError(path: at + ".artifactId", reason: "no artifact \(b.artifactId)")
             }
             w.builds[b.id] = b
@@ -204,7 +213,8 @@ extension World {
         for (i, e) in d.scheduled.enumerated() {
             let at = "\(base).scheduled[\(i)]"
             let exists =
-                e.action.kind == .build ? w.builds[e.action.workloadId] != nil : w.workloads[e.action.workloadId] != nil
+                e.action.kind == .build
+                ? w.builds.contains(e.action.workloadId) : w.workloads.contains(e.action.workloadId)
             guard exists else {
                 throw JSONPathError(
                     path: at + ".workloadId",
