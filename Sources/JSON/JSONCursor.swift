@@ -7,7 +7,7 @@
 ///
 /// Strict about syntax as `JSONParser` is; whitespace anywhere (a hand-edited file).
 /// A key written twice is read twice (the last one wins, as with the parser).
-public struct JSONCursor {
+public struct JSONCursor: ~Copyable {
     /// A member's key as it stands in the bytes (escaped keys, rare, as a String).
     public struct Key {
         fileprivate let start: Int

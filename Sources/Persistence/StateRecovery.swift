@@ -70,7 +70,7 @@ public enum StateRecovery {
         if let bytes = snapshot {
             phase("read")
             do throws(JSONPathError) {
-                snapshotState = try readSnapshot(bytes)
+                snapshotState = try readSnapshot(bytes, settings: settings)
                 phase("snapshot decoded")
             } catch {
                 done.wait()
@@ -96,12 +96,12 @@ public enum StateRecovery {
                 reading = LogReading()
                 reading.read(logFiles)
             }
-            for (name, doc) in s.sandboxes {
+            for (i, (name, staged)) in s.sandboxes.enumerated() {
                 do throws(JSONPathError) {
-                    worlds[name] = try World.restore(doc, name: name, settings: settings, checkConsistency: false)
+                    worlds[name] = try staged.world()
                 } catch {
                     done.wait()
-                    throw fail(path, error.description)
+                    throw fail(path, "$.sandboxes[\(i)]" + error.path.dropFirst() + ": " + error.reason)
                 }
                 order.append(name)
             }
@@ -163,15 +163,64 @@ public enum StateRecovery {
         return result
     }
 
-    /// The snapshot's members, its sandboxes read but not yet rebuilt.
+    /// The snapshot's members, its sandboxes read (and being rebuilt).
     struct Snapshot {
         var log: UInt64 = 0
         var lsn: UInt64 = 0
         var cuts: [String: UInt64] = [:]
-        var sandboxes: [(String, World.Document)] = []
+        var sandboxes: [(String, StagedRestore)] = []
     }
 
-    static func readSnapshot(_ bytes: [UInt8]) throws(JSONPathError) -> Snapshot {
+    /// A sandbox's world rebuilt on a queue of its own from the sections of its
+    /// document as they are read: the rebuilding overlaps the reading of the rest.
+    final class StagedRestore: Sendable {
+        private let queue = DispatchQueue(label: "workload-emulator.state-restore")
+        private struct State: Sendable {
+            var restorer: World.Restorer?
+            var failure: JSONPathError?
+            var world: World?
+        }
+        private let state = Mutex(State())
+        private let settings: SandboxSettings
+
+        init(settings: SandboxSettings) { self.settings = settings }
+
+        /// The sink of `World.readDocument`. The name is the one in the document
+        /// (checked once it is read); the sections come in the document's order.
+        func send(_ name: String?, _ section: World.Section) {
+            queue.async { [self] in
+                state.withLock { s in
+                    guard s.failure == nil else { return }
+                    if s.restorer == nil { s.restorer = World.Restorer(name: name ?? "", settings: settings, at: "$") }
+                    do throws(JSONPathError) { try s.restorer!.add(section) } catch { s.failure = error }
+                }
+            }
+        }
+
+        /// Once the document is read: the checks that need all of it.
+        func finish() {
+            queue.async { [self] in
+                state.withLock { s in
+                    guard s.failure == nil, let r = s.restorer else { return }
+                    s.restorer = nil
+                    do throws(JSONPathError) { s.world = try r.finish(checkConsistency: false) } catch {
+                        s.failure = error
+                    }
+                }
+            }
+        }
+
+        /// Waits for the rebuilding; its world, or why it refused the document.
+        func world() throws(JSONPathError) -> World {
+            queue.sync {}
+            let (world, failure) = state.withLock { s in (s.world, s.failure) }
+            if let failure { throw failure }
+            guard let world else { throw JSONPathError(path: "$", reason: "not rebuilt") }
+            return world
+        }
+    }
+
+    static func readSnapshot(_ bytes: [UInt8], settings: SandboxSettings) throws(JSONPathError) -> Snapshot {
         try JSONCursor.read(bytes) { (c) throws(JSONPathError) -> Snapshot in
             var s = Snapshot()
             var format: String?
@@ -224,12 +273,27 @@ public enum StateRecovery {
                     sawSandboxes = true
                     try c.beginArray()
                     while try c.nextElement() {
-                        let doc = try World.readDocument(&c)
+                        let start = c.position
+                        let staged = StagedRestore(settings: settings)
+                        var doc = try World.readDocument(&c, sink: staged.send)
                         guard let name = doc.sandbox else { throw c.missing("sandbox") }
                         guard SandboxRegistry.isValidName(name), !s.sandboxes.contains(where: { $0.0 == name }) else {
                             throw JSONPathError(path: c.path + ".sandbox", reason: "invalid or duplicate sandbox name")
                         }
-                        s.sandboxes.append((name, doc))
+                        if doc.headerLate {
+                            // Written by hand, its header after its lists: read again, whole.
+                            let again = StagedRestore(settings: settings)
+                            doc = try JSONCursor.read(Array(bytes[start..<c.position]), root: c.path) {
+                                (c) throws(JSONPathError) in try World.readDocument(&c)
+                            }
+                            let d = doc
+                            for section in World.sections(of: d) { again.send(name, section) }
+                            again.finish()
+                            s.sandboxes.append((name, again))
+                            continue
+                        }
+                        staged.finish()
+                        s.sandboxes.append((name, staged))
                     }
                 } else {
                     try c.skip()

@@ -85,7 +85,7 @@ extension FaultRule {
 
 /// The clock, profile and generator positions: members of the sandbox's document and of
 /// every state log record.
-struct WorldHeader: Sendable {
+public struct WorldHeader: Sendable {
     var clock = ClockForm.blank
     var now: Int64 = 0
     var profile = LifecycleProfile.realistic
@@ -147,6 +147,22 @@ struct WorldHeader: Sendable {
                 key: f.key, required: f.required, isDefault: nil,
                 write: { s, j, e in f.write(source(s), &j, e) },
                 read: { (c, t) throws(JSONPathError) in try f.read(&c, &t[keyPath: kp]) })
+        }
+    }
+
+    /// The header's members for the sandbox's document: one read after a list was
+    /// handed to a sink marks the document (`headerLate`).
+    static func documentMembers(
+        of source: @escaping @Sendable (World) -> WorldHeader
+    ) -> [StateMember<World, World.Document>] {
+        fields.map { f in
+            StateMember(
+                key: f.key, required: f.required, isDefault: nil,
+                write: { s, j, e in f.write(source(s), &j, e) },
+                read: { (c, d) throws(JSONPathError) in
+                    if d.headerSent { d.headerLate = true }
+                    try f.read(&c, &d.header)
+                })
         }
     }
 }

@@ -85,28 +85,33 @@ enum StateTable {
         try c.beginObject()
         var present = StatePresence()
         var next = 0
-        while let key = try c.nextMember() {
-            var i = next
-            if i >= members.count || !c.matches(key, members[i].key) {
-                i = -1
-                for k in members.indices where c.matches(key, members[k].key) {
-                    i = k
-                    break
+        // Borrowed in place: no copy (and retain) of each member's closures per field.
+        try members.withUnsafeBufferPointer { (members) throws(JSONPathError) in
+            while let key = try c.nextMember() {
+                var i = next
+                if i >= members.count || !c.matches(key, members[i].key) {
+                    i = -1
+                    for k in members.indices where c.matches(key, members[k].key) {
+                        i = k
+                        break
+                    }
                 }
+                guard i >= 0 else {
+                    try c.skip()
+                    continue
+                }
+                next = i + 1
+                if c.null() {
+                    present.mask &= ~(1 << UInt64(i))
+                    continue
+                }
+                try members[i].read(&c, &t)
+                present.mask |= 1 << UInt64(i)
             }
-            guard i >= 0 else {
-                try c.skip()
-                continue
+            for i in members.indices where members[i].required && !present.contains(i) {
+                throw c.missing(members[i].key)
             }
-            next = i + 1
-            if c.null() {
-                present.mask &= ~(1 << UInt64(i))
-                continue
-            }
-            try members[i].read(&c, &t)
-            present.mask |= 1 << UInt64(i)
         }
-        for (i, m) in members.enumerated() where m.required && !present.contains(i) { throw c.missing(m.key) }
         return present
     }
 
@@ -137,49 +142,55 @@ extension StateMember where Source == Target {
     }
 
     static func string(_ key: StaticString, _ kp: any WritableKeyPath<Source, String> & Sendable) -> Self {
-        Self(
+        let slot = FieldSlot(kp)
+        return Self(
             key: key, required: true, isDefault: nil, write: { s, j, _ in j.string(key, s[keyPath: kp]) },
-            read: { (c, t) throws(JSONPathError) in t[keyPath: kp] = try c.string() })
+            read: { (c, t) throws(JSONPathError) in slot.set(&t, try c.string()) })
     }
 
     static func optionalString(_ key: StaticString, _ kp: any WritableKeyPath<Source, String?> & Sendable) -> Self {
-        Self(
+        let slot = FieldSlot(kp)
+        return Self(
             key: key, required: false, isDefault: { $0[keyPath: kp] == nil },
             write: { s, j, _ in j.string(key, s[keyPath: kp]) },
-            read: { (c, t) throws(JSONPathError) in t[keyPath: kp] = try c.string() })
+            read: { (c, t) throws(JSONPathError) in slot.set(&t, try c.string()) })
     }
 
     /// A string with a default other than null (absent in older documents).
     static func string(
         _ key: StaticString, _ kp: any WritableKeyPath<Source, String> & Sendable, default value: String
     ) -> Self {
-        Self(
+        let slot = FieldSlot(kp)
+        return Self(
             key: key, required: false, isDefault: { $0[keyPath: kp] == value },
             write: { s, j, _ in j.string(key, s[keyPath: kp]) },
-            read: { (c, t) throws(JSONPathError) in t[keyPath: kp] = try c.string() })
+            read: { (c, t) throws(JSONPathError) in slot.set(&t, try c.string()) })
     }
 
     static func timestamp(_ key: StaticString, _ kp: any WritableKeyPath<Source, Int64> & Sendable) -> Self {
-        Self(
+        let slot = FieldSlot(kp)
+        return Self(
             key: key, required: true, isDefault: nil, write: { s, j, _ in j.timestamp(key, s[keyPath: kp]) },
-            read: { (c, t) throws(JSONPathError) in t[keyPath: kp] = try c.timestamp() })
+            read: { (c, t) throws(JSONPathError) in slot.set(&t, try c.timestamp()) })
     }
 
     static func optionalTimestamp(_ key: StaticString, _ kp: any WritableKeyPath<Source, Int64?> & Sendable) -> Self {
-        Self(
+        let slot = FieldSlot(kp)
+        return Self(
             key: key, required: false, isDefault: { $0[keyPath: kp] == nil },
             write: { s, j, _ in j.timestamp(key, s[keyPath: kp]) },
-            read: { (c, t) throws(JSONPathError) in t[keyPath: kp] = try c.timestamp() })
+            read: { (c, t) throws(JSONPathError) in slot.set(&t, try c.timestamp()) })
     }
 
     /// 16 hex digits; `default`: what an absent member reads as (nil: required).
     static func hex(
         _ key: StaticString, _ kp: any WritableKeyPath<Source, UInt64> & Sendable, default value: UInt64? = nil
     ) -> Self {
-        Self(
+        let slot = FieldSlot(kp)
+        return Self(
             key: key, required: value == nil, isDefault: value == nil ? nil : defaultTest(kp, value!),
             write: { s, j, _ in j.hex16(key, s[keyPath: kp]) },
-            read: { (c, t) throws(JSONPathError) in t[keyPath: kp] = try c.hex64() })
+            read: { (c, t) throws(JSONPathError) in slot.set(&t, try c.hex64()) })
     }
 
     /// An integer; `check` refuses a value with a reason; `default`: nil when required.
@@ -187,19 +198,21 @@ extension StateMember where Source == Target {
         _ key: StaticString, _ kp: any WritableKeyPath<Source, Int> & Sendable, default value: Int? = nil,
         check: (@Sendable (Int64) -> String?)? = nil
     ) -> Self {
-        Self(
+        let slot = FieldSlot(kp)
+        return Self(
             key: key, required: value == nil, isDefault: value == nil ? nil : defaultTest(kp, value!),
             write: { s, j, _ in j.int(key, s[keyPath: kp]) },
             read: { (c, t) throws(JSONPathError) in
                 let v = try c.int()
                 if let check, let reason = check(v) { throw c.fail(reason) }
                 guard let i = Int(exactly: v) else { throw c.fail("out of range") }
-                t[keyPath: kp] = i
+                slot.set(&t, i)
             })
     }
 
     static func optionalInt(_ key: StaticString, _ kp: any WritableKeyPath<Source, Int?> & Sendable) -> Self {
-        Self(
+        let slot = FieldSlot(kp)
+        return Self(
             key: key, required: false, isDefault: { $0[keyPath: kp] == nil },
             write: { s, j, _ in
                 j.key(key)
@@ -207,7 +220,7 @@ extension StateMember where Source == Target {
             },
             read: { (c, t) throws(JSONPathError) in
                 guard let i = Int(exactly: try c.int()) else { throw c.fail("out of range") }
-                t[keyPath: kp] = i
+                slot.set(&t, i)
             })
     }
 
@@ -215,51 +228,56 @@ extension StateMember where Source == Target {
         _ key: StaticString, _ kp: any WritableKeyPath<Source, Double> & Sendable, default value: Double? = nil,
         check: (@Sendable (Double) -> String?)? = nil
     ) -> Self {
-        Self(
+        let slot = FieldSlot(kp)
+        return Self(
             key: key, required: value == nil, isDefault: value == nil ? nil : defaultTest(kp, value!),
             write: { s, j, _ in j.double(key, s[keyPath: kp]) },
             read: { (c, t) throws(JSONPathError) in
                 let v = try c.double()
                 if let check, let reason = check(v) { throw c.fail(reason) }
-                t[keyPath: kp] = v
+                slot.set(&t, v)
             })
     }
 
     /// A free-form value (a runtime, a spec), kept as the client sent it.
     static func value(_ key: StaticString, _ kp: any WritableKeyPath<Source, JSONValue> & Sendable) -> Self {
-        Self(
+        let slot = FieldSlot(kp)
+        return Self(
             key: key, required: true, isDefault: nil, write: { s, j, _ in j.value(key, s[keyPath: kp]) },
-            read: { (c, t) throws(JSONPathError) in t[keyPath: kp] = try c.value() })
+            read: { (c, t) throws(JSONPathError) in slot.set(&t, try c.value()) })
     }
 
     static func enumeration<E: RawRepresentable & CaseIterable & Sendable>(
         _ key: StaticString, _ kp: any WritableKeyPath<Source, E> & Sendable
     ) -> Self where E.RawValue == String {
-        Self(
+        let slot = FieldSlot(kp)
+        return Self(
             key: key, required: true, isDefault: nil, write: { s, j, _ in j.string(key, s[keyPath: kp].rawValue) },
-            read: { (c, t) throws(JSONPathError) in t[keyPath: kp] = try c.enumeration(E.self) })
+            read: { (c, t) throws(JSONPathError) in slot.set(&t, try c.enumeration(E.self)) })
     }
 
     static func optionalEnumeration<E: RawRepresentable & CaseIterable & Sendable>(
         _ key: StaticString, _ kp: any WritableKeyPath<Source, E?> & Sendable
     ) -> Self where E.RawValue == String {
-        Self(
+        let slot = FieldSlot(kp)
+        return Self(
             key: key, required: false, isDefault: { $0[keyPath: kp] == nil },
             write: { s, j, _ in j.string(key, s[keyPath: kp]?.rawValue) },
-            read: { (c, t) throws(JSONPathError) in t[keyPath: kp] = try c.enumeration(E.self) })
+            read: { (c, t) throws(JSONPathError) in slot.set(&t, try c.enumeration(E.self)) })
     }
 
     static func strings(
         _ key: StaticString, _ kp: any WritableKeyPath<Source, [String]> & Sendable, required: Bool = true
     ) -> Self {
-        Self(
+        let slot = FieldSlot(kp)
+        return Self(
             key: key, required: required, isDefault: required ? nil : emptyTest(kp),
             write: { s, j, _ in j.strings(key, s[keyPath: kp]) },
             read: { (c, t) throws(JSONPathError) in
                 var out: [String] = []
                 try c.beginArray()
                 while try c.nextElement() { out.append(try c.string()) }
-                t[keyPath: kp] = out
+                slot.set(&t, out)
             })
     }
 
@@ -267,34 +285,37 @@ extension StateMember where Source == Target {
     static func list<E: StateForm>(
         _ key: StaticString, _ kp: any WritableKeyPath<Source, [E]> & Sendable, required: Bool = true
     ) -> Self {
-        Self(
+        let slot = FieldSlot(kp)
+        return Self(
             key: key, required: required, isDefault: required ? nil : emptyTest(kp),
             write: { s, j, e in j.array(key) { j in for x in s[keyPath: kp] { x.writeState(&j, e) } } },
-            read: { (c, t) throws(JSONPathError) in t[keyPath: kp] = try c.list(E.self) })
+            read: { (c, t) throws(JSONPathError) in slot.set(&t, try c.list(E.self)) })
     }
 
     /// An object with a state form of its own, or null.
     static func optionalObject<E: StateForm>(_ key: StaticString, _ kp: any WritableKeyPath<Source, E?> & Sendable)
         -> Self
     {
-        Self(
+        let slot = FieldSlot(kp)
+        return Self(
             key: key, required: false, isDefault: { $0[keyPath: kp] == nil },
             write: { s, j, e in
                 j.key(key)
                 if let x = s[keyPath: kp] { x.writeState(&j, e) } else { j.null() }
             },
-            read: { (c, t) throws(JSONPathError) in t[keyPath: kp] = try E.readState(&c) })
+            read: { (c, t) throws(JSONPathError) in slot.set(&t, try E.readState(&c)) })
     }
 
     /// A required object with a state form of its own.
     static func object<E: StateForm>(_ key: StaticString, _ kp: any WritableKeyPath<Source, E> & Sendable) -> Self {
-        Self(
+        let slot = FieldSlot(kp)
+        return Self(
             key: key, required: true, isDefault: nil,
             write: { s, j, e in
                 j.key(key)
                 s[keyPath: kp].writeState(&j, e)
             },
-            read: { (c, t) throws(JSONPathError) in t[keyPath: kp] = try E.readState(&c) })
+            read: { (c, t) throws(JSONPathError) in slot.set(&t, try E.readState(&c)) })
     }
 }
 
@@ -327,4 +348,30 @@ extension JSONCursor {
 /// The check of sequence numbers and counters, for `StateMember.int`.
 @Sendable func sequenceCheck(_ v: Int64) -> String? {
     v < 0 ? "must not be negative" : v > World.maxSequence ? "must be at most \(World.maxSequence)" : nil
+}
+
+/// Where a member's value lives in its model: the byte offset of a stored property
+/// (`MemoryLayout.offset(of:)`), so that the reader stores a value in place, without
+/// applying a key path per field (a 100,000-workload state file has millions of them).
+/// A computed property (`Workload.replacement`) goes through the key path.
+struct FieldSlot<Root, Value>: Sendable {
+    let kp: any WritableKeyPath<Root, Value> & Sendable
+    let offset: Int?
+
+    init(_ kp: any WritableKeyPath<Root, Value> & Sendable) {
+        self.kp = kp
+        offset = MemoryLayout<Root>.offset(of: kp)
+    }
+
+    @inline(__always)
+    func set(_ root: inout Root, _ value: Value) {
+        guard let offset else {
+            root[keyPath: kp] = value
+            return
+        }
+        // A stored property's storage, of type `Value`, at that offset in `root`.
+        withUnsafeMutableBytes(of: &root) { raw in
+            raw.baseAddress!.advanced(by: offset).assumingMemoryBound(to: Value.self).pointee = value
+        }
+    }
 }

@@ -39,17 +39,53 @@ extension World {
         var log: [EmulatorLogEntry] = []
         /// Absent in documents written before credentials were saved.
         var credentials: [Credential]?
+        /// When set, the lists are handed to it as they are read (with the name the
+        /// document gave so far), long ones in chunks, instead of being kept here.
+        var sink: (@Sendable (String?, Section) -> Void)?
+        var headerSent = false
+        /// A header member (or the name) came after the first list: what the sink got
+        /// is not the document (the caller reads it again without a sink).
+        public var headerLate = false
+
+        /// Hands a list to the sink (the header first, once).
+        mutating func send(_ section: Section) {
+            guard let sink else { return }
+            if !headerSent {
+                headerSent = true
+                sink(sandbox, .header(header))
+            }
+            sink(sandbox, section)
+        }
     }
 
-    /// A list member of the document: written from the world, read into the document.
-    private static func objects<E: StateForm>(
+    /// A list member of the document: written from the world, read into the document
+    /// (or handed to its sink, in chunks of `chunk`, as `section`).
+    private static func objects<E: StateForm & Sendable>(
         _ key: StaticString, required: Bool = true, _ values: @escaping @Sendable (World) -> [E],
-        _ kp: any WritableKeyPath<Document, [E]> & Sendable
+        _ kp: any WritableKeyPath<Document, [E]> & Sendable, chunk: Int = .max,
+        _ section: @escaping @Sendable ([E], Int) -> Section
     ) -> StateMember<World, Document> {
         StateMember(
             key: key, required: required, isDefault: nil,
             write: { w, j, e in j.array(key) { j in for x in values(w) { x.writeState(&j, e) } } },
-            read: { (c, d) throws(JSONPathError) in d[keyPath: kp] = try c.list(E.self) })
+            read: { (c, d) throws(JSONPathError) in
+                guard d.sink != nil else {
+                    d[keyPath: kp] = try c.list(E.self)
+                    return
+                }
+                var part: [E] = []
+                var from = 0
+                try c.beginArray()
+                while try c.nextElement() {
+                    part.append(try E.readState(&c))
+                    if part.count >= chunk {
+                        d.send(section(part, from))
+                        from += part.count
+                        part = []
+                    }
+                }
+                d.send(section(part, from))
+            })
     }
 
     static let documentMembers: [StateMember<World, Document>] =
@@ -77,28 +113,63 @@ extension World {
             // The sandbox's name is where the document is put, not what it says.
             StateMember(
                 key: "sandbox", required: false, isDefault: nil, write: { w, j, _ in j.string("sandbox", w.name) },
-                read: { (c, d) throws(JSONPathError) in d.sandbox = try c.string() }),
-        ] + WorldHeader.members(of: { WorldHeader($0) }, into: \Document.header) + [
-            objects("users", { $0.usersById.values.sorted(by: { $0.id < $1.id }) }, \.users),
-            objects("repositories", { $0.repositories.values }, \.repositories),
-            objects("artifacts", { $0.artifacts.values }, \.artifacts),
-            objects("workloads", { $0.workloads.values }, \.workloads),
-            objects("protons", { $0.protons.values.sorted(by: { $0.id < $1.id }) }, \.protons),
-            objects("deployments", { $0.deployments.values }, \.deployments),
-            objects("builds", required: false, { $0.builds.values.sorted(by: { $0.id < $1.id }) }, \.builds),
-            objects("scheduled", { $0.savedSchedule }, \.scheduled),
+                read: { (c, d) throws(JSONPathError) in
+                    if d.headerSent { d.headerLate = true }
+                    d.sandbox = try c.string()
+                }),
+        ] + WorldHeader.documentMembers(of: { WorldHeader($0) }) + [
+            objects("users", { $0.usersById.values.sorted(by: { $0.id < $1.id }) }, \.users) { l, _ in .users(l) },
+            objects("repositories", { $0.repositories.values }, \.repositories, chunk: chunk) {
+                .repositories($0, from: $1)
+            },
+            objects("artifacts", { $0.artifacts.values }, \.artifacts, chunk: chunk) { .artifacts($0, from: $1) },
+            objects("workloads", { $0.workloads.values }, \.workloads, chunk: chunk) { .workloads($0, from: $1) },
+            objects("protons", { $0.protons.values.sorted(by: { $0.id < $1.id }) }, \.protons, chunk: chunk) {
+                .protons($0, from: $1)
+            },
+            objects("deployments", { $0.deployments.values }, \.deployments) { l, _ in .deployments(l) },
+            objects("builds", required: false, { $0.builds.values.sorted(by: { $0.id < $1.id }) }, \.builds) {
+                l, _ in .builds(l)
+            },
+            objects("scheduled", { $0.savedSchedule }, \.scheduled) { l, _ in .scheduled(l) },
             StateMember(
                 key: "faults", required: true, isDefault: nil,
                 write: { w, j, _ in j.array("faults") { j in for f in w.faults { j.value(f.json) } } },
-                read: { (c, d) throws(JSONPathError) in d.faults = try c.faultRules() }),
-            objects("log", required: false, { $0.log }, \.log),
+                read: { (c, d) throws(JSONPathError) in
+                    d.faults = try c.faultRules()
+                    d.send(.faults(d.faults))
+                }),
+            objects("log", required: false, { $0.log }, \.log) { l, _ in .log(l) },
             // The sandbox's credentials, those from fixtures included: once saved, the
             // list is the sandbox's own (created and deleted through the API).
             StateMember(
                 key: "credentials", required: false, isDefault: nil,
                 write: { w, j, e in j.array("credentials") { j in for x in w.platform.credentials { x.writeState(&j, e) } } },
-                read: { (c, d) throws(JSONPathError) in d.credentials = try c.list(Credential.self) }),
+                read: { (c, d) throws(JSONPathError) in
+                    let list = try c.list(Credential.self)
+                    d.credentials = list
+                    d.send(.credentials(list))
+                }),
         ]
+
+    /// The objects handed to a sink at a time.
+    private static let chunk = 4096
+
+    /// Reads a sandbox's document, handing its lists to `sink` as they are read
+    /// (start-up rebuilds the world on another thread meanwhile, `Restorer`).
+    public static func readDocument(
+        _ c: inout JSONCursor, sink: @escaping @Sendable (String?, Section) -> Void
+    ) throws(JSONPathError) -> Document {
+        var d = Document()
+        d.path = c.path
+        d.sink = sink
+        _ = try StateTable.read(documentMembers, into: &d, &c)
+        if !d.headerSent {
+            d.headerSent = true
+            sink(d.sandbox, .header(d.header))
+        }
+        return d
+    }
 
     /// Reads a sandbox's document at the cursor.
     public static func readDocument(_ c: inout JSONCursor) throws(JSONPathError) -> Document {
@@ -131,121 +202,200 @@ extension World {
     public static func restore(
         _ d: Document, name: String, settings: SandboxSettings, checkConsistency: Bool = true
     ) throws(JSONPathError) -> World {
-        let base = d.path
-        var w = World(name: name, settings: settings)
-        d.header.apply(to: &w)
-        try restoreUsers(d.users, at: base + ".users", into: &w)
-        w.repositories.reserveCapacity(d.repositories.count)
-        w.artifacts.reserveCapacity(d.artifacts.count)
-        w.protons.reserveCapacity(d.protons.count)
-        w.workloads.reserveCapacity(d.workloads.count)
-        for (i, repo) in d.repositories.enumerated() {
-            guard w.repositories.restore(repo, id: repo.id, seq: i + 1) else {
-                throw JSONPathError(path: "\(base).repositories[\(i)]", reason: "duplicate repository id \(repo.id)")
-            }
-        }
-        for (i, a) in d.artifacts.enumerated() {
-            let at = "\(base).artifacts[\(i)]"
-            guard w.repositories.contains(a.repositoryId) else {
-                throw JSONPathError(path: at + ".repositoryId", reason: "no repository \(a.repositoryId)")
-            }
-            guard w.artifacts.restore(a, id: a.id, seq: i + 1) else {
-                throw JSONPathError(path: at, reason: "duplicate artifact id \(a.id)")
-            }
-        }
-        for (i, p) in d.protons.enumerated() {
-            guard w.protons.restore(p, key: p.id) else {
-                throw JSONPathError(path: "\(base).protons[\(i)].id", reason: "duplicate proton id \(p.id)")
-            }
-        }
+        var r = Restorer(name: name, settings: settings, at: d.path)
+        for section in sections(of: d) { try r.add(section) }
+        return try r.finish(checkConsistency: checkConsistency)
+    }
+
+    /// A document read whole, as the sections a `Restorer` takes, in order.
+    public static func sections(of d: Document) -> [Section] {
+        var out: [Section] = [
+            .header(d.header), .users(d.users), .repositories(d.repositories, from: 0),
+            .artifacts(d.artifacts, from: 0), .workloads(d.workloads, from: 0), .protons(d.protons, from: 0),
+            .deployments(d.deployments), .builds(d.builds), .scheduled(d.scheduled), .faults(d.faults), .log(d.log),
+        ]
+        if let list = d.credentials { out.append(.credentials(list)) }
+        return out
+    }
+
+    /// A part of a sandbox's document, as read: the restorer takes them in the
+    /// document's order, the long lists in chunks (`from`: the index of the first).
+    public enum Section: Sendable {
+        case header(WorldHeader)
+        case users([User])
+        case repositories([ArtifactRepository], from: Int)
+        case artifacts([Artifact], from: Int)
+        case workloads([Workload], from: Int)
+        case protons([Proton], from: Int)
+        case deployments([Deployment])
+        case builds([ArtifactBuild])
+        case scheduled([LifecycleScheduler.Entry])
+        case faults([FaultRule])
+        case log([EmulatorLogEntry])
+        case credentials([Credential])
+    }
+
+    /// Builds a world from a document's sections as they are read, checking each
+    /// object against those before it (start-up hands it the sections on another
+    /// thread while it reads the rest). The checks that need what comes later (a
+    /// workload's protons, the counters) are `finish`'s.
+    public struct Restorer: Sendable {
+        var w: World
+        let base: String
         var lastSeq = 0
         var maxEvent: UInt64 = 0
-        for (i, wl) in d.workloads.enumerated() {
-            let at = "\(base).workloads[\(i)]"
-            guard wl.seq > lastSeq else {
-                throw JSONPathError(
-                    path: at + (w.workloads.contains(wl.id) ? "" : ".seq"),
-                    reason: w.workloads.contains(wl.id) ? "duplicate workload id \(wl.id)" : "must increase")
-            }
-            // Refused below if anything is wrong with it: the world is then dropped.
-            guard w.workloads.restore(wl, id: wl.id, seq: wl.seq) else {
-                throw JSONPathError(path: at, reason: "duplicate workload id \(wl.id)")
-            }
-            lastSeq = wl.seq
-            maxEvent = max(maxEvent, wl.events.last?.number ?? 0)
-            guard w.artifacts.contains(wl.artifactId) else {
-                throw JSONPathError(path: at + ".artifactId", reason: "no artifact \(wl.artifactId)")
-            }
-            guard wl.roles.contains(where: { $0.role == .owner }) else {
-                throw JSONPathError(path: at + ".roles", reason: "no OWNER: nobody could see or delete it")
-            }
-            for pid in wl.protonIds where !w.protons.contains(pid) {
-                throw JSONPathError(path: at + ".protonIds", reason: "no proton \(pid)")
-            }
-            // Lists show what a role may read: not CONSUMER (World+Sharing).
-            for (userId, role) in wl.roles where World.listsShow(role) {
-                w.visible[userId, default: OrderedIndex()].append(wl.id, seq: wl.seq)
-            }
-        }
         var lastDeploymentSeq = 0
-        for (i, dep) in d.deployments.enumerated() {
-            let at = "\(base).deployments[\(i)]"
-            guard w.deployments[dep.id] == nil else {
-                throw JSONPathError(path: at, reason: "duplicate deployment id \(dep.id)")
-            }
-            guard dep.seq > lastDeploymentSeq else { throw JSONPathError(path: at + ".seq", reason: "must increase") }
-            lastDeploymentSeq = dep.seq
-            guard w.workloads.contains(dep.workloadId) else {
-                throw JSONPathError(path: at + ".workloadId", reason: "no workload \(dep.workloadId)")
-            }
-            w.deployments.insert(dep, id: dep.id, seq: dep.seq)
+        /// Workloads read before the protons: their proton ids are checked at the end.
+        var workloadsToCheck: [(index: Int, id: String)] = []
+
+        public init(name: String, settings: SandboxSettings, at path: String) {
+            w = World(name: name, settings: settings)
+            base = path
         }
-        for (i, b) in d.builds.enumerated() {
-            let at = "\(base).builds[\(i)]"
-            guard w.builds[b.id] == nil else {
-                throw JSONPathError(path: at + ".id", reason: "duplicate build id \(b.id)")
+
+        public mutating func add(_ section: Section) throws(JSONPathError) {
+            switch section {
+            case let .header(h): h.apply(to: &w)
+            case let .users(users): try restoreUsers(users, at: base + ".users", into: &w)
+            case let .repositories(list, from):
+                // Twice the room: a sparse table finds an id in fewer probes (start-up
+                // looks up each id several times), and the stores grow into it afterwards.
+                if from == 0 { w.repositories.reserveCapacity(2 * list.count) }
+                for (k, repo) in list.enumerated() {
+                    let i = from + k
+                    guard w.repositories.restore(repo, id: repo.id, seq: i + 1) else {
+                        throw JSONPathError(
+                            path: "\(base).repositories[\(i)]", reason: "duplicate repository id \(repo.id)")
+                    }
+                }
+            case let .artifacts(list, from):
+                if from == 0 { w.artifacts.reserveCapacity(2 * list.count) }
+                for (k, a) in list.enumerated() {
+                    let i = from + k
+                    let at = "\(base).artifacts[\(i)]"
+                    guard w.repositories.contains(a.repositoryId) else {
+                        throw JSONPathError(path: at + ".repositoryId", reason: "no repository \(a.repositoryId)")
+                    }
+                    guard w.artifacts.restore(a, id: a.id, seq: i + 1) else {
+                        throw JSONPathError(path: at, reason: "duplicate artifact id \(a.id)")
+                    }
+                }
+            case let .workloads(list, from):
+                if from == 0 { w.workloads.reserveCapacity(2 * list.count) }
+                for (k, wl) in list.enumerated() {
+                    let i = from + k
+                    let at = "\(base).workloads[\(i)]"
+                    guard wl.seq > lastSeq else {
+                        throw JSONPathError(
+                            path: at + (w.workloads.contains(wl.id) ? "" : ".seq"),
+                            reason: w.workloads.contains(wl.id) ? "duplicate workload id \(wl.id)" : "must increase")
+                    }
+                    // Refused below if anything is wrong with it: the world is then dropped.
+                    guard w.workloads.restore(wl, id: wl.id, seq: wl.seq) else {
+                        throw JSONPathError(path: at, reason: "duplicate workload id \(wl.id)")
+                    }
+                    lastSeq = wl.seq
+                    maxEvent = max(maxEvent, wl.events.last?.number ?? 0)
+                    guard w.artifacts.contains(wl.artifactId) else {
+                        throw JSONPathError(path: at + ".artifactId", reason: "no artifact \(wl.artifactId)")
+                    }
+                    guard wl.roles.contains(where: { $0.role == .owner }) else {
+                        throw JSONPathError(path: at + ".roles", reason: "no OWNER: nobody could see or delete it")
+                    }
+                    if !wl.protonIds.isEmpty { workloadsToCheck.append((i, wl.id)) }
+                    // Lists show what a role may read: not CONSUMER (World+Sharing).
+                    for (userId, role) in wl.roles where World.listsShow(role) {
+                        w.visible[userId, default: OrderedIndex()].append(wl.id, seq: wl.seq)
+                    }
+                }
+            case let .protons(list, from):
+                if from == 0 { w.protons.reserveCapacity(2 * list.count) }
+                for (k, p) in list.enumerated() {
+                    guard w.protons.restore(p, key: p.id) else {
+                        throw JSONPathError(path: "\(base).protons[\(from + k)].id", reason: "duplicate proton id \(p.id)")
+                    }
+                }
+            case let .deployments(list):
+                try checkProtons()
+                for (i, dep) in list.enumerated() {
+                    let at = "\(base).deployments[\(i)]"
+                    guard w.deployments[dep.id] == nil else {
+                        throw JSONPathError(path: at, reason: "duplicate deployment id \(dep.id)")
+                    }
+                    guard dep.seq > lastDeploymentSeq else {
+                        throw JSONPathError(path: at + ".seq", reason: "must increase")
+                    }
+                    lastDeploymentSeq = dep.seq
+                    guard w.workloads.contains(dep.workloadId) else {
+                        throw JSONPathError(path: at + ".workloadId", reason: "no workload \(dep.workloadId)")
+                    }
+                    w.deployments.insert(dep, id: dep.id, seq: dep.seq)
+                }
+            case let .builds(list):
+                for (i, b) in list.enumerated() {
+                    let at = "\(base).builds[\(i)]"
+                    guard w.builds[b.id] == nil else {
+                        throw JSONPathError(path: at + ".id", reason: "duplicate build id \(b.id)")
+                    }
+                    guard w.artifacts.contains(b.artifactId) else {
+                        throw JSONPathError(path: at + ".artifactId", reason: "no artifact \(b.artifactId)")
+                    }
+                    w.builds[b.id] = b
+                }
+            case let .scheduled(heap):
+                for (i, e) in heap.enumerated() {
+                    let at = "\(base).scheduled[\(i)]"
+                    let exists =
+                        e.action.kind == .build
+                        ? w.builds.contains(e.action.workloadId) : w.workloads.contains(e.action.workloadId)
+                    guard exists else {
+                        throw JSONPathError(
+                            path: at + ".workloadId",
+                            reason: "no \(e.action.kind == .build ? "build" : "workload") \(e.action.workloadId)")
+                    }
+                    guard e.sequence < w.scheduler.nextSequence else {
+                        throw JSONPathError(path: at + ".sequence", reason: "not below generators.schedulerSequence")
+                    }
+                }
+                // Kept in the saved order when it is a valid heap (so a re-export is
+                // byte-identical); a hand-edited list is sorted instead, always a valid heap.
+                let isHeap = heap.indices.dropFirst().allSatisfy { !heap[$0].precedes(heap[($0 - 1) / 2]) }
+                w.scheduler.heap = isHeap ? heap : heap.sorted { $0.precedes($1) }
+            case let .faults(list):
+                try checkFaults(list, at: base + ".faults")
+                w.faults = list
+            case let .log(list): w.log = list
+            case let .credentials(list):
+                // Absent in a document written before credentials were saved: the
+                // catalogue's are kept.
+                try checkCredentials(list, at: base + ".credentials")
+                w.platform.credentials = list
             }
-            guard w.artifacts.contains(b.artifactId) else {
-                throw JSONPathError(path: at + ".artifactId", reason: "no artifact \(b.artifactId)")
+        }
+
+        /// The proton ids of the workloads read so far.
+        private mutating func checkProtons() throws(JSONPathError) {
+            for (i, id) in workloadsToCheck {
+                guard let pids = w.workloads.read(id, { $0.protonIds }) else { continue }
+                for pid in pids where !w.protons.contains(pid) {
+                    throw JSONPathError(path: "\(base).workloads[\(i)].protonIds", reason: "no proton \(pid)")
+                }
             }
-            w.builds[b.id] = b
+            workloadsToCheck = []
         }
-        for (i, e) in d.scheduled.enumerated() {
-            let at = "\(base).scheduled[\(i)]"
-            let exists =
-                e.action.kind == .build
-                ? w.builds.contains(e.action.workloadId) : w.workloads.contains(e.action.workloadId)
-            guard exists else {
-                throw JSONPathError(
-                    path: at + ".workloadId",
-                    reason: "no \(e.action.kind == .build ? "build" : "workload") \(e.action.workloadId)")
+
+        public consuming func finish(checkConsistency: Bool) throws(JSONPathError) -> World {
+            try checkProtons()
+            try checkCounters(w, maxSeq: max(lastSeq, lastDeploymentSeq), maxEvent: maxEvent, at: base)
+            for u in w.settings.users where w.usersByToken[u.token] == nil {
+                w.usersByToken[u.token] = u
+                w.usersById[u.id] = u
             }
-            guard e.sequence < w.scheduler.nextSequence else {
-                throw JSONPathError(path: at + ".sequence", reason: "not below generators.schedulerSequence")
+            if checkConsistency, let problem = w.invariantViolations().first {
+                throw JSONPathError(path: base, reason: "inconsistent: \(problem)")
             }
+            return w
         }
-        // Kept in the saved order when it is a valid heap (so a re-export is byte-identical);
-        // a hand-edited list is sorted instead, which is always a valid heap.
-        let heap = d.scheduled
-        let isHeap = heap.indices.dropFirst().allSatisfy { !heap[$0].precedes(heap[($0 - 1) / 2]) }
-        w.scheduler.heap = isHeap ? heap : heap.sorted { $0.precedes($1) }
-        try checkFaults(d.faults, at: base + ".faults")
-        w.faults = d.faults
-        try checkCounters(w, maxSeq: max(lastSeq, lastDeploymentSeq), maxEvent: maxEvent, at: base)
-        w.log = d.log
-        for u in settings.users where w.usersByToken[u.token] == nil {
-            w.usersByToken[u.token] = u
-            w.usersById[u.id] = u
-        }
-        // A document written before credentials were saved keeps the catalogue's.
-        if let list = d.credentials {
-            try checkCredentials(list, at: base + ".credentials")
-            w.platform.credentials = list
-        }
-        if checkConsistency, let problem = w.invariantViolations().first {
-            throw JSONPathError(path: base, reason: "inconsistent: \(problem)")
-        }
-        return w
     }
 
     /// The fault rules, each id once (every rule added through the routes gets a new id).
