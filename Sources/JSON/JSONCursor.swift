@@ -102,13 +102,25 @@ public struct JSONCursor: ~Copyable {
 
     /// Enters an object: then `nextMember` until it returns nil.
     public mutating func beginObject() throws(JSONPathError) {
+        try enter(UInt8(ascii: "{"), "an object", .key(start: -1, count: 0))
+    }
+
+    private mutating func enter(_ open: UInt8, _ what: String, _ step: Step) throws(JSONPathError) {
         skipWhitespace()
-        guard position < buf.count, buf[position] == UInt8(ascii: "{") else {
-            throw fail("expected an object, found \(upcomingType)")
-        }
+        guard position < buf.count, buf[position] == open else { throw fail("expected \(what), found \(upcomingType)") }
         guard steps.count < maxDepth else { throw syntax("nesting deeper than \(maxDepth)") }
         position += 1
-        steps.append(.key(start: -1, count: 0))
+        steps.append(step)
+    }
+
+    /// Reads an object, handing `body` each member that is not null (the cursor at its
+    /// value, which `body` reads or skips).
+    public mutating func members(_ body: (inout JSONCursor, Key) throws(JSONPathError) -> Void) throws(JSONPathError) {
+        try beginObject()
+        while let key = try nextMember() {
+            if null() { continue }
+            try body(&self, key)
+        }
     }
 
     /// The next member's key, the cursor at its value (which the caller must read or
@@ -172,13 +184,7 @@ public struct JSONCursor: ~Copyable {
 
     /// Enters an array: then `nextElement` until it returns false.
     public mutating func beginArray() throws(JSONPathError) {
-        skipWhitespace()
-        guard position < buf.count, buf[position] == UInt8(ascii: "[") else {
-            throw fail("expected an array, found \(upcomingType)")
-        }
-        guard steps.count < maxDepth else { throw syntax("nesting deeper than \(maxDepth)") }
-        position += 1
-        steps.append(.index(-1))
+        try enter(UInt8(ascii: "["), "an array", .index(-1))
     }
 
     /// Moves to the next element (true), or leaves the array at its end (false).

@@ -8,6 +8,12 @@ public struct JSONPathError: Error, Equatable, Sendable, CustomStringConvertible
         self.reason = reason
     }
     public var description: String { "\(path): \(reason)" }
+
+    /// The reason given for a string that names none of an enumeration's cases.
+    public static func notOneOf<E: RawRepresentable & CaseIterable>(_ s: String, _: E.Type) -> String
+    where E.RawValue == String {
+        "'\(s)' is not one of \(E.allCases.map(\.rawValue).joined(separator: ", "))"
+    }
 }
 
 /// Reads a JSON value by hand, keeping the path it came from so that every refusal
@@ -119,9 +125,7 @@ public struct JSONReader: Sendable {
     public func enumeration<E: RawRepresentable & CaseIterable>(_: E.Type) throws(JSONPathError) -> E
     where E.RawValue == String {
         let s = try string()
-        guard let e = E(rawValue: s) else {
-            throw fail("'\(s)' is not one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
+        guard let e = E(rawValue: s) else { throw fail(JSONPathError.notOneOf(s, E.self)) }
         return e
     }
 

@@ -229,9 +229,7 @@ public enum StateRecovery {
             var sawLSN = false
             var sawCuts = false
             var sawSandboxes = false
-            try c.beginObject()
-            while let k = try c.nextMember() {
-                if c.null() { continue }
+            try c.members { (c, k) throws(JSONPathError) in
                 if c.matches(k, "format") {
                     format = try c.string()
                     guard format == StateStore.format else { throw c.fail("expected '\(StateStore.format)'") }
@@ -254,9 +252,7 @@ public enum StateRecovery {
                     while try c.nextElement() {
                         var name: String?
                         var lsn: UInt64?
-                        try c.beginObject()
-                        while let k = try c.nextMember() {
-                            if c.null() { continue }
+                        try c.members { (c, k) throws(JSONPathError) in
                             if c.matches(k, "sandbox") {
                                 name = try c.string()
                             } else if c.matches(k, "lsn") {
@@ -376,9 +372,7 @@ public enum StateRecovery {
         do throws(JSONPathError) {
             try payload.withUnsafeBufferPointer { (buf) throws(JSONPathError) in
                 try JSONCursor.read(buf) { (c) throws(JSONPathError) in
-                    try c.beginObject()
-                    while let k = try c.nextMember() {
-                        if c.null() { continue }
+                    try c.members { (c, k) throws(JSONPathError) in
                         if c.matches(k, "lsn") {
                             e.lsn = UInt64(try nonNegative(&c))
                         } else if c.matches(k, "sandbox") {

@@ -5,13 +5,11 @@ extension ArtifactRepository: StateForm {
         id: "", name: "", description: nil, lastVersionNumber: 0, creatorId: "", createdAt: 0, updatedAt: 0,
         artifactIds: [])
     static let fields: [StateField<ArtifactRepository>] = [
-        .string("id", \.id),
-        .string("name", \.name),
+        .string("id", \.id), .string("name", \.name),
         .optionalString("description", \.description),
         .int("lastVersionNumber", \.lastVersionNumber, check: sequenceCheck),
         .string("creatorId", \.creatorId),
-        .timestamp("createdAt", \.createdAt),
-        .timestamp("updatedAt", \.updatedAt),
+        .timestamp("createdAt", \.createdAt), .timestamp("updatedAt", \.updatedAt),
         .strings("artifactIds", \.artifactIds),
         GrantForm.field("roles", \.roles, required: false),
     ]
@@ -22,17 +20,13 @@ extension Artifact: StateForm {
         id: "", name: "", description: nil, type: "", status: .draft, version: nil, repositoryId: "", spec: .null,
         creatorId: "", createdAt: 0, updatedAt: 0)
     static let fields: [StateField<Artifact>] = [
-        .string("id", \.id),
-        .string("name", \.name),
+        .string("id", \.id), .string("name", \.name),
         .optionalString("description", \.description),
-        .string("type", \.type),
-        .enumeration("status", \.status),
+        .string("type", \.type), .enumeration("status", \.status),
         .optionalInt("version", \.version),
-        .string("repositoryId", \.repositoryId),
-        .value("spec", \.spec),
+        .string("repositoryId", \.repositoryId), .value("spec", \.spec),
         .string("creatorId", \.creatorId),
-        .timestamp("createdAt", \.createdAt),
-        .timestamp("updatedAt", \.updatedAt),
+        .timestamp("createdAt", \.createdAt), .timestamp("updatedAt", \.updatedAt),
         .strings("workloadIds", \.workloadIds),
         GrantForm.field("roles", \.roles, required: false),
         .strings("buildIds", \.buildIds, required: false),
@@ -47,8 +41,7 @@ extension ArtifactBuild: StateForm {
         .string("id", \.id),
         .string("artifactId", \.artifactId),
         .enumeration("status", \.status),
-        .timestamp("createdAt", \.createdAt),
-        .timestamp("updatedAt", \.updatedAt),
+        .timestamp("createdAt", \.createdAt), .timestamp("updatedAt", \.updatedAt),
         .string("creatorId", \.creatorId),
         .optionalString("imageUri", \.imageUri),
         .custom(
@@ -80,15 +73,9 @@ extension Proton: StateForm {
         .string("id", \.id),
         .string("workloadId", \.workloadId),
         .enumeration("status", \.status),
-        .custom(
-            "role", write: { p, j, _ in j.string("role", p.role.rawValue) },
-            read: { (c, p) throws(JSONPathError) in
-                guard let r = Role(rawValue: try c.string()) else { throw c.fail("expected active or candidate") }
-                p.role = r
-            }),
+        .enumeration("role", \.role) { _ in "expected active or candidate" },
         .string("artifactId", \.artifactId),
-        .timestamp("createdAt", \.createdAt),
-        .timestamp("updatedAt", \.updatedAt),
+        .timestamp("createdAt", \.createdAt), .timestamp("updatedAt", \.updatedAt),
         .optionalString("failureMessage", \.failureMessage),
         .int("replicas", \.replicas, default: 1),
         .optionalTimestamp("scheduledAt", \.scheduledAt),
@@ -105,9 +92,7 @@ extension Deployment: StateForm {
         .string("name", \.name),
         .optionalString("description", \.description),
         .enumeration("importance", \.importance),
-        .string("workloadId", \.workloadId),
-        .string("creatorId", \.creatorId),
-        .timestamp("createdAt", \.createdAt),
-        .timestamp("updatedAt", \.updatedAt),
+        .string("workloadId", \.workloadId), .string("creatorId", \.creatorId),
+        .timestamp("createdAt", \.createdAt), .timestamp("updatedAt", \.updatedAt),
     ]
 }

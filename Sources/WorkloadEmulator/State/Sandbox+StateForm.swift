@@ -98,9 +98,8 @@ public struct WorldHeader: Sendable {
         now = w.now
         profile = w.profile
         generators = GeneratorsForm(
-            ids: w.ids.random.state, faults: w.faultRandom.state, eventIdBase: w.eventIdBase,
-            nextEventNumber: Int(w.nextEventNumber), nextSeq: w.nextSeq, nextToken: w.nextToken,
-            schedulerSequence: w.scheduler.nextSequence)
+            ids: w.ids.random.state, faults: w.faultRandom.state, eventIdBase: w.eventIdBase, nextToken: w.nextToken,
+            schedulerSequence: w.scheduler.nextSequence, nextEventNumber: Int(w.nextEventNumber), nextSeq: w.nextSeq)
     }
 
     func apply(to w: inout World) {
@@ -173,12 +172,7 @@ struct ClockForm: StateForm {
     var scale: Double
     static let blank = ClockForm(mode: .manual, now: 0, scale: 1)
     static let fields: [StateField<ClockForm>] = [
-        .custom(
-            "mode", write: { c, j, _ in j.string("mode", c.mode.rawValue) },
-            read: { (c, x) throws(JSONPathError) in
-                guard let m = SandboxClock.Mode(rawValue: try c.string()) else { throw c.fail("expected manual or real") }
-                x.mode = m
-            }),
+        .enumeration("mode", \.mode) { _ in "expected manual or real" },
         .timestamp("now", \.now),
         // The bounds of PUT /__emulator/clock.
         .double(
@@ -187,16 +181,12 @@ struct ClockForm: StateForm {
     ]
 }
 
+/// The random generators' states and the counters.
 struct GeneratorsForm: StateForm {
-    var ids: UInt64
-    var faults: UInt64
-    var eventIdBase: UInt64
-    var nextEventNumber: Int
-    var nextSeq: Int
-    var nextToken: UInt64
-    var schedulerSequence: UInt64
+    var ids, faults, eventIdBase, nextToken, schedulerSequence: UInt64
+    var nextEventNumber, nextSeq: Int
     static let blank = GeneratorsForm(
-        ids: 0, faults: 0, eventIdBase: 0, nextEventNumber: 0, nextSeq: 0, nextToken: 0, schedulerSequence: 0)
+        ids: 0, faults: 0, eventIdBase: 0, nextToken: 0, schedulerSequence: 0, nextEventNumber: 0, nextSeq: 0)
     static let fields: [StateField<GeneratorsForm>] = [
         .hex("ids", \.ids),
         .hex("faults", \.faults),

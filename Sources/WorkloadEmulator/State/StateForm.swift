@@ -122,6 +122,18 @@ enum StateTable {
 
 // MARK: - Members of the common kinds
 
+private let readString: @Sendable (inout JSONCursor) throws(JSONPathError) -> String = { (c) throws(JSONPathError) in
+    try c.string()
+}
+private let readTimestamp: @Sendable (inout JSONCursor) throws(JSONPathError) -> Int64 = {
+    (c) throws(JSONPathError) in try c.timestamp()
+}
+
+private func readInt(_ v: Int64, _ c: inout JSONCursor) throws(JSONPathError) -> Int {
+    guard let i = Int(exactly: v) else { throw c.fail("out of range") }
+    return i
+}
+
 extension StateMember where Source == Target {
     static func defaultTest<V: Equatable & Sendable>(
         _ kp: any KeyPath<Source, V> & Sendable, _ value: V
@@ -141,129 +153,139 @@ extension StateMember where Source == Target {
         Self(key: key, required: required, isDefault: isDefault, write: write, read: read)
     }
 
-    static func string(_ key: StaticString, _ kp: any WritableKeyPath<Source, String> & Sendable) -> Self {
+    /// A member held in one property: `write` writes its value (after the key), `read`
+    /// reads one with its checks.
+    static func scalar<V>(
+        _ key: StaticString, _ kp: any WritableKeyPath<Source, V> & Sendable, required: Bool,
+        isDefault: (@Sendable (Source) -> Bool)?, write: @escaping @Sendable (inout JSONWriter, V) -> Void,
+        read: @escaping @Sendable (inout JSONCursor) throws(JSONPathError) -> V
+    ) -> Self {
         let slot = FieldSlot(kp)
         return Self(
-            key: key, required: true, isDefault: nil, write: { s, j, _ in j.string(key, s[keyPath: kp]) },
-            read: { (c, t) throws(JSONPathError) in slot.set(&t, try c.string()) })
+            key: key, required: required, isDefault: isDefault,
+            write: { s, j, _ in
+                j.key(key)
+                write(&j, s[keyPath: kp])
+            }, read: { (c, t) throws(JSONPathError) in slot.set(&t, try read(&c)) })
+    }
+
+    /// A value or null (which an absent member reads as).
+    static func optional<V>(
+        _ key: StaticString, _ kp: any WritableKeyPath<Source, V?> & Sendable,
+        write: @escaping @Sendable (inout JSONWriter, V) -> Void,
+        read: @escaping @Sendable (inout JSONCursor) throws(JSONPathError) -> V
+    ) -> Self {
+        scalar(
+            key, kp, required: false, isDefault: { $0[keyPath: kp] == nil },
+            write: { j, v in if let v { write(&j, v) } else { j.null() } },
+            read: { (c) throws(JSONPathError) in try read(&c) })
+    }
+
+    static func string(_ key: StaticString, _ kp: any WritableKeyPath<Source, String> & Sendable) -> Self {
+        scalar(key, kp, required: true, isDefault: nil, write: { $0.string($1) }, read: readString)
     }
 
     static func optionalString(_ key: StaticString, _ kp: any WritableKeyPath<Source, String?> & Sendable) -> Self {
-        let slot = FieldSlot(kp)
-        return Self(
-            key: key, required: false, isDefault: { $0[keyPath: kp] == nil },
-            write: { s, j, _ in j.string(key, s[keyPath: kp]) },
-            read: { (c, t) throws(JSONPathError) in slot.set(&t, try c.string()) })
+        optional(key, kp, write: { $0.string($1) }, read: readString)
     }
 
     /// A string with a default other than null (absent in older documents).
     static func string(
         _ key: StaticString, _ kp: any WritableKeyPath<Source, String> & Sendable, default value: String
     ) -> Self {
-        let slot = FieldSlot(kp)
-        return Self(
-            key: key, required: false, isDefault: { $0[keyPath: kp] == value },
-            write: { s, j, _ in j.string(key, s[keyPath: kp]) },
-            read: { (c, t) throws(JSONPathError) in slot.set(&t, try c.string()) })
+        scalar(key, kp, required: false, isDefault: defaultTest(kp, value), write: { $0.string($1) }, read: readString)
     }
 
     static func timestamp(_ key: StaticString, _ kp: any WritableKeyPath<Source, Int64> & Sendable) -> Self {
-        let slot = FieldSlot(kp)
-        return Self(
-            key: key, required: true, isDefault: nil, write: { s, j, _ in j.timestamp(key, s[keyPath: kp]) },
-            read: { (c, t) throws(JSONPathError) in slot.set(&t, try c.timestamp()) })
+        scalar(key, kp, required: true, isDefault: nil, write: { $0.timestamp($1) }, read: readTimestamp)
     }
 
     static func optionalTimestamp(_ key: StaticString, _ kp: any WritableKeyPath<Source, Int64?> & Sendable) -> Self {
-        let slot = FieldSlot(kp)
-        return Self(
-            key: key, required: false, isDefault: { $0[keyPath: kp] == nil },
-            write: { s, j, _ in j.timestamp(key, s[keyPath: kp]) },
-            read: { (c, t) throws(JSONPathError) in slot.set(&t, try c.timestamp()) })
+        optional(key, kp, write: { $0.timestamp($1) }, read: readTimestamp)
     }
 
     /// 16 hex digits; `default`: what an absent member reads as (nil: required).
     static func hex(
         _ key: StaticString, _ kp: any WritableKeyPath<Source, UInt64> & Sendable, default value: UInt64? = nil
     ) -> Self {
-        let slot = FieldSlot(kp)
-        return Self(
-            key: key, required: value == nil, isDefault: value == nil ? nil : defaultTest(kp, value!),
-            write: { s, j, _ in j.hex16(key, s[keyPath: kp]) },
-            read: { (c, t) throws(JSONPathError) in slot.set(&t, try c.hex64()) })
+        scalar(
+            key, kp, required: value == nil, isDefault: value.map { defaultTest(kp, $0) },
+            write: { $0.hex16($1) }, read: { (c) throws(JSONPathError) in try c.hex64() })
     }
 
-    /// An integer; `check` refuses a value with a reason; `default`: nil when required.
+    /// A number read as `R`, refused by `check` with a reason, kept as `V` (`convert`);
+    /// `default`: nil when required.
+    static func number<V: Equatable & Sendable, R>(
+        _ key: StaticString, _ kp: any WritableKeyPath<Source, V> & Sendable, default value: V?,
+        check: (@Sendable (R) -> String?)?, write: @escaping @Sendable (inout JSONWriter, V) -> Void,
+        read: @escaping @Sendable (inout JSONCursor) throws(JSONPathError) -> R,
+        convert: @escaping @Sendable (R, inout JSONCursor) throws(JSONPathError) -> V
+    ) -> Self {
+        scalar(
+            key, kp, required: value == nil, isDefault: value.map { defaultTest(kp, $0) }, write: write,
+            read: { (c) throws(JSONPathError) in
+                let v = try read(&c)
+                if let check, let reason = check(v) { throw c.fail(reason) }
+                return try convert(v, &c)
+            })
+    }
+
+    /// An integer (an `Int`, read as an `Int64`).
     static func int(
         _ key: StaticString, _ kp: any WritableKeyPath<Source, Int> & Sendable, default value: Int? = nil,
         check: (@Sendable (Int64) -> String?)? = nil
     ) -> Self {
-        let slot = FieldSlot(kp)
-        return Self(
-            key: key, required: value == nil, isDefault: value == nil ? nil : defaultTest(kp, value!),
-            write: { s, j, _ in j.int(key, s[keyPath: kp]) },
-            read: { (c, t) throws(JSONPathError) in
-                let v = try c.int()
-                if let check, let reason = check(v) { throw c.fail(reason) }
-                guard let i = Int(exactly: v) else { throw c.fail("out of range") }
-                slot.set(&t, i)
-            })
+        number(
+            key, kp, default: value, check: check, write: { $0.int(Int64($1)) },
+            read: { (c) throws(JSONPathError) in try c.int() }, convert: readInt)
     }
 
     static func optionalInt(_ key: StaticString, _ kp: any WritableKeyPath<Source, Int?> & Sendable) -> Self {
-        let slot = FieldSlot(kp)
-        return Self(
-            key: key, required: false, isDefault: { $0[keyPath: kp] == nil },
-            write: { s, j, _ in
-                j.key(key)
-                if let v = s[keyPath: kp] { j.int(Int64(v)) } else { j.null() }
-            },
-            read: { (c, t) throws(JSONPathError) in
-                guard let i = Int(exactly: try c.int()) else { throw c.fail("out of range") }
-                slot.set(&t, i)
-            })
+        optional(key, kp, write: { $0.int(Int64($1)) }, read: { (c) throws(JSONPathError) in try readInt(c.int(), &c) })
     }
 
     static func double(
         _ key: StaticString, _ kp: any WritableKeyPath<Source, Double> & Sendable, default value: Double? = nil,
         check: (@Sendable (Double) -> String?)? = nil
     ) -> Self {
-        let slot = FieldSlot(kp)
-        return Self(
-            key: key, required: value == nil, isDefault: value == nil ? nil : defaultTest(kp, value!),
-            write: { s, j, _ in j.double(key, s[keyPath: kp]) },
-            read: { (c, t) throws(JSONPathError) in
-                let v = try c.double()
-                if let check, let reason = check(v) { throw c.fail(reason) }
-                slot.set(&t, v)
-            })
+        number(
+            key, kp, default: value, check: check, write: { $0.double($1) },
+            read: { (c) throws(JSONPathError) in try c.double() }, convert: { v, _ in v })
     }
 
     /// A free-form value (a runtime, a spec), kept as the client sent it.
     static func value(_ key: StaticString, _ kp: any WritableKeyPath<Source, JSONValue> & Sendable) -> Self {
-        let slot = FieldSlot(kp)
-        return Self(
-            key: key, required: true, isDefault: nil, write: { s, j, _ in j.value(key, s[keyPath: kp]) },
-            read: { (c, t) throws(JSONPathError) in slot.set(&t, try c.value()) })
+        scalar(
+            key, kp, required: true, isDefault: nil, write: { $0.value($1) },
+            read: { (c) throws(JSONPathError) in try c.value() })
     }
 
     static func enumeration<E: RawRepresentable & CaseIterable & Sendable>(
         _ key: StaticString, _ kp: any WritableKeyPath<Source, E> & Sendable
     ) -> Self where E.RawValue == String {
-        let slot = FieldSlot(kp)
-        return Self(
-            key: key, required: true, isDefault: nil, write: { s, j, _ in j.string(key, s[keyPath: kp].rawValue) },
-            read: { (c, t) throws(JSONPathError) in slot.set(&t, try c.enumeration(E.self)) })
+        scalar(
+            key, kp, required: true, isDefault: nil, write: { $0.string($1.rawValue) },
+            read: { (c) throws(JSONPathError) in try c.enumeration(E.self) })
+    }
+
+    /// One of an enumeration's raw values; `refusal` says why another is not.
+    static func enumeration<E: RawRepresentable & Sendable>(
+        _ key: StaticString, _ kp: any WritableKeyPath<Source, E> & Sendable,
+        refusal: @escaping @Sendable (String) -> String
+    ) -> Self where E.RawValue == String {
+        scalar(
+            key, kp, required: true, isDefault: nil, write: { $0.string($1.rawValue) },
+            read: { (c) throws(JSONPathError) in
+                let s = try c.string()
+                guard let e = E(rawValue: s) else { throw c.fail(refusal(s)) }
+                return e
+            })
     }
 
     static func optionalEnumeration<E: RawRepresentable & CaseIterable & Sendable>(
         _ key: StaticString, _ kp: any WritableKeyPath<Source, E?> & Sendable
     ) -> Self where E.RawValue == String {
-        let slot = FieldSlot(kp)
-        return Self(
-            key: key, required: false, isDefault: { $0[keyPath: kp] == nil },
-            write: { s, j, _ in j.string(key, s[keyPath: kp]?.rawValue) },
-            read: { (c, t) throws(JSONPathError) in slot.set(&t, try c.enumeration(E.self)) })
+        optional(key, kp, write: { $0.string($1.rawValue) }, read: { (c) throws(JSONPathError) in try c.enumeration(E.self) })
     }
 
     static func strings(
@@ -327,13 +349,12 @@ extension JSONCursor {
         return out
     }
 
+    /// One of an enumeration's raw values.
     mutating func enumeration<E: RawRepresentable & CaseIterable>(_: E.Type) throws(JSONPathError) -> E
     where E.RawValue == String {
         let s = try string()
-        guard let e = E(rawValue: s) else {
-            throw fail("'\(s)' is not one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        return e
+        if let e = E(rawValue: s) { return e }
+        throw fail(JSONPathError.notOneOf(s, E.self))
     }
 
     /// Sequence numbers and counters: not negative, at most `World.maxSequence`.

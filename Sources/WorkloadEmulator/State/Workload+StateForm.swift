@@ -14,16 +14,14 @@ extension Workload: StateForm {
         .int("seq", \.seq, check: sequenceCheck),
         .string("name", \.name),
         .optionalString("description", \.description),
-        .enumeration("importance", \.importance),
-        .enumeration("status", \.status),
+        .enumeration("importance", \.importance), .enumeration("status", \.status),
         .string("artifactId", \.artifactId),
         .value("runtime", \.runtime),
         .optionalString("protonId", \.protonId),
         .strings("protonIds", \.protonIds),
         .string("creatorId", \.creatorId),
         GrantForm.field("roles", \.roles, required: true),
-        .timestamp("createdAt", \.createdAt),
-        .timestamp("updatedAt", \.updatedAt),
+        .timestamp("createdAt", \.createdAt), .timestamp("updatedAt", \.updatedAt),
         .timestamp("lastStartAt", \.lastStartAt),
         .optionalTimestamp("expiresAt", \.expiresAt),
         .custom(
@@ -36,10 +34,8 @@ extension Workload: StateForm {
                 let p = try PendingForm.readState(&c)
                 w.pending = (p.at, p.to)
             }),
-        .hex("transitionToken", \.transitionToken),
-        .hex("expiryToken", \.expiryToken),
-        .optionalString("heldBy", \.heldBy),
-        .optionalString("failureMessage", \.failureMessage),
+        .hex("transitionToken", \.transitionToken), .hex("expiryToken", \.expiryToken),
+        .optionalString("heldBy", \.heldBy), .optionalString("failureMessage", \.failureMessage),
         .optionalTimestamp("promotedAt", \.promotedAt),
         .list("events", \.events),
         .optionalObject("replacement", \.replacement),
@@ -129,17 +125,10 @@ extension WorkloadEvent: StateForm {
                 guard v >= 0 else { throw c.fail("must not be negative") }
                 e.number = UInt64(v)
             }),
-        .custom(
-            "kind", write: { e, j, _ in j.string("kind", e.kind.rawValue) },
-            read: { (c, e) throws(JSONPathError) in
-                let s = try c.string()
-                guard let k = Kind(rawValue: s) else { throw c.fail("unknown event kind '\(s)'") }
-                e.kind = k
-            }),
+        .enumeration("kind", \.kind) { "unknown event kind '\($0)'" },
         .timestamp("at", \.at),
         .optionalString("actorId", \.actorId),
-        .optionalEnumeration("from", \.from),
-        .optionalEnumeration("to", \.to),
+        .optionalEnumeration("from", \.from), .optionalEnumeration("to", \.to),
         .optionalString("message", \.message),
         .optionalEnumeration("replacementStatus", \.replacementStatus),
     ]
@@ -156,17 +145,12 @@ extension Replacement: StateForm {
         .enumeration("status", \.status),
         .string("strategy", \.strategy, default: "rolling"),
         .string("trigger", \.trigger),
-        .string("fromArtifactId", \.fromArtifactId),
-        .string("toArtifactId", \.toArtifactId),
-        .value("fromRuntime", \.fromRuntime),
-        .value("toRuntime", \.toRuntime),
-        .int("warmupMinutes", \.warmupMinutes),
-        .int("keepMinutes", \.keepMinutes),
-        .optionalString("oldProtonId", \.oldProtonId),
-        .optionalString("candidateProtonId", \.candidateProtonId),
+        .string("fromArtifactId", \.fromArtifactId), .string("toArtifactId", \.toArtifactId),
+        .value("fromRuntime", \.fromRuntime), .value("toRuntime", \.toRuntime),
+        .int("warmupMinutes", \.warmupMinutes), .int("keepMinutes", \.keepMinutes),
+        .optionalString("oldProtonId", \.oldProtonId), .optionalString("candidateProtonId", \.candidateProtonId),
         .string("actorId", \.actorId),
-        .timestamp("createdAt", \.createdAt),
-        .timestamp("updatedAt", \.updatedAt),
+        .timestamp("createdAt", \.createdAt), .timestamp("updatedAt", \.updatedAt),
         .optionalTimestamp("completedAt", \.completedAt),
         .optionalString("failureMessage", \.failureMessage),
         .hex("token", \.token, default: 0),
@@ -181,20 +165,12 @@ extension HistoryEntry: StateForm {
 
     static let fields: [StateField<HistoryEntry>] = [
         .string("id", \.id),
-        .custom(
-            "kind", write: { h, j, _ in j.string("kind", h.kind.rawValue) },
-            read: { (c, h) throws(JSONPathError) in
-                guard let k = Kind(rawValue: try c.string()) else { throw c.fail("expected replacement or promotion") }
-                h.kind = k
-            }),
+        .enumeration("kind", \.kind) { _ in "expected replacement or promotion" },
         .string("status", \.status),
-        .string("fromArtifactId", \.fromArtifactId),
-        .string("toArtifactId", \.toArtifactId),
-        .optionalString("replacementId", \.replacementId),
-        .optionalString("trigger", \.trigger),
+        .string("fromArtifactId", \.fromArtifactId), .string("toArtifactId", \.toArtifactId),
+        .optionalString("replacementId", \.replacementId), .optionalString("trigger", \.trigger),
         .optionalString("actorId", \.actorId),
-        .timestamp("startedAt", \.startedAt),
-        .timestamp("finishedAt", \.finishedAt),
+        .timestamp("startedAt", \.startedAt), .timestamp("finishedAt", \.finishedAt),
         .optionalString("message", \.message),
     ]
 }
@@ -261,8 +237,7 @@ extension WorkloadLogLine: StateForm {
 extension WorkloadLogLine.Access: StateForm {
     static let blank = WorkloadLogLine.Access(method: "", path: "", status: 0, latencyMs: 0, startedAt: 0)
     static let fields: [StateField<WorkloadLogLine.Access>] = [
-        .string("method", \.method),
-        .string("path", \.path),
+        .string("method", \.method), .string("path", \.path),
         .int("status", \.status, check: { (100...599).contains($0) ? nil : "must be between 100 and 599" }),
         .double("latencyMs", \.latencyMs, check: { $0.isFinite && $0 >= 0 ? nil : "must be a finite number >= 0" }),
         .timestamp("startedAt", \.startedAt),

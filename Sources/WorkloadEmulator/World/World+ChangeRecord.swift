@@ -228,6 +228,20 @@ extension World {
         ["clock", "now", "profile", "generators", "faults"].contains(recordMembers[i].key.description)
     }
 
+    /// `{"set": [...], "delete": [ids]}` of the ids that changed, in id order; nothing
+    /// when none did.
+    private static func writeChanged(
+        _ key: StaticString, _ changed: Set<String>, gone: (String) -> Bool, _ j: inout JSONWriter,
+        set: (inout JSONWriter, String) -> Void
+    ) {
+        guard !changed.isEmpty else { return }
+        let ids = changed.sorted()
+        j.object(key) { j in
+            j.array("set") { j in for id in ids { set(&j, id) } }
+            j.array("delete") { j in for id in ids where gone(id) { j.string(id) } }
+        }
+    }
+
     /// `{"set": [{"seq", "value"}], "delete": [ids]}` of the objects of an ordered store
     /// that changed (written with `fields`: a workload's without its requests).
     private static func storeMember<V: StateForm & Sendable>(
@@ -238,20 +252,13 @@ extension World {
             key,
             write: { w, j, e in
                 let store = w[keyPath: store]
-                guard !store.changed.isEmpty else { return }
-                let ids = store.changed.sorted()
-                j.object(key) { j in
-                    j.array("set") { j in
-                        for id in ids {
-                            guard let v = store[id], let seq = store.seq(of: id) else { continue }
-                            j.object { j in
-                                j.int("seq", seq)
-                                j.key("value")
-                                StateTable.write(fields, v, &j, e)
-                            }
-                        }
+                writeChanged(key, store.changed, gone: { !store.contains($0) }, &j) { j, id in
+                    guard let v = store[id], let seq = store.seq(of: id) else { return }
+                    j.object { j in
+                        j.int("seq", seq)
+                        j.key("value")
+                        StateTable.write(fields, v, &j, e)
                     }
-                    j.array("delete") { j in for id in ids where store[id] == nil { j.string(id) } }
                 }
             },
             read: { (c, r) throws(JSONPathError) in
@@ -259,9 +266,7 @@ extension World {
                 try c.setAndDelete(&change.delete) { (c) throws(JSONPathError) in
                     var seq: Int?
                     var value: V?
-                    try c.beginObject()
-                    while let k = try c.nextMember() {
-                        if c.null() { continue }
+                    try c.members { (c, k) throws(JSONPathError) in
                         if c.matches(k, "seq") {
                             seq = Int(exactly: try c.int())
                         } else if c.matches(k, "value") {
@@ -283,17 +288,12 @@ extension World {
         _ key: StaticString, _ store: any KeyPath<World, KeyedStore<V>> & Sendable,
         _ kp: any WritableKeyPath<ChangeRecord, KeyedChange<V>?> & Sendable
     ) -> RecordMember {
-        member(
-            key,
-            write: { w, j, e in
-                let store = w[keyPath: store]
-                guard !store.changed.isEmpty else { return }
-                let ids = store.changed.sorted()
-                j.object(key) { j in
-                    j.array("set") { j in for id in ids { store[id]?.writeState(&j, e) } }
-                    j.array("delete") { j in for id in ids where store[id] == nil { j.string(id) } }
-                }
-            },
+        let write: @Sendable (World, inout JSONWriter, StateEncoding) -> Void = { w, j, e in
+            let s = w[keyPath: store]
+            writeChanged(key, s.changed, gone: { !s.contains($0) }, &j) { j, id in s[id]?.writeState(&j, e) }
+        }
+        return member(
+            key, write: write,
             read: { (c, r) throws(JSONPathError) in
                 var change = KeyedChange<V>()
                 try c.setAndDelete(&change.delete) { (c) throws(JSONPathError) in change.set.append(try V.readState(&c)) }
@@ -459,19 +459,17 @@ extension JSONCursor {
     ) throws(JSONPathError) {
         var sawSet = false
         var sawDelete = false
-        try beginObject()
-        while let k = try nextMember() {
-            if null() { continue }
-            if matches(k, "set") {
+        try members { (c, k) throws(JSONPathError) in
+            if c.matches(k, "set") {
                 sawSet = true
-                try beginArray()
-                while try nextElement() { try element(&self) }
-            } else if matches(k, "delete") {
+                try c.beginArray()
+                while try c.nextElement() { try element(&c) }
+            } else if c.matches(k, "delete") {
                 sawDelete = true
-                try beginArray()
-                while try nextElement() { delete.append(try string()) }
+                try c.beginArray()
+                while try c.nextElement() { delete.append(try c.string()) }
             } else {
-                try skip()
+                try c.skip()
             }
         }
         guard sawSet else { throw missing("set") }

@@ -400,23 +400,16 @@ extension World {
 
     /// The fault rules, each id once (every rule added through the routes gets a new id).
     static func checkFaults(_ faults: [FaultRule], at path: String) throws(JSONPathError) {
-        var seen = Set<String>()
-        for (i, f) in faults.enumerated() where !seen.insert(f.id).inserted {
-            throw JSONPathError(path: "\(path)[\(i)].id", reason: "duplicate fault rule id \(f.id)")
-        }
+        try checkOnce(faults, at: path, ".id") { $0.id } reason: { "duplicate fault rule id \($0.id)" }
     }
 
     /// Tokens non-empty and once each, ids once each.
     static func restoreUsers(_ users: [User], at path: String, into w: inout World) throws(JSONPathError) {
-        var ids = Set<String>()
-        var tokens = Set<String>()
-        for (i, user) in users.enumerated() {
-            guard !user.token.isEmpty, tokens.insert(user.token).inserted else {
-                throw JSONPathError(path: "\(path)[\(i)].token", reason: "empty or duplicate token")
-            }
-            guard ids.insert(user.id).inserted else {
-                throw JSONPathError(path: "\(path)[\(i)].id", reason: "duplicate user id \(user.id)")
-            }
+        try checkOnce(users, at: path, ".token") { $0.token.isEmpty ? nil : $0.token } reason: { _ in
+            "empty or duplicate token"
+        }
+        try checkOnce(users, at: path, ".id") { $0.id } reason: { "duplicate user id \($0.id)" }
+        for user in users {
             w.usersById[user.id] = user
             w.usersByToken[user.token] = user
         }
@@ -424,14 +417,20 @@ extension World {
 
     /// The sandbox's credentials as the API keeps them: ids and names once each.
     static func checkCredentials(_ list: [Credential], at path: String) throws(JSONPathError) {
-        var ids = Set<String>()
-        var names = Set<String>()
-        for (i, c) in list.enumerated() {
-            guard !c.id.isEmpty, ids.insert(c.id).inserted else {
-                throw JSONPathError(path: "\(path)[\(i)].id", reason: "empty or duplicate credential id")
-            }
-            guard names.insert(c.name).inserted else {
-                throw JSONPathError(path: "\(path)[\(i)].name", reason: "duplicate credential name '\(c.name)'")
+        try checkOnce(list, at: path, ".id") { $0.id.isEmpty ? nil : $0.id } reason: { _ in
+            "empty or duplicate credential id"
+        }
+        try checkOnce(list, at: path, ".name") { $0.name } reason: { "duplicate credential name '\($0.name)'" }
+    }
+
+    /// Refuses the first element whose `value` is nil (not allowed) or taken by one before.
+    private static func checkOnce<T>(
+        _ list: [T], at path: String, _ member: String, _ value: (T) -> String?, reason: (T) -> String
+    ) throws(JSONPathError) {
+        var seen = Set<String>()
+        for (i, x) in list.enumerated() {
+            guard let v = value(x), seen.insert(v).inserted else {
+                throw JSONPathError(path: "\(path)[\(i)]\(member)", reason: reason(x))
             }
         }
     }
