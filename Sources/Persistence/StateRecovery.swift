@@ -39,13 +39,6 @@ public enum StateRecovery {
             PersistenceError("--state-file: \(file): \(reason) (the file was left untouched)")
         }
         var result = Result()
-        let t0 = DispatchTime.now().uptimeNanoseconds
-        @Sendable func phase(_ what: String) {
-            if getenv("WE_PHASES") != nil {
-                let line = Array("phase \(what) \(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)\n".utf8)
-                _ = line.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
-            }
-        }
         // The logs' records are read on a second thread while this one reads the
         // snapshot (both are most of start-up); they are applied in order after it.
         let all = LogFile.generations(path)
@@ -64,14 +57,11 @@ public enum StateRecovery {
         let done = DispatchSemaphore(value: 0)
         DispatchQueue.global(qos: .userInitiated).async {
             pending.read(files)
-            phase("log decoded (thread)")
             done.signal()
         }
         if let bytes = snapshot {
-            phase("read")
             do throws(JSONPathError) {
                 snapshotState = try readSnapshot(bytes, settings: settings)
-                phase("snapshot decoded")
             } catch {
                 done.wait()
                 throw fail(path, error.description)
@@ -106,9 +96,7 @@ public enum StateRecovery {
                 order.append(name)
             }
         }
-        phase("restored")
         done.wait()
-        phase("log decoded")
         for (file, log) in zip(logFiles, reading.logs.withLock { $0 }) {
             guard let log else { throw fail(file, "cannot be read") }
             result.logBytes += log.bytes
@@ -139,8 +127,6 @@ public enum StateRecovery {
                 }
             }
         }
-        phase("applied")
-        defer { phase("checked") }
         for name in order {
             do throws(JSONPathError) {
                 try worlds[name]!.finishReplay(check: false)
