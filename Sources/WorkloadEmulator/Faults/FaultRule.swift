@@ -71,26 +71,4 @@ public struct FaultRule: Sendable {
     }
 
     public var exhausted: Bool { times.map { fired >= $0 } ?? false }
-
-    public var json: JSONValue {
-        var m = JSONObject()
-        if let v = match.method { m.append("method", .string(v)) }
-        if let v = match.path { m.append("path", .string(v)) }
-        if let v = match.workloadId { m.append("workloadId", .string(v)) }
-        var o = JSONObject()
-        o.append("id", .string(id))
-        o.append("match", .object(m))
-        o.append("action", .string(action.rawValue))
-        if let status { o.append("status", .int(Int64(status))) }
-        if let body { o.append("body", body) }
-        if !headers.isEmpty { o.append("headers", .object(JSONObject(headers.map { ($0.name, .string($0.value)) }))) }
-        if let delayMs { o.append("delayMs", .int(Int64(delayMs))) }
-        if let state { o.append("state", .string(state.rawValue)) }
-        if let message { o.append("message", .string(message)) }
-        o.append("times", .optional(times))
-        o.append("probability", probability.map { .double($0) } ?? .null)
-        o.append("fired", .int(Int64(fired)))
-        o.append("createdAt", .string(Timestamp.format(createdAt)))
-        return .object(o)
-    }
 }

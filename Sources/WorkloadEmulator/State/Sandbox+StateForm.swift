@@ -74,15 +74,6 @@ extension EmulatorLogEntry: StateForm {
     ]
 }
 
-extension FaultRule {
-    /// A rule's state form is its document in the fault API (`json`), read back with
-    /// the API's checks (`problem`).
-    static func readState(_ c: inout JSONCursor) throws(JSONPathError) -> FaultRule {
-        let path = c.path
-        return try World.decodeFault(JSONReader(try c.value(), path: path))
-    }
-}
-
 /// The clock, profile and generator positions: members of the sandbox's document and of
 /// every state log record.
 public struct WorldHeader: Sendable {
@@ -198,11 +189,3 @@ struct GeneratorsForm: StateForm {
     ]
 }
 
-extension JSONCursor {
-    mutating func faultRules() throws(JSONPathError) -> [FaultRule] {
-        var out: [FaultRule] = []
-        try beginArray()
-        while try nextElement() { out.append(try FaultRule.readState(&self)) }
-        return out
-    }
-}

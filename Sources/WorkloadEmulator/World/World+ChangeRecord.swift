@@ -156,8 +156,8 @@ extension World {
                     j.array("credentials") { j in for x in w.platform.credentials { x.writeState(&j, e) } }
                 }, read: { (c, r) throws(JSONPathError) in r.credentials = try c.list(Credential.self) }),
             member(
-                "faults", write: { w, j, _ in j.array("faults") { j in for f in w.faults { j.value(f.json) } } },
-                read: { (c, r) throws(JSONPathError) in r.faults = try c.faultRules() }),
+                "faults", write: { w, j, e in j.array("faults") { j in for f in w.faults { f.writeState(&j, e) } } },
+                read: { (c, r) throws(JSONPathError) in r.faults = try c.list(FaultRule.self) }),
             storeMember("repositories", \.repositories, \.repositories, ArtifactRepository.fields),
             storeMember("artifacts", \.artifacts, \.artifacts, Artifact.fields),
             storeMember("workloads", \.workloads, \.workloads, Workload.recordFields),

@@ -134,9 +134,9 @@ extension World {
             objects("scheduled", { $0.savedSchedule }, \.scheduled) { l, _ in .scheduled(l) },
             StateMember(
                 key: "faults", required: true, isDefault: nil,
-                write: { w, j, _ in j.array("faults") { j in for f in w.faults { j.value(f.json) } } },
+                write: { w, j, e in j.array("faults") { j in for f in w.faults { f.writeState(&j, e) } } },
                 read: { (c, d) throws(JSONPathError) in
-                    d.faults = try c.faultRules()
+                    d.faults = try c.list(FaultRule.self)
                     d.send(.faults(d.faults))
                 }),
             objects("log", required: false, { $0.log }, \.log) { l, _ in .log(l) },
@@ -472,29 +472,4 @@ extension World {
     /// Sequence numbers and counters only ever grow by one per object: far below
     /// this, and a state file claiming more would make the next create overflow.
     static let maxSequence: Int64 = 1 << 53
-
-    static func decodeFault(_ x: JSONReader) throws(JSONPathError) -> FaultRule {
-        let m = x.optional("match")
-        var f = FaultRule(
-            id: try x.string("id"),
-            match: FaultRule.Match(
-                method: try m?.optionalString("method"), path: try m?.optionalString("path"),
-                workloadId: try m?.optionalString("workloadId")),
-            action: try x.required("action").enumeration(FaultRule.Action.self),
-            status: try x.optional("status").map { (v) throws(JSONPathError) in Int(try v.int()) },
-            body: x.optional("body")?.value,
-            headers: try (x.optional("headers")?.object() ?? JSONObject()).map {
-                (name: $0.key, value: $0.value.stringValue ?? "")
-            },
-            delayMs: try x.optional("delayMs").map { (v) throws(JSONPathError) in Int(try v.int()) },
-            state: try x.optional("state")?.enumeration(WorkloadStatus.self),
-            message: try x.optionalString("message"),
-            times: try x.optional("times").map { (v) throws(JSONPathError) in Int(try v.int()) },
-            probability: try x.optional("probability")?.double())
-        f.fired = Int(try x.optional("fired")?.int() ?? 0)
-        f.createdAt = try x.optionalTimestamp("createdAt") ?? 0
-        if let p = f.problem { throw JSONPathError(path: ([x.path] + p.path).joined(separator: "."), reason: p.reason) }
-        return f
-    }
-
 }
