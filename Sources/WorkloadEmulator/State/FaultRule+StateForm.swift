@@ -14,10 +14,8 @@ extension FaultRule: StateForm {
                 MatchForm(f.match).writeState(&j, e)
             }, read: { (c, f) throws(JSONPathError) in f.match = try MatchForm.readState(&c).match }),
         .enumeration("action", \.action),
-        omitted("status", \.status) { $0.int(Int64($1)) } read: { (c) throws(JSONPathError) in try c.int() },
-        .custom(
-            "body", required: false, write: { f, j, _ in if let b = f.body { j.value("body", b) } },
-            read: { (c, f) throws(JSONPathError) in f.body = try c.value() }),
+        .omittedWhenNil("status", \.status, write: writeInt, read: readOptionalInt),
+        .omittedWhenNil("body", \.body, write: { $0.value($1) }, read: { (c) throws(JSONPathError) in try c.value() }),
         .custom(
             "headers", required: false,
             write: { f, j, _ in
@@ -29,13 +27,9 @@ extension FaultRule: StateForm {
                 guard let o = v.objectValue else { throw c.fail("expected an object, found \(v.typeName)") }
                 f.headers = o.map { (name: $0.key, value: $0.value.stringValue ?? "") }
             }),
-        omitted("delayMs", \.delayMs) { $0.int(Int64($1)) } read: { (c) throws(JSONPathError) in try c.int() },
-        .custom(
-            "state", required: false, write: { f, j, _ in if let s = f.state { j.string("state", s.rawValue) } },
-            read: { (c, f) throws(JSONPathError) in f.state = try c.enumeration(WorkloadStatus.self) }),
-        .custom(
-            "message", required: false, write: { f, j, _ in if let m = f.message { j.string("message", m) } },
-            read: { (c, f) throws(JSONPathError) in f.message = try c.string() }),
+        .omittedWhenNil("delayMs", \.delayMs, write: writeInt, read: readOptionalInt),
+        .omittedWhenNil("state", \.state, write: writeStatus, read: readStatus),
+        .omittedWhenNil("message", \.message, write: { $0.string($1) }, read: { (c) throws(JSONPathError) in try c.string() }),
         .optionalInt("times", \.times),
         .optional("probability", \.probability, write: { $0.double($1) }, read: { (c) throws(JSONPathError) in
             try c.double()
@@ -46,23 +40,9 @@ extension FaultRule: StateForm {
             read: { (c, f) throws(JSONPathError) in f.createdAt = try c.timestamp() }),
     ]
 
-    /// An integer member left out (not null) when absent.
-    private static func omitted(
-        _ key: StaticString, _ kp: any WritableKeyPath<FaultRule, Int?> & Sendable,
-        write: @escaping @Sendable (inout JSONWriter, Int) -> Void,
-        read: @escaping @Sendable (inout JSONCursor) throws(JSONPathError) -> Int64
-    ) -> StateField<FaultRule> {
-        .custom(
-            key, required: false,
-            write: { f, j, _ in
-                guard let v = f[keyPath: kp] else { return }
-                j.key(key)
-                write(&j, v)
-            },
-            read: { (c, f) throws(JSONPathError) in
-                guard let i = Int(exactly: try read(&c)) else { throw c.fail("out of range") }
-                f[keyPath: kp] = i
-            })
+    private static let writeInt: @Sendable (inout JSONWriter, Int) -> Void = { $0.int(Int64($1)) }
+    private static let readOptionalInt: @Sendable (inout JSONCursor) throws(JSONPathError) -> Int = {
+        (c) throws(JSONPathError) in try readInt(c.int(), &c)
     }
 
     static func finish(_ f: inout FaultRule, present: StatePresence, at c: inout JSONCursor) throws(JSONPathError) {
@@ -90,9 +70,7 @@ extension FaultRule: StateForm {
         private static func given(_ key: StaticString, _ kp: any WritableKeyPath<MatchForm, String?> & Sendable)
             -> StateField<MatchForm>
         {
-            .custom(
-                key, required: false, write: { m, j, _ in if let v = m[keyPath: kp] { j.string(key, v) } },
-                read: { (c, m) throws(JSONPathError) in m[keyPath: kp] = try c.string() })
+            .omittedWhenNil(key, kp, write: { $0.string($1) }, read: { (c) throws(JSONPathError) in try c.string() })
         }
     }
 }

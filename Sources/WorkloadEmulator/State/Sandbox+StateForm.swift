@@ -62,16 +62,15 @@ extension EmulatorLogEntry: StateForm {
         .timestamp("timestamp", \.at),
         .string("kind", \.kind),
         .optionalString("workloadId", \.workloadId),
-        .custom(
-            "from", required: false, write: { e, j, _ in if let v = e.from { j.string("from", v.rawValue) } },
-            read: { (c, e) throws(JSONPathError) in e.from = try c.enumeration(WorkloadStatus.self) }),
-        .custom(
-            "to", required: false, write: { e, j, _ in if let v = e.to { j.string("to", v.rawValue) } },
-            read: { (c, e) throws(JSONPathError) in e.to = try c.enumeration(WorkloadStatus.self) }),
-        .custom(
-            "detail", required: false, write: { e, j, _ in if let v = e.detail { j.string("detail", v) } },
-            read: { (c, e) throws(JSONPathError) in e.detail = try c.string() }),
+        .omittedWhenNil("from", \.from, write: writeStatus, read: readStatus),
+        .omittedWhenNil("to", \.to, write: writeStatus, read: readStatus),
+        .omittedWhenNil("detail", \.detail, write: { $0.string($1) }, read: { (c) throws(JSONPathError) in try c.string() }),
     ]
+}
+
+let writeStatus: @Sendable (inout JSONWriter, WorkloadStatus) -> Void = { $0.string($1.rawValue) }
+let readStatus: @Sendable (inout JSONCursor) throws(JSONPathError) -> WorkloadStatus = { (c) throws(JSONPathError) in
+    try c.enumeration(WorkloadStatus.self)
 }
 
 /// The clock, profile and generator positions: members of the sandbox's document and of

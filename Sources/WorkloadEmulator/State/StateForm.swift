@@ -129,7 +129,8 @@ private let readTimestamp: @Sendable (inout JSONCursor) throws(JSONPathError) ->
     (c) throws(JSONPathError) in try c.timestamp()
 }
 
-private func readInt(_ v: Int64, _ c: inout JSONCursor) throws(JSONPathError) -> Int {
+/// An `Int` from a JSON integer (refused past its range).
+func readInt(_ v: Int64, _ c: inout JSONCursor) throws(JSONPathError) -> Int {
     guard let i = Int(exactly: v) else { throw c.fail("out of range") }
     return i
 }
@@ -179,6 +180,19 @@ extension StateMember where Source == Target {
             key, kp, required: false, isDefault: { $0[keyPath: kp] == nil },
             write: { j, v in if let v { write(&j, v) } else { j.null() } },
             read: { (c) throws(JSONPathError) in try read(&c) })
+    }
+
+    /// A value left out (not null) when absent.
+    static func omittedWhenNil<V>(
+        _ key: StaticString, _ kp: any WritableKeyPath<Source, V?> & Sendable,
+        write: @escaping @Sendable (inout JSONWriter, V) -> Void,
+        read: @escaping @Sendable (inout JSONCursor) throws(JSONPathError) -> V
+    ) -> Self {
+        let slot = FieldSlot(kp)
+        let member: @Sendable (Source, inout JSONWriter, StateEncoding) -> Void = { s, j, _ in
+            if let v = s[keyPath: kp] { j.key(key); write(&j, v) }
+        }
+        return custom(key, required: false, write: member) { (c, t) throws(JSONPathError) in slot.set(&t, try read(&c)) }
     }
 
     static func string(_ key: StaticString, _ kp: any WritableKeyPath<Source, String> & Sendable) -> Self {
