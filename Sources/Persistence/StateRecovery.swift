@@ -30,10 +30,6 @@ public enum StateRecovery {
         var staleLogs: [String] = []
     }
 
-    /// The state file is the emulator's own, bounded by what it wrote: no key limit
-    /// (the default stops at about 37,000 workloads).
-    static let limits = JSONParser.Limits(maxDepth: 256, maxBytes: Int.max, maxKeys: Int.max)
-
     public static func load(_ path: String, settings: SandboxSettings) throws(PersistenceError) -> Result {
         func fail(_ file: String, _ reason: String) -> PersistenceError {
             PersistenceError("--state-file: \(file): \(reason) (the file was left untouched)")
@@ -103,7 +99,9 @@ public enum StateRecovery {
             if log.bytes == 0 { result.emptyLogs.append(file) } else { result.logFiles += 1 }
             for (n, entry) in log.entries.enumerated() {
                 do throws(JSONPathError) {
-                    guard let lsn = entry.lsn, let name = entry.sandbox else { throw entry.failure! }
+                    guard let lsn = entry.lsn, let name = entry.sandbox else {
+                        throw entry.failure ?? JSONPathError(path: "$", reason: "not a record")
+                    }
                     guard SandboxRegistry.isValidName(name) else {
                         throw JSONPathError(path: "$.sandbox", reason: "invalid sandbox name")
                     }
@@ -116,7 +114,9 @@ public enum StateRecovery {
                         order.removeAll { $0 == name }
                         continue
                     }
-                    guard let change = entry.change else { throw JSONPathError(path: "$.change", reason: "required field is missing") }
+                    guard let change = entry.change else {
+                        throw JSONPathError(path: "$.change", reason: "required field is missing")
+                    }
                     if worlds[name] == nil {
                         worlds[name] = World(name: name, settings: settings)
                         order.append(name)
