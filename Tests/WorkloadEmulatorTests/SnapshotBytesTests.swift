@@ -133,3 +133,37 @@ import Testing
         #expect(JSONSerializer.string([nil, true, false]) == "[null,true,false]")
     }
 }
+
+/// The state file's compact form (members at their defaults left out) reads back as the
+/// world it came from, and the reader takes members in any order and with whitespace.
+@Suite struct CompactStateFormTests {
+    @Test(arguments: [1, 2]) func theCompactFormReadsBackAsTheFullOne(seed: UInt64) throws {
+        let w = try SnapshotBytesTests().richWorld(seed: seed)
+        let full = w.snapshotBytes()
+        let compact = w.snapshotBytes(encoding: .compact)
+        #expect(compact.count < full.count)
+        let back = try World.restore(bytes: compact, name: w.name, settings: w.settings)
+        #expect(back.snapshotBytes() == full)
+    }
+
+    @Test func membersInAnotherOrderAndWhitespaceReadTheSame() throws {
+        let w = try SnapshotBytesTests().richWorld(seed: 4)
+        let full = w.snapshotBytes()
+        guard case let .object(doc) = try JSONParser.parse(full, limits: .init(maxDepth: 256, maxBytes: Int.max))
+        else { throw JSONPathError(path: "$", reason: "not an object") }
+        // The document's members last to first, and each workload's too.
+        var reversed = JSONObject()
+        for (key, value) in doc.entries.reversed() {
+            guard key == "workloads", case let .array(list) = value else {
+                reversed.append(key, value)
+                continue
+            }
+            reversed.append(
+                key,
+                .array(list.map { v in .object(JSONObject.withUniqueKeys((v.objectValue?.entries ?? []).reversed())) }))
+        }
+        let text = JSONSerializer.string(.object(reversed)).replacing("\":{", with: "\" :\n {")
+        let back = try World.restore(bytes: Array(text.utf8), name: w.name, settings: w.settings)
+        #expect(back.snapshotBytes() == full)
+    }
+}

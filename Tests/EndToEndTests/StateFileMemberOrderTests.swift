@@ -1,0 +1,56 @@
+import Foundation
+import JSON
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Start-up rebuilds a sandbox from its snapshot's lists as they are read, which needs
+/// the clock and generators first (where the emulator writes them). A snapshot edited by
+/// hand with its members in another order still loads: the same world comes back.
+@Suite(.serialized) struct StateFileMemberOrderTests {
+    @Test func aSnapshotWithItsHeaderAfterItsListsLoadsTheSameWorld() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let state = dir.appendingPathComponent("state.json").path
+        let args = ["--port", "0", "--state-file", state, "--clock", "manual", "--log-level", "warn"]
+
+        let first = try EmulatorProcess(args)
+        let client = try TestClient(port: try first.waitUntilListening())
+        let ids = [try client.createWorkload("one"), try client.createWorkload("two")]
+        try client.advance(10)
+        first.send(SIGTERM)
+        #expect(first.waitForExit(timeout: 10) == 0)
+        // Each start opens a log; past four of them a start folds them into the snapshot.
+        func snapshot() throws -> JSONObject {
+            let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: state)))
+            return try JSONParser.parse(bytes, limits: .init(maxDepth: 256, maxBytes: Int.max)).objectValue ?? JSONObject()
+        }
+        var before = ""
+        for _ in 0..<6 where try snapshot()["sandboxes"]?.arrayValue?.isEmpty != false {
+            let p = try EmulatorProcess(args)
+            let c = try TestClient(port: try p.waitUntilListening())
+            try c.advance(1)
+            before = try c.send("GET", "/__emulator/state").text
+            p.send(SIGTERM)
+            #expect(p.waitForExit(timeout: 10) == 0)
+        }
+
+        // Every sandbox's members in reverse: its lists come before its clock and name.
+        var top = try snapshot()
+        let sandboxes = (top["sandboxes"]?.arrayValue ?? []).map { sb in
+            JSONValue.object(JSONObject.withUniqueKeys((sb.objectValue?.entries ?? []).reversed()))
+        }
+        #expect(!sandboxes.isEmpty)
+        top["sandboxes"] = .array(sandboxes)
+        try Data(JSONSerializer.serialize(.object(top))).write(to: URL(fileURLWithPath: state))
+
+        let second = try EmulatorProcess(args)
+        let again = try TestClient(port: try second.waitUntilListening())
+        for id in ids { #expect(try again.send("GET", "/api/v2/workloads/\(id)").status == 200) }
+        #expect(try again.send("GET", "/__emulator/state").text == before)
+        second.send(SIGTERM)
+        #expect(second.waitForExit(timeout: 10) == 0)
+    }
+}
