@@ -36,9 +36,15 @@ extension World {
         let id = w.id
         func fail(_ s: String) { out.append("workload \(id): \(s)") }
 
+        // Each listed proton looked up once (start-up checks 100,000 workloads).
+        let listed = w.protonIds.map { protons[$0] }
+        func proton(_ pid: String) -> Proton? {
+            if let i = w.protonIds.firstIndex(of: pid) { return listed[i] }
+            return protons[pid]
+        }
         // Protons belong to it, and the active one mirrors the workload's status.
-        for pid in w.protonIds {
-            guard let p = protons[pid] else {
+        for (pid, found) in zip(w.protonIds, listed) {
+            guard let p = found else {
                 fail("proton \(pid) listed but missing")
                 continue
             }
@@ -46,7 +52,7 @@ extension World {
         }
         if let pid = w.protonId {
             if !w.protonIds.contains(pid) { fail("active proton \(pid) not in protonIds") }
-            if let p = protons[pid] {
+            if let p = proton(pid) {
                 if p.role != .active { fail("active proton \(pid) has role \(p.role.rawValue)") }
                 if p.status != w.status {
                     fail("active proton \(pid) is \(p.status.rawValue) but the workload is \(w.status.rawValue)")
@@ -60,7 +66,7 @@ extension World {
         // Candidates: exactly the replacement's, while it is in flight (before the
         // switch) or errored.
         let liveCandidates = w.protonIds.filter { pid in
-            guard let p = protons[pid] else { return false }
+            guard let p = proton(pid) else { return false }
             return p.role == .candidate && ![.stopped, .terminated].contains(p.status)
         }
         var expected: [String] = []
@@ -99,7 +105,7 @@ extension World {
         }
         // Only the active proton, an in-flight candidate and a draining predecessor run.
         for pid in w.protonIds where pid != w.protonId && !expected.contains(pid) {
-            guard let p = protons[pid] else { continue }
+            guard let p = proton(pid) else { continue }
             let draining = w.replacement?.status == .cleaningUp && w.replacement?.oldProtonId == pid
             if draining { continue }
             if ![.stopped, .terminated, .errored].contains(p.status) {
