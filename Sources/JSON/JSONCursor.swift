@@ -145,7 +145,10 @@ public struct JSONCursor: ~Copyable {
         var i = start
         var escaped = false
         while i < buf.count, buf[i] != UInt8(ascii: "\"") {
-            if buf[i] == UInt8(ascii: "\\") { escaped = true; break }
+            if buf[i] == UInt8(ascii: "\\") {
+                escaped = true
+                break
+            }
             if buf[i] < 0x20 { break }
             i += 1
         }

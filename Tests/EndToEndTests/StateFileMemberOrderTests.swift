@@ -18,7 +18,8 @@ import Glibc
 
         func snapshot() throws -> JSONObject {
             let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: state)))
-            return try JSONParser.parse(bytes, limits: .init(maxDepth: 256, maxBytes: Int.max)).objectValue ?? JSONObject()
+            let value = try JSONParser.parse(bytes, limits: .init(maxDepth: 256, maxBytes: Int.max))
+            return value.objectValue ?? JSONObject()
         }
         // The first run makes two workloads. Each start opens a log, and past four of them
         // a start folds them into the snapshot: run until the snapshot holds the sandbox.

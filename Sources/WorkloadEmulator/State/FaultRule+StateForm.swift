@@ -29,11 +29,14 @@ extension FaultRule: StateForm {
             }),
         .omittedWhenNil("delayMs", \.delayMs, write: writeInt, read: readOptionalInt),
         .omittedWhenNil("state", \.state, write: writeStatus, read: readStatus),
-        .omittedWhenNil("message", \.message, write: { $0.string($1) }, read: { (c) throws(JSONPathError) in try c.string() }),
+        .omittedWhenNil(
+            "message", \.message, write: { $0.string($1) }, read: { (c) throws(JSONPathError) in try c.string() }),
         .optionalInt("times", \.times),
-        .optional("probability", \.probability, write: { $0.double($1) }, read: { (c) throws(JSONPathError) in
-            try c.double()
-        }),
+        .optional(
+            "probability", \.probability, write: { $0.double($1) },
+            read: { (c) throws(JSONPathError) in
+                try c.double()
+            }),
         .int("fired", \.fired, default: 0),
         .custom(
             "createdAt", required: false, write: { f, j, _ in j.timestamp("createdAt", f.createdAt) },
@@ -67,7 +70,9 @@ extension FaultRule: StateForm {
         ]
 
         /// A string member left out when absent.
-        private static func given(_ key: StaticString, _ kp: any WritableKeyPath<MatchForm, String?> & Sendable)
+        private static func given(
+            _ key: StaticString, _ kp: any WritableKeyPath<MatchForm, String?> & Sendable
+        )
             -> StateField<MatchForm>
         {
             .omittedWhenNil(key, kp, write: { $0.string($1) }, read: { (c) throws(JSONPathError) in try c.string() })

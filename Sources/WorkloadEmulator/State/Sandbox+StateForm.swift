@@ -64,7 +64,8 @@ extension EmulatorLogEntry: StateForm {
         .optionalString("workloadId", \.workloadId),
         .omittedWhenNil("from", \.from, write: writeStatus, read: readStatus),
         .omittedWhenNil("to", \.to, write: writeStatus, read: readStatus),
-        .omittedWhenNil("detail", \.detail, write: { $0.string($1) }, read: { (c) throws(JSONPathError) in try c.string() }),
+        .omittedWhenNil(
+            "detail", \.detail, write: { $0.string($1) }, read: { (c) throws(JSONPathError) in try c.string() }),
     ]
 }
 
@@ -129,7 +130,8 @@ public struct WorldHeader: Sendable {
 
     /// The header's members as members of a document that holds one (`Target.header`).
     static func members<Source, Target>(
-        of source: @escaping @Sendable (Source) -> WorldHeader, into kp: any WritableKeyPath<Target, WorldHeader> & Sendable
+        of source: @escaping @Sendable (Source) -> WorldHeader,
+        into kp: any WritableKeyPath<Target, WorldHeader> & Sendable
     ) -> [StateMember<Source, Target>] {
         fields.map { f in
             StateMember(
@@ -187,4 +189,3 @@ struct GeneratorsForm: StateForm {
         .hex("schedulerSequence", \.schedulerSequence),
     ]
 }
-

@@ -190,9 +190,13 @@ extension StateMember where Source == Target {
     ) -> Self {
         let slot = FieldSlot(kp)
         let member: @Sendable (Source, inout JSONWriter, StateEncoding) -> Void = { s, j, _ in
-            if let v = s[keyPath: kp] { j.key(key); write(&j, v) }
+            if let v = s[keyPath: kp] {
+                j.key(key)
+                write(&j, v)
+            }
         }
-        return custom(key, required: false, write: member) { (c, t) throws(JSONPathError) in slot.set(&t, try read(&c)) }
+        return custom(key, required: false, write: member) { (c, t) throws(JSONPathError) in slot.set(&t, try read(&c))
+        }
     }
 
     static func string(_ key: StaticString, _ kp: any WritableKeyPath<Source, String> & Sendable) -> Self {
@@ -299,7 +303,9 @@ extension StateMember where Source == Target {
     static func optionalEnumeration<E: RawRepresentable & CaseIterable & Sendable>(
         _ key: StaticString, _ kp: any WritableKeyPath<Source, E?> & Sendable
     ) -> Self where E.RawValue == String {
-        optional(key, kp, write: { $0.string($1.rawValue) }, read: { (c) throws(JSONPathError) in try c.enumeration(E.self) })
+        optional(
+            key, kp, write: { $0.string($1.rawValue) }, read: { (c) throws(JSONPathError) in try c.enumeration(E.self) }
+        )
     }
 
     static func strings(
@@ -329,7 +335,9 @@ extension StateMember where Source == Target {
     }
 
     /// An object with a state form of its own, or null.
-    static func optionalObject<E: StateForm>(_ key: StaticString, _ kp: any WritableKeyPath<Source, E?> & Sendable)
+    static func optionalObject<E: StateForm>(
+        _ key: StaticString, _ kp: any WritableKeyPath<Source, E?> & Sendable
+    )
         -> Self
     {
         let slot = FieldSlot(kp)

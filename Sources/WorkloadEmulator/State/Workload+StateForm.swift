@@ -55,7 +55,8 @@ extension Workload: StateForm {
             write: { w, j, e in World.writeLogLines(w.logs, last: w.logs.count, &j, e) },
             read: { (c, w) throws(JSONPathError) in
                 w.logs = WorkloadLog(
-                    restoring: try WorkloadLogLine.readLines(&c, capacity: WorkloadLog.capacity), written: w.logs.written)
+                    restoring: try WorkloadLogLine.readLines(&c, capacity: WorkloadLog.capacity),
+                    written: w.logs.written)
             }),
     ]
 

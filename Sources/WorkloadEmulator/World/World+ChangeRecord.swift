@@ -137,8 +137,11 @@ extension World {
     /// the fault rules (`requiredRecordMembers`).
     static let recordMembers: [RecordMember] =
         [
-            member("whole", write: { _, _, _ in }, read: { (c, r) throws(JSONPathError) in r.whole = try readDocument(&c) })
-        ] + WorldHeader.members(of: { WorldHeader($0) }, into: \ChangeRecord.header).map { m in
+            member(
+                "whole", write: { _, _, _ in }, read: { (c, r) throws(JSONPathError) in r.whole = try readDocument(&c) }
+            )
+        ]
+        + WorldHeader.members(of: { WorldHeader($0) }, into: \ChangeRecord.header).map { m in
             RecordMember(key: m.key, required: false, isDefault: nil, write: m.write, read: m.read)
         } + [
             member(
@@ -296,7 +299,8 @@ extension World {
             key, write: write,
             read: { (c, r) throws(JSONPathError) in
                 var change = KeyedChange<V>()
-                try c.setAndDelete(&change.delete) { (c) throws(JSONPathError) in change.set.append(try V.readState(&c)) }
+                try c.setAndDelete(&change.delete) { (c) throws(JSONPathError) in change.set.append(try V.readState(&c))
+                }
                 r[keyPath: kp] = change
             })
     }
@@ -409,7 +413,8 @@ extension World {
                 // The creation order is kept by appending: a new object comes after all.
                 guard seq > (store.order.lastSeq ?? 0) else {
                     throw JSONPathError(
-                        path: "\(path).set[\(i)].seq", reason: "must be above \(store.order.lastSeq ?? 0), the last one used")
+                        path: "\(path).set[\(i)].seq",
+                        reason: "must be above \(store.order.lastSeq ?? 0), the last one used")
                 }
                 store.insert(v, id: id, seq: seq)
             }

@@ -106,7 +106,8 @@ extension World {
                     let version = try c.int()
                     guard version <= snapshotVersion else {
                         throw c.fail(
-                            "version \(version) is newer than this emulator understands (\(snapshotVersion)); upgrade it")
+                            "version \(version) is newer than this emulator understands (\(snapshotVersion)); upgrade it"
+                        )
                     }
                     guard version >= 1 else { throw c.fail("must be at least 1") }
                 }),
@@ -144,7 +145,9 @@ extension World {
             // list is the sandbox's own (created and deleted through the API).
             StateMember(
                 key: "credentials", required: false, isDefault: nil,
-                write: { w, j, e in j.array("credentials") { j in for x in w.platform.credentials { x.writeState(&j, e) } } },
+                write: { w, j, e in
+                    j.array("credentials") { j in for x in w.platform.credentials { x.writeState(&j, e) } }
+                },
                 read: { (c, d) throws(JSONPathError) in
                     let list = try c.list(Credential.self)
                     d.credentials = list
@@ -184,7 +187,8 @@ extension World {
     public static func restore(
         _ value: JSONValue, name: String, settings: SandboxSettings, checkConsistency: Bool = true
     ) throws(JSONPathError) -> World {
-        try restore(bytes: JSONSerializer.serialize(value), name: name, settings: settings, checkConsistency: checkConsistency)
+        try restore(
+            bytes: JSONSerializer.serialize(value), name: name, settings: settings, checkConsistency: checkConsistency)
     }
 
     public static func restore(
@@ -312,7 +316,8 @@ extension World {
                 if from == 0 { w.protons.reserveCapacity(2 * list.count) }
                 for (k, p) in list.enumerated() {
                     guard w.protons.restore(p, key: p.id) else {
-                        throw JSONPathError(path: "\(base).protons[\(from + k)].id", reason: "duplicate proton id \(p.id)")
+                        throw JSONPathError(
+                            path: "\(base).protons[\(from + k)].id", reason: "duplicate proton id \(p.id)")
                     }
                 }
             case let .deployments(list):
@@ -400,15 +405,13 @@ extension World {
 
     /// The fault rules, each id once (every rule added through the routes gets a new id).
     static func checkFaults(_ faults: [FaultRule], at path: String) throws(JSONPathError) {
-        try checkOnce(faults, at: path, ".id") { $0.id } reason: { "duplicate fault rule id \($0.id)" }
+        try checkOnce(faults, at: path, ".id", { $0.id }, reason: { "duplicate fault rule id \($0.id)" })
     }
 
     /// Tokens non-empty and once each, ids once each.
     static func restoreUsers(_ users: [User], at path: String, into w: inout World) throws(JSONPathError) {
-        try checkOnce(users, at: path, ".token") { $0.token.isEmpty ? nil : $0.token } reason: { _ in
-            "empty or duplicate token"
-        }
-        try checkOnce(users, at: path, ".id") { $0.id } reason: { "duplicate user id \($0.id)" }
+        try checkOnce(users, at: path, ".token", { nonEmpty($0.token) }, reason: { _ in "empty or duplicate token" })
+        try checkOnce(users, at: path, ".id", { $0.id }, reason: { "duplicate user id \($0.id)" })
         for user in users {
             w.usersById[user.id] = user
             w.usersByToken[user.token] = user
@@ -417,11 +420,11 @@ extension World {
 
     /// The sandbox's credentials as the API keeps them: ids and names once each.
     static func checkCredentials(_ list: [Credential], at path: String) throws(JSONPathError) {
-        try checkOnce(list, at: path, ".id") { $0.id.isEmpty ? nil : $0.id } reason: { _ in
-            "empty or duplicate credential id"
-        }
-        try checkOnce(list, at: path, ".name") { $0.name } reason: { "duplicate credential name '\($0.name)'" }
+        try checkOnce(list, at: path, ".id", { nonEmpty($0.id) }, reason: { _ in "empty or duplicate credential id" })
+        try checkOnce(list, at: path, ".name", { $0.name }, reason: { "duplicate credential name '\($0.name)'" })
     }
+
+    private static func nonEmpty(_ s: String) -> String? { s.isEmpty ? nil : s }
 
     /// Refuses the first element whose `value` is nil (not allowed) or taken by one before.
     private static func checkOnce<T>(
