@@ -191,12 +191,7 @@ public enum RecordCommand {
     }
 
     static func run(_ options: Options) throws(Failure) {
-        signal(SIGPIPE, SIG_IGN)
-        var stopSignals = sigset_t()
-        sigemptyset(&stopSignals)
-        sigaddset(&stopSignals, SIGINT)
-        sigaddset(&stopSignals, SIGTERM)
-        pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
+        StopSignals.block()
 
         let upstream: Upstream
         if options.upstream.hasPrefix("https://") {
@@ -258,8 +253,7 @@ public enum RecordCommand {
             rename(temporary, path)
         }
         Output.out("workload-emulator recording on http://\(options.host):\(port) (upstream \(options.upstream))\n")
-        var received: Int32 = 0
-        while sigwait(&stopSignals, &received) != 0 {}
+        _ = StopSignals.wait()
         server.shutdown(timeoutSeconds: 4)
         if let path = options.portFile { unlink(path) }
         file.close()

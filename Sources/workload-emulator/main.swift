@@ -56,12 +56,7 @@ func forceExitOnSecondSignal() {
     pthread_create(
         &thread, nil,
         { _ in
-            var signals = sigset_t()
-            sigemptyset(&signals)
-            sigaddset(&signals, SIGINT)
-            sigaddset(&signals, SIGTERM)
-            var received: Int32 = 0
-            while sigwait(&signals, &received) != 0 {}
+            _ = StopSignals.wait()
             writeErr("second signal: exiting without waiting for requests in flight")
             _exit(1)
         }, nil)
@@ -69,15 +64,7 @@ func forceExitOnSecondSignal() {
 
 func run(_ options: ServerOptions) -> Never {
     _ = HTTPServer.raiseOpenFileLimit()
-    // A peer that closes early must not kill the process; and the stop signals are
-    // blocked before any engine thread exists, so every thread inherits the mask and
-    // only `sigwait` below ever sees them.
-    signal(SIGPIPE, SIG_IGN)
-    var stopSignals = sigset_t()
-    sigemptyset(&stopSignals)
-    sigaddset(&stopSignals, SIGINT)
-    sigaddset(&stopSignals, SIGTERM)
-    pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
+    StopSignals.block()
 
     var http = options.httpConfiguration
     var logWriter: RequestLogWriter? = nil
@@ -137,8 +124,7 @@ func run(_ options: ServerOptions) -> Never {
     }
     writeOut("workload-emulator listening on \(ServerOptions.displayURL(host: options.host, port: port))\n")
 
-    var received: Int32 = 0
-    while sigwait(&stopSignals, &received) != 0 {}
+    let received = StopSignals.wait()
     if let logWriter {
         let message = "received \(received == SIGINT ? "SIGINT" : "SIGTERM"), finishing requests in flight"
         logWriter.append(RequestLogLine.event(message, format: options.logFormat))
