@@ -1,3 +1,10 @@
+import Dispatch
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Reads a JSON document in order, straight into the caller's values, with no
 /// `JSONValue` tree: the state reader's (a 100,000-workload state file is hundreds of
 /// megabytes, and a tree of it costs more than the models). The caller enters and
@@ -210,6 +217,96 @@ public struct JSONCursor: ~Copyable {
         return true
     }
 
+    // MARK: - Arrays in two halves
+
+    /// Reads the array at the cursor, handing each element `read` reads to `take`, in
+    /// order, on this thread. When the writer put each element on a line of its own
+    /// (`JSONWriter.lines`) and the array is long, the second half is read on another
+    /// thread meanwhile (a state file's long lists are most of start-up). Where the
+    /// halves meet is only a guess from the lines: the first half must end there
+    /// exactly, or the second half's reading is dropped and the rest read here, so the
+    /// result (and the first refusal, with its path) is the one reading in order gives.
+    public mutating func elements<E: Sendable>(
+        _ read: @escaping @Sendable (inout JSONCursor) throws(JSONPathError) -> E,
+        _ take: (consuming E) throws(JSONPathError) -> Void
+    ) throws(JSONPathError) {
+        skipWhitespace()
+        let half = lineHalf()
+        try beginArray()
+        guard let half else {
+            while try nextElement() { try take(try read(&self)) }
+            return
+        }
+        let tail = ArrayTail<E>()
+        let bytes = SharedBytes(buf)
+        let root = path
+        let depth = max(1, maxDepth - steps.count)
+        let done = DispatchSemaphore(value: 0)
+        DispatchQueue.global(qos: .userInitiated).async {
+            var c = JSONCursor(bytes.buf, root: root, maxDepth: depth)
+            c.position = half.comma
+            c.steps.append(.index(half.index - 1))
+            var out: [E] = []
+            do throws(JSONPathError) {
+                while try c.nextElement() { out.append(try read(&c)) }
+                tail.result.withLock { $0 = .success((out, c.position)) }
+            } catch {
+                tail.result.withLock { $0 = .failure(error) }
+            }
+            done.signal()
+        }
+        // The other thread reads the same bytes: waited for before they can go away.
+        defer { done.wait() }
+        var met = false
+        while try nextElement() {
+            try take(try read(&self))
+            if position >= half.comma {
+                met = position == half.comma && index == half.index - 1
+                break
+            }
+        }
+        guard met else {
+            // A guess that was not an element's start: the rest, read here.
+            if position >= half.comma { while try nextElement() { try take(try read(&self)) } }
+            return
+        }
+        done.wait()
+        done.signal()
+        switch tail.result.withLock({ $0 }) {
+        case let .success((list, end))?:
+            for e in list { try take(e) }
+            position = end
+            steps.removeLast()
+        case let .failure(error)?: throw error
+        case nil: throw fail("the second half was not read")
+        }
+    }
+
+    /// Where a long array written one element a line splits: the comma before the
+    /// element that starts a line nearest its middle, and that element's index (as
+    /// the lines count it). Nil for any other layout, or a short array.
+    private func lineHalf() -> (comma: Int, index: Int)? {
+        let n = buf.count
+        guard position + 2 < n, buf[position] == UInt8(ascii: "["), buf[position + 1] == 0x0A,
+            let base = buf.baseAddress
+        else { return nil }
+        var starts: [Int] = []
+        var p = position + 2
+        while p < n, buf[p] != UInt8(ascii: "]") {
+            starts.append(p)
+            guard let hit = memchr(base + p, 0x0A, n - p) else { return nil }
+            p = base.distance(to: hit.assumingMemoryBound(to: UInt8.self)) + 1
+        }
+        guard starts.count >= 64, p - position >= Self.splitBytes else { return nil }
+        let k = starts.count / 2
+        let s = starts[k]
+        guard buf[s - 2] == UInt8(ascii: ","), buf[s] == UInt8(ascii: "{") else { return nil }
+        return (s - 2, k)
+    }
+
+    /// Below this, an array is read on one thread (the other's start costs more).
+    static let splitBytes = 1 << 20
+
     // MARK: - Values
 
     /// Reads `null` if it is next.
@@ -396,4 +493,18 @@ public struct JSONCursor: ~Copyable {
             }
         }
     }
+}
+
+/// The second half of an array, read on another thread: its elements and where it
+/// ended, or its refusal.
+private final class ArrayTail<E: Sendable>: Sendable {
+    let result = Mutex<Result<([E], Int), JSONPathError>?>(nil)
+}
+
+/// The document's bytes, read by a second thread while the first reads them too.
+// @unchecked: the bytes are not changed while either reads them, and `elements`
+// waits for the other thread before it returns (so before they can be freed).
+private struct SharedBytes: @unchecked Sendable {
+    let buf: UnsafeBufferPointer<UInt8>
+    init(_ buf: UnsafeBufferPointer<UInt8>) { self.buf = buf }
 }

@@ -44,6 +44,29 @@ public struct JSONWriter {
         array(body)
     }
 
+    /// An array with each element on a line of its own: `[`, a newline before each
+    /// element and one before `]` (JSON strings never hold a raw newline, so a reader
+    /// finds where elements start without parsing, `JSONCursor.elements`). Call `line`
+    /// before each element.
+    public mutating func lines(_ key: StaticString, _ body: (inout JSONWriter) -> Void) {
+        self.key(key)
+        separate()
+        bytes.append(UInt8(ascii: "["))
+        needsComma = false
+        let start = bytes.count
+        body(&self)
+        if bytes.count > start { bytes.append(0x0A) }
+        bytes.append(UInt8(ascii: "]"))
+        needsComma = true
+    }
+
+    /// Starts an element of `lines` on a new line.
+    public mutating func line() {
+        separate()
+        bytes.append(0x0A)
+        needsComma = false
+    }
+
     /// An array of strings.
     public mutating func strings(_ key: StaticString, _ values: [String]) {
         array(key) { w in for v in values { w.string(v) } }

@@ -14,7 +14,7 @@ import Glibc
 /// change is answered, a SIGKILL cannot lose it. A syncer thread fsyncs what has been
 /// written, so the records of many requests share one fsync (group commit); in `sync`
 /// durability an answer waits for it. Making a change durable costs the size of the
-/// change, not of the world. When the log outgrows the snapshot, the writer thread
+/// change, not of the world. When the log outgrows half the snapshot, the writer thread
 /// starts a new log and writes a new snapshot from copies of the worlds on another
 /// thread; the older logs are deleted once it is on disk. Recovery: the snapshot, then
 /// the logs in order (StateRecovery).
@@ -32,7 +32,10 @@ public final class StateStore: ChangeRecorder, Sendable {
 
     public static let format = "workload-emulator/state-file"
     public static let version: Int64 = 2
-    /// The log is compacted once it is larger than the snapshot and than this.
+    /// The log is compacted once it is larger than half the snapshot and than this: a
+    /// log's byte costs more to read back at start than a snapshot's (each record holds
+    /// whole objects and is applied in turn), so start-up reads no more than half as
+    /// many log bytes as snapshot bytes.
     static let minimumCompactionBytes = 4 << 20
     /// Each start opens a log of its own, and a small log never outgrows the snapshot:
     /// past this many log files a compaction folds them in (and deletes them) however
@@ -346,7 +349,7 @@ public final class StateStore: ChangeRecorder, Sendable {
     private func maybeCompact() {
         let due = state.withLock { s -> UInt64? in
             guard !s.compacting, s.problem == nil,
-                s.logSize > max(s.snapshotSize, StateStore.minimumCompactionBytes)
+                s.logSize > max(s.snapshotSize / 2, StateStore.minimumCompactionBytes)
                     || s.logFiles > StateStore.maximumLogFiles
             else { return nil }
             s.compacting = true

@@ -67,7 +67,20 @@ extension World {
     ) -> StateMember<World, Document> {
         StateMember(
             key: key, required: required, isDefault: nil,
-            write: { w, j, e in j.array(key) { j in for x in values(w) { x.writeState(&j, e) } } },
+            write: { w, j, e in
+                // The state file's long lists one element a line: start-up reads
+                // their halves on both cores.
+                if e == .compact && chunk != .max {
+                    j.lines(key) { j in
+                        for x in values(w) {
+                            j.line()
+                            x.writeState(&j, e)
+                        }
+                    }
+                } else {
+                    j.array(key) { j in for x in values(w) { x.writeState(&j, e) } }
+                }
+            },
             read: { (c, d) throws(JSONPathError) in
                 guard d.sink != nil else {
                     d[keyPath: kp] = try c.list(E.self)
@@ -75,9 +88,8 @@ extension World {
                 }
                 var part: [E] = []
                 var from = 0
-                try c.beginArray()
-                while try c.nextElement() {
-                    part.append(try E.readState(&c))
+                try c.elements({ (c) throws(JSONPathError) in try E.readState(&c) }) { (e) throws(JSONPathError) in
+                    part.append(e)
                     if part.count >= chunk {
                         d.send(section(part, from))
                         from += part.count
