@@ -80,13 +80,15 @@ import Testing
         #expect(e.path == "$.list[\(bad[0])].n")
     }
 
-    /// Lines that are not one element each (a hand-edited file): where the halves would
-    /// meet is inside an element, and the reading is still the one in order.
-    @Test(arguments: [8001, 8002, 8003])
+    /// Lines that are not one element each (a hand-edited file): two lines an element,
+    /// the second starting inside it. With an odd count the halves' guess is that
+    /// second line (the other thread's reading is dropped), with an even one an
+    /// element's start; both read as in order.
+    @Test(arguments: [8001, 8002])
     func linesInsideElementsStillReadInOrder(count: Int) throws {
         var text = "{\"list\":[\n"
         for i in 0..<count {
-            text += "{\"n\":\(i),\"pad\":\"\(Self.pad)\",\"sub\":[\n{\"n\":-1,\"pad\":\"\(Self.pad)\"},\n{\"n\":-2}]}"
+            text += "{\"n\":\(i),\"pad\":\"\(Self.pad)\",\"sub\":[{\"n\":-1,\"pad\":\"\(Self.pad)\"},\n{\"n\":-2}]}"
             text += i == count - 1 ? "\n" : ",\n"
         }
         text += "],\"after\":1}"

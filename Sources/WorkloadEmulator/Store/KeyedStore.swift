@@ -21,7 +21,7 @@ public struct KeyedStore<Value: Sendable>: Sendable {
         }
     }
 
-    public func contains(_ key: String) -> Bool { values_[key] != nil }
+    public func contains(_ key: String) -> Bool { values_.contains(key) }
 
     /// Adds a value read from a saved state, not counted as a change; false when the key
     /// was there already (the caller refuses the state).

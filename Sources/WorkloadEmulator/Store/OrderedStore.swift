@@ -6,7 +6,7 @@
 /// large as a value (a `Workload` is about 350 bytes): at 100,000 workloads (262,144
 /// buckets) the workloads, artifacts and repositories dictionaries alone took ~180 MiB
 /// (massif, `bench/RESULTS.md`). Here the slack is at most half of a dense array, and the
-/// dictionary's buckets are 20 bytes.
+/// dictionary's buckets are 36 bytes (a `StoreKey`, 32, and the slot).
 public struct OrderedStore<Value: Sendable>: Sendable {
     struct Entry: Sendable {
         var id: String
@@ -59,7 +59,7 @@ public struct OrderedStore<Value: Sendable>: Sendable {
         order.append(id, seq: seq)
     }
 
-    public func contains(_ id: String) -> Bool { slotById[id] != nil }
+    public func contains(_ id: String) -> Bool { slotById.contains(id) }
 
     /// Appends a value read from a saved state with one lookup, not counted as a change
     /// (the state it came from holds it). False when the id was there already: the

@@ -5,28 +5,36 @@
 /// Split, each part grows on its own and at its own moment, 1/64 of the work each time.
 struct ShardedDictionary<Value: Sendable>: Sendable {
     private static var shardCount: Int { 64 }
-    private var shards: [[String: Value]] = Array(repeating: [:], count: ShardedDictionary.shardCount)
+    private var shards: [[StoreKey: Value]] = Array(repeating: [:], count: ShardedDictionary.shardCount)
+    /// Keys longer than a `StoreKey` holds (no id the emulator makes is).
+    private var long: [String: Value] = [:]
 
     init() {}
 
-    /// FNV-1a of the key's bytes: cheap, and independent of the dictionaries' own hash.
-    private static func shard(_ key: String) -> Int {
-        var h: UInt32 = 2_166_136_261
-        for b in key.utf8 { h = (h ^ UInt32(b)) &* 16_777_619 }
-        return Int(h % UInt32(shardCount))
-    }
-
-    var count: Int { shards.reduce(0) { $0 + $1.count } }
+    var count: Int { shards.reduce(long.count) { $0 + $1.count } }
 
     subscript(key: String) -> Value? {
-        get { shards[ShardedDictionary.shard(key)][key] }
-        set { shards[ShardedDictionary.shard(key)][key] = newValue }
+        get {
+            guard let k = StoreKey(key) else { return long[key] }
+            return shards[k.shard][k]
+        }
+        set {
+            guard let k = StoreKey(key) else { return long[key] = newValue }
+            shards[k.shard][k] = newValue
+        }
+    }
+
+    /// Whether the key is there, without a copy of its value.
+    func contains(_ key: String) -> Bool {
+        guard let k = StoreKey(key) else { return long.index(forKey: key) != nil }
+        return shards[k.shard].index(forKey: k) != nil
     }
 
     /// Sets the value with one lookup; false when the key was there already (then the
     /// old value is replaced: the callers, reading a saved state, refuse it whole).
     mutating func insertNew(_ key: String, _ value: Value) -> Bool {
-        shards[ShardedDictionary.shard(key)].updateValue(value, forKey: key) == nil
+        guard let k = StoreKey(key) else { return long.updateValue(value, forKey: key) == nil }
+        return shards[k.shard].updateValue(value, forKey: k) == nil
     }
 
     mutating func reserveCapacity(_ n: Int) {
@@ -36,10 +44,47 @@ struct ShardedDictionary<Value: Sendable>: Sendable {
 
     @discardableResult
     mutating func removeValue(forKey key: String) -> Value? {
-        shards[ShardedDictionary.shard(key)].removeValue(forKey: key)
+        guard let k = StoreKey(key) else { return long.removeValue(forKey: key) }
+        return shards[k.shard].removeValue(forKey: k)
     }
 
     /// In no particular order (as a dictionary's).
-    var values: [Value] { shards.flatMap { $0.values } }
-    var keys: [String] { shards.flatMap { $0.keys } }
+    var values: [Value] { shards.flatMap { $0.values } + long.values }
+    var keys: [String] { shards.flatMap { $0.keys.map(\.string) } + long.keys }
+}
+
+/// A key of up to 24 bytes (every id the emulator makes) as three words: a probe that
+/// meets another key compares words, where two strings' comparison is a call to
+/// `memcmp` (start-up looks up each of 100,000 ids several times, and a dictionary
+/// compares the key of every bucket it passes), and a bucket is smaller than a string's.
+struct StoreKey: Hashable, Sendable {
+    private let w0: UInt64
+    private let w1: UInt64
+    private let w2: UInt64
+    private let count: UInt8
+
+    /// Nil for a key longer than 24 bytes.
+    init?(_ s: String) {
+        var w: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        var n = 0
+        let fits = withUnsafeMutableBytes(of: &w) { words in
+            for b in s.utf8 {
+                guard n < 24 else { return false }
+                words[n] = b
+                n += 1
+            }
+            return true
+        }
+        guard fits else { return nil }
+        (w0, w1, w2) = w
+        count = UInt8(n)
+    }
+
+    /// One of 64, from the words (independent of the dictionaries' own hash).
+    var shard: Int { Int(truncatingIfNeeded: ((w0 ^ w1 &* 31 ^ w2 &* 961) &* 0x9E37_79B9_7F4A_7C15) >> 58) }
+
+    var string: String {
+        var w = (w0, w1, w2)
+        return withUnsafeBytes(of: &w) { String(decoding: $0.prefix(Int(count)), as: UTF8.self) }
+    }
 }

@@ -405,7 +405,7 @@ extension World {
         for i in x.set.indices.sorted(by: { x.set[$0].seq < x.set[$1].seq }) {
             let (seq, v) = x.set[i]
             let id = v[keyPath: id]
-            if store[id] != nil {
+            if store.contains(id) {
                 // In its place: repositories and artifacts are numbered by position when a
                 // snapshot is read, so a record's seq for them need not be the one restored.
                 store.update(id) { $0 = v }
@@ -416,7 +416,8 @@ extension World {
                         path: "\(path).set[\(i)].seq",
                         reason: "must be above \(store.order.lastSeq ?? 0), the last one used")
                 }
-                store.insert(v, id: id, seq: seq)
+                // New (just looked up): one insertion; `apply` discards the changes anyway.
+                _ = store.restore(v, id: id, seq: seq)
             }
         }
         for id in x.delete { store.remove(id) }
@@ -427,24 +428,32 @@ extension World {
         // A record lists workloads by id; new ones are appended in creation order.
         for i in x.set.indices.sorted(by: { x.set[$0].value.seq < x.set[$1].value.seq }) {
             var wl = x.set[i].value
-            let at = "\(path).set[\(i)].value"
-            if let oldSeq = workloads.seq(of: wl.id), oldSeq != wl.seq {
-                throw JSONPathError(path: at + ".seq", reason: "\(wl.id) had seq \(oldSeq)")
-            }
-            if let old = workloads[wl.id] {
+            // The path only for a refusal (a log holds a record per change).
+            func at() -> String { "\(path).set[\(i)].value" }
+            if let oldSeq = workloads.seq(of: wl.id) {
+                guard oldSeq == wl.seq else {
+                    throw JSONPathError(path: at() + ".seq", reason: "\(wl.id) had seq \(oldSeq)")
+                }
+                // In place, one lookup: the requests and log lines it had are kept.
                 let since = wl.invocations.since
-                wl.invocations = old.invocations
-                wl.invocations.since = since
-                wl.logs = old.logs
-                workloads.update(wl.id) { [wl] in $0 = wl }
-                reindexVisibility(workload: wl.id, before: old.roles, after: wl.roles)
+                let before = workloads.update(wl.id) { old in
+                    wl.invocations = old.invocations
+                    wl.invocations.since = since
+                    wl.logs = old.logs
+                    let roles = old.roles
+                    old = wl
+                    return roles
+                }
+                reindexVisibility(workload: wl.id, before: before ?? [], after: wl.roles)
             } else {
                 // Each user's list index is appended to, as the store's order is.
                 let last = wl.roles.reduce(workloads.order.lastSeq ?? 0) { max($0, visible[$1.userId]?.lastSeq ?? 0) }
                 guard wl.seq > last else {
-                    throw JSONPathError(path: at + ".seq", reason: "must be above \(last), the last one used")
+                    throw JSONPathError(path: at() + ".seq", reason: "must be above \(last), the last one used")
                 }
-                workloads.insert(wl, id: wl.id, seq: wl.seq)
+                // New (just looked up): one insertion, not counted as a change (the
+                // record being applied is where it came from; `apply` discards them).
+                _ = workloads.restore(wl, id: wl.id, seq: wl.seq)
                 for (userId, role) in wl.roles where World.listsShow(role) {
                     visible[userId, default: OrderedIndex()].append(wl.id, seq: wl.seq)
                 }

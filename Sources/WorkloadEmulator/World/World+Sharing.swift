@@ -78,7 +78,7 @@ extension World {
     mutating func reindexVisibility(
         workload id: String, before: [(userId: String, role: Role)], after: [(userId: String, role: Role)]
     ) {
-        guard let seq = workloads[id]?.seq else { return }
+        guard let seq = workloads.seq(of: id) else { return }
         var users = Set(before.map(\.userId))
         users.formUnion(after.map(\.userId))
         for u in users {
