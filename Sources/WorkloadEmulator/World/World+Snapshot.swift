@@ -262,7 +262,8 @@ extension World {
         var maxEvent: UInt64 = 0
         var lastDeploymentSeq = 0
         /// Workloads read before the protons: their proton ids are checked at the end.
-        var workloadsToCheck: [(index: Int, id: String)] = []
+        /// (Their proton ids kept here: no second lookup of each workload.)
+        var workloadsToCheck: [(index: Int, protonIds: [String])] = []
 
         public init(name: String, settings: SandboxSettings, at path: String) {
             w = World(name: name, settings: settings)
@@ -318,7 +319,7 @@ extension World {
                     guard wl.roles.contains(where: { $0.role == .owner }) else {
                         throw JSONPathError(path: at + ".roles", reason: "no OWNER: nobody could see or delete it")
                     }
-                    if !wl.protonIds.isEmpty { workloadsToCheck.append((i, wl.id)) }
+                    if !wl.protonIds.isEmpty { workloadsToCheck.append((i, wl.protonIds)) }
                     // Lists show what a role may read: not CONSUMER (World+Sharing).
                     for (userId, role) in wl.roles where World.listsShow(role) {
                         w.visible[userId, default: OrderedIndex()].append(wl.id, seq: wl.seq)
@@ -392,8 +393,7 @@ extension World {
 
         /// The proton ids of the workloads read so far.
         private mutating func checkProtons() throws(JSONPathError) {
-            for (i, id) in workloadsToCheck {
-                guard let pids = w.workloads.read(id, { $0.protonIds }) else { continue }
+            for (i, pids) in workloadsToCheck {
                 for pid in pids where !w.protons.contains(pid) {
                     throw JSONPathError(path: "\(base).workloads[\(i)].protonIds", reason: "no proton \(pid)")
                 }
