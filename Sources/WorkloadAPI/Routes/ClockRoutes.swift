@@ -75,7 +75,7 @@ enum ClockRoutes {
                 if target > TimeBounds.latest {
                     throw .unprocessable("The clock cannot go past 9999-12-31T23:59:59.999Z.")
                 }
-                let fired = w.advanceClock(to: target)
+                let fired = w.advanceClock(to: target, pause: DetachedThread.yieldCore)
                 return [
                     "now": .string(Timestamp.format(w.clock.now())), "mode": .string(w.clock.mode.rawValue),
                     "firedCount": .int(Int64(fired.count)),
