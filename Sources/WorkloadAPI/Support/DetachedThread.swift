@@ -43,9 +43,9 @@ enum DetachedThread {
     }
 
     /// Gives the core to whatever else is ready to run on it, if anything. A lower
-    /// priority alone does not do it at once: Linux's scheduler lets a running thread
-    /// finish its slice, and a loop (or a client) woken on that core waited for the next
-    /// timer tick, 4 ms at 250 Hz, while the other core sat idle (`perf sched timehist`,
+    /// priority alone does not do it at once: Linux's scheduler (EEVDF) still lets the
+    /// job run out the time it is owed, and a loop (or a client) woken on that core
+    /// waited 1–4 ms for it while the other core sat idle (`perf sched timehist`,
     /// `bench/RESULTS.md` H3). Long jobs call this every millisecond or less.
     @Sendable static func yieldCore() {
         _ = sched_yield()
