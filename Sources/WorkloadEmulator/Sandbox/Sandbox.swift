@@ -79,11 +79,13 @@ public final class Sandbox: Sendable {
             }
             return (r, before, w.revision, leftover)
         }
+        if after != before, let onChange { onChange(self, after) }
         if let pause {
-            var leftover = leftover
+            // Consumed, not copied: a copy would free every id at once when the tuple's
+            // binding ends, after the last pause.
+            var leftover = consume leftover
             leftover.release(pause: pause)
         }
-        if after != before, let onChange { onChange(self, after) }
         return try result.get()
     }
 
