@@ -41,7 +41,7 @@ public final class HTTPServer: Sendable {
     public func start() throws -> Int {
         // A peer that resets mid-write must give EPIPE, not kill the process.
         signal(SIGPIPE, SIG_IGN)
-        HTTPServer.disableFastBins()
+        HTTPServer.tuneAllocator()
         return try state.withLock { state -> Int in
             if let listener = state.listener { return listener.port }
             let listener = try ListeningSocket.open(host: configuration.host, port: configuration.port)
@@ -91,17 +91,32 @@ public final class HTTPServer: Sendable {
         close(listener.fd)
     }
 
-    /// No glibc fast bins (`M_MXFAST` 0); small chunks still go through each thread's
-    /// cache. A fast bin takes a freed chunk without merging it, and the merging happens
-    /// later, all at once, in whichever malloc next asks that arena for a large block. A
-    /// worker thread that frees what the loops allocated (an 8 h advance drops 100,000
-    /// workloads they created) fills the loops' arenas with such chunks, and the next
-    /// request on a loop spent 20–50 ms in `malloc_consolidate` (perf, `bench/RESULTS.md`
-    /// H3). Without fast bins each free merges its own chunk, on the freeing thread.
-    static func disableFastBins() {
-        _ = HTTPServer.fastBinsOff
+    /// Two glibc settings, so that a thread freeing what the loops allocated (an 8 h
+    /// advance drops 100,000 workloads they created) does not stall the loops.
+    ///
+    /// No fast bins (`M_MXFAST` 0); small chunks still go through each thread's cache. A
+    /// fast bin takes a freed chunk without merging it, and the merging happens later, all
+    /// at once, in whichever malloc next asks that arena for a large block: the next
+    /// request on a loop spent 20–50 ms in `malloc_consolidate`. Without fast bins each
+    /// free merges its own chunk, on the freeing thread.
+    ///
+    /// A top pad of 64 MiB (`M_TOP_PAD`), the size of a thread arena's heap. A free that
+    /// leaves such a heap empty unmaps it (64 MiB, ~5 ms of page freeing in `munmap`)
+    /// while it holds that arena's lock, and the loop whose arena it is waits in malloc
+    /// for every heap unmapped (three in a row, 10–13 ms, at the end of that advance). A
+    /// heap is kept while the pad exceeds what it could give back, so with this pad
+    /// none is unmapped or shrunk: freed memory stays with its arena for the next
+    /// allocations, and RSS stays at its peak rather than falling after a mass removal.
+    /// Main-arena growth asks the kernel for 64 MiB more address space each time; pages
+    /// not touched cost no memory. `bench/RESULTS.md`, H3, has the measurements.
+    static func tuneAllocator() {
+        _ = HTTPServer.allocatorTuned
     }
-    private static let fastBinsOff: Bool = csystem_disable_fast_bins() == 1
+    private static let allocatorTuned: Bool = {
+        let fastBinsOff = csystem_disable_fast_bins() == 1
+        let heapsKept = csystem_keep_arena_heaps() == 1
+        return fastBinsOff && heapsKept
+    }()
 
     /// Raises the soft open-file limit to the hard one (10,000 connections are a target).
     /// Returns the limit now in force.

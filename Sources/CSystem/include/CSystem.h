@@ -35,6 +35,9 @@ extern int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
 
 // glibc's mallopt is not in its Swift module either; 1 on success.
 static inline int csystem_disable_fast_bins(void) { return mallopt(M_MXFAST, 0); }
+// M_TOP_PAD at 64 MiB (a thread arena's heap size): glibc then never unmaps or shrinks
+// a heap of a thread's arena from inside free (see HTTPServer.tuneAllocator).
+static inline int csystem_keep_arena_heaps(void) { return mallopt(M_TOP_PAD, 64 << 20); }
 
 static inline int csystem_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags) {
     return accept4(fd, addr, len, flags);

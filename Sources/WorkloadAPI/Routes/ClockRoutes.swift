@@ -57,7 +57,7 @@ enum ClockRoutes {
         let seconds = body["seconds"]?.numberValue
         let to = body["to"]?.stringValue.flatMap(Timestamp.parse)
         return Responses.runControl { () throws(DomainError) in
-            let doc = try r.sandbox.execute { (w) throws(DomainError) -> JSONValue in
+            let doc = try r.sandbox.execute(pausing: DetachedThread.yieldCore) { (w) throws(DomainError) -> JSONValue in
                 let now = w.clock.now()
                 let target: Int64
                 if let seconds {
@@ -75,12 +75,18 @@ enum ClockRoutes {
                 if target > TimeBounds.latest {
                     throw .unprocessable("The clock cannot go past 9999-12-31T23:59:59.999Z.")
                 }
-                let fired = w.advanceClock(to: target)
-                return [
+                var fired = w.advanceClock(to: target, pause: DetachedThread.yieldCore)
+                let doc: JSONValue = [
                     "now": .string(Timestamp.format(w.clock.now())), "mode": .string(w.clock.mode.rawValue),
                     "firedCount": .int(Int64(fired.count)),
                     "fired": .array(fired.prefix(firedListCap).map(\.json)),
                 ]
+                // 100,000 fired actions dropped at once are milliseconds with no pause.
+                while !fired.isEmpty {
+                    fired.removeLast(min(ChangedIds.piece, fired.count))
+                    DetachedThread.yieldCore()
+                }
+                return doc
             }
             return Responses.json(200, doc)
         }

@@ -41,4 +41,13 @@ enum DetachedThread {
         // who 0 is the calling thread: on Linux the nice value belongs to each thread.
         _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, amount)
     }
+
+    /// Gives the core to whatever else is ready to run on it, if anything. A lower
+    /// priority alone does not do it at once: Linux's scheduler (EEVDF) still lets the
+    /// job run out the time it is owed, and a loop (or a client) woken on that core
+    /// waited 1–4 ms for it while the other core sat idle (`perf sched timehist`,
+    /// `bench/RESULTS.md` H3). Long jobs call this every millisecond or less.
+    @Sendable static func yieldCore() {
+        _ = sched_yield()
+    }
 }

@@ -41,30 +41,51 @@ public final class Sandbox: Sendable {
     /// The one entry point: catches up with the clock, runs `body`, and reports the
     /// new revision to the observer (outside the lock) when anything changed.
     public func execute<R: Sendable>(_ body: (inout World) throws(DomainError) -> R) throws(DomainError) -> R {
-        try execute(catchUp: nil, body)
+        try execute(catchUp: nil, pause: nil, body)
+    }
+
+    /// `execute` for a command that changes 100,000s of objects (a long advance): the
+    /// ids it changed are freed after the lock is released, a piece at a time with
+    /// `pause` between pieces, instead of all at once in the lock. With a state log
+    /// they are written and freed in the lock as for every change.
+    public func execute<R: Sendable>(
+        pausing pause: @escaping @Sendable () -> Void, _ body: (inout World) throws(DomainError) -> R
+    ) throws(DomainError) -> R {
+        try execute(catchUp: nil, pause: pause, body)
     }
 
     /// `catchUp`: fire at most `limit` actions due by `to` before `body` (the ticker's
     /// slices); `body` then sees a world that may still be behind its clock.
     private func execute<R: Sendable>(
-        catchUp: (to: Int64, limit: Int)?, _ body: (inout World) throws(DomainError) -> R
+        catchUp: (to: Int64, limit: Int)?, pause: (@Sendable () -> Void)?,
+        _ body: (inout World) throws(DomainError) -> R
     ) throws(DomainError) -> R {
-        let (result, before, after): (Result<R, DomainError>, UInt64, UInt64) = world.withLock { w in
+        let (result, before, after, leftover): (Result<R, DomainError>, UInt64, UInt64, ChangedIds) = world.withLock {
+            w in
             let before = w.revision
             if let catchUp { _ = w.sync(to: catchUp.to, atMost: catchUp.limit) } else { w.syncToClock() }
             let r: Result<R, DomainError>
             do throws(DomainError) { r = .success(try body(&w)) } catch { r = .failure(error) }
+            var leftover = ChangedIds()
             if w.revision != before {
                 requestFaults.store(w.hasLiveRequestFaults, ordering: .relaxed)
                 if let recorder, recorder.isRecording, !isRemoved.load(ordering: .relaxed) {
                     recorder.record(sandbox: name, change: w.takeChangeRecord())
+                } else if pause != nil {
+                    leftover = w.discardChangesKeepingIds()
                 } else {
                     w.discardChanges()
                 }
             }
-            return (r, before, w.revision)
+            return (r, before, w.revision, leftover)
         }
         if after != before, let onChange { onChange(self, after) }
+        if let pause {
+            // Consumed, not copied: a copy would free every id at once when the tuple's
+            // binding ends, after the last pause.
+            var leftover = consume leftover
+            leftover.release(pause: pause)
+        }
         return try result.get()
     }
 
@@ -134,7 +155,7 @@ public final class Sandbox: Sendable {
         guard let target else { return }
         while world.withLock({ w in w.nextDue.map { $0 <= target } ?? false }) {
             do throws(DomainError) {
-                _ = try execute(catchUp: (target, Sandbox.tickSlice)) { (_) throws(DomainError) in 0 }
+                _ = try execute(catchUp: (target, Sandbox.tickSlice), pause: nil) { (_) throws(DomainError) in 0 }
             } catch {
                 return  // the body cannot throw
             }

@@ -1,9 +1,10 @@
 /// The clock, users and the lifecycle profile: what the emulator control API changes.
 extension World {
-    /// Moves the clock forward (never back) and fires everything due in the window.
-    public mutating func advanceClock(to target: Int64) -> [FiredAction] {
+    /// Moves the clock forward (never back) and fires everything due in the window;
+    /// `pause` as in `sync(to:pause:)`.
+    public mutating func advanceClock(to target: Int64, pause: () -> Void = {}) -> [FiredAction] {
         clock.advance(to: target)
-        let fired = sync(to: clock.now())
+        let fired = sync(to: clock.now(), pause: pause)
         touch()
         return fired
     }

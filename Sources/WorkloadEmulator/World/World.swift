@@ -75,17 +75,25 @@ public struct World: Sendable {
     }
 
     /// Fires, in time order, everything due up to `target`, and moves `now` there.
+    /// `pause` runs after every `World.pauseEvery` due actions: a long catch-up's caller
+    /// can let other threads have the core there (the world is not to be touched in it).
     @discardableResult
-    public mutating func sync(to target: Int64) -> [FiredAction] {
+    public mutating func sync(to target: Int64, pause: () -> Void = {}) -> [FiredAction] {
         var fired: [FiredAction] = []
+        var popped = 0
         while let entry = scheduler.popDue(atOrBefore: target) {
             if entry.at > now { now = entry.at }
             if let f = fire(entry.action) { fired.append(f) }
+            popped &+= 1
+            if popped % World.pauseEvery == 0 { pause() }
         }
         if target > now { now = target }
         if !fired.isEmpty { touch() }
         return fired
     }
+
+    /// Due actions between two `pause` calls of `sync`: under a millisecond of firing.
+    public static let pauseEvery = 64
 
     /// Brings the world to the clock's time.
     @discardableResult
