@@ -119,7 +119,7 @@ final class TmpfsMount {
         let client = try TestClient(port: try p.waitUntilListening())
         // Leave a little room, then fill it with creates.
         let ballast = mount.path + "/ballast"
-        FileManager.default.createFile(atPath: ballast, contents: Data(count: max(0, mount.freeBytes - 96 * 1024)))
+        _ = FileManager.default.createFile(atPath: ballast, contents: Data(count: max(0, mount.freeBytes - 96 * 1024)))
         var acknowledged: [String] = []
         var refused: TestClient.Response?
         for i in 0..<2000 {
@@ -164,7 +164,7 @@ final class TmpfsMount {
         let state = mount.path + "/state.json"
         let p = try EmulatorProcess(["--port", "0", "--state-file", state, "--clock", "manual"])
         let client = try TestClient(port: try p.waitUntilListening())
-        FileManager.default.createFile(atPath: mount.path + "/ballast", contents: Data(count: mount.freeBytes))
+        _ = FileManager.default.createFile(atPath: mount.path + "/ballast", contents: Data(count: mount.freeBytes))
         var refused = false
         for i in 0..<2000 where !refused {
             let r = try client.send("POST", "/api/v2/workloads", ["name": .string("w\(i)"), "artifact": ["name": "a"]])
@@ -235,7 +235,7 @@ final class TmpfsMount {
         // A whole record (right length and checksum) whose content is wrong is not a torn write.
         let payload = Array(#"{"lsn":999999,"sandbox":"default","change":{"clock":1}}"#.utf8)
         let damaged = dir.appendingPathComponent("state.json.999.log").path
-        FileManager.default.createFile(atPath: damaged, contents: Data(StateLogFrames.frame(payload)))
+        try #require(FileManager.default.createFile(atPath: damaged, contents: Data(StateLogFrames.frame(payload))))
         let before = try Data(contentsOf: URL(fileURLWithPath: damaged))
         let result = try EmulatorProcess.run(args)
         #expect(result.status == 2)
@@ -264,7 +264,7 @@ final class TmpfsMount {
         ]
         let state = dir.appendingPathComponent("state.json").path
         let content = JSONSerializer.serialize(file)
-        FileManager.default.createFile(atPath: state, contents: Data(content))
+        try #require(FileManager.default.createFile(atPath: state, contents: Data(content)))
         let result = try EmulatorProcess.run(["--port", "0", "--state-file", state])
         #expect(result.status == 2)
         #expect(result.stderr.contains("$.sandboxes[0].workloads[0].roles"), "\(result.stderr)")
@@ -293,7 +293,7 @@ final class TmpfsMount {
             create.replacingCharacters(in: lsn, with: #"{"lsn":999999"#)
                 .replacingOccurrences(of: first, with: "0123456789abcdef01234567").utf8)
         let damaged = dir.appendingPathComponent("state.json.999.log").path
-        FileManager.default.createFile(atPath: damaged, contents: Data(StateLogFrames.frame(payload)))
+        try #require(FileManager.default.createFile(atPath: damaged, contents: Data(StateLogFrames.frame(payload))))
         let result = try EmulatorProcess.run(args)
         #expect(result.status == 2)
         #expect(

@@ -116,7 +116,7 @@ import Glibc
                         of: #""id":""#, with: #""id":"f"#) + "]")
         }
         let damaged = dir.appendingPathComponent("state.json.999.log").path
-        FileManager.default.createFile(atPath: damaged, contents: Data(StateLogFrames.frame(Array(payload.utf8))))
+        try #require(FileManager.default.createFile(atPath: damaged, contents: Data(StateLogFrames.frame(Array(payload.utf8)))))
         let result = try EmulatorProcess.run(args)
         #expect(result.status == 2, "\(name)")
         #expect(result.stderr.contains("\(damaged): record 1: \(message)"), "\(name): \(result.stderr)")
@@ -140,8 +140,8 @@ import Glibc
             let written = try #require(records[k].range(of: #""logsWritten":[0-9]+"#, options: .regularExpression))
             let n = Int(records[k][written].dropFirst(#""logsWritten":"#.count)) ?? 0
             records[k].replaceSubrange(written, with: "\"logsWritten\":\(n + 3)")
-            FileManager.default.createFile(
-                atPath: url.path, contents: Data(records.flatMap { StateLogFrames.frame(Array($0.utf8)) }))
+            try #require(FileManager.default.createFile(
+                atPath: url.path, contents: Data(records.flatMap { StateLogFrames.frame(Array($0.utf8)) })))
             let result = try EmulatorProcess.run(args)
             #expect(result.status == 2)
             #expect(

@@ -174,7 +174,7 @@ import Glibc
         let file = dir.appendingPathComponent("exported.json").path
         let sandbox = try JSONParser.parse(document, limits: JSONParser.Limits(maxDepth: 256, maxBytes: Int.max))
         let content: JSONValue = ["format": "workload-emulator/state-file", "version": 1, "sandboxes": [sandbox]]
-        FileManager.default.createFile(atPath: file, contents: Data(JSONSerializer.serialize(content)))
+        try #require(FileManager.default.createFile(atPath: file, contents: Data(JSONSerializer.serialize(content))))
         let fromFile = try EmulatorProcess(args + ["--state-file", file])
         expectSame(try answers(try fromFile.waitUntilListening(), ids), want, "state file")
         fromFile.send(SIGTERM)

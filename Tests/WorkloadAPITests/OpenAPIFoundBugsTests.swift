@@ -11,7 +11,7 @@ import WorkloadEmulator
     @Test func replacementWithANullRuntimeKeepsTheCurrentRuntime() {
         let app = TestApp()
         let id = app.createWorkload()
-        app.advance(10)
+        _ = app.advance(10)
         let before = app.send("GET", "/api/v2/workloads/\(id)/settings").json["runtime"]
         #expect(before?.objectValue != nil)
         let artifactId = app.send("GET", "/api/v2/workloads/\(id)").json["artifactId"]?.stringValue ?? ""
@@ -19,7 +19,7 @@ import WorkloadEmulator
             "POST", "/api/v2/workloads/\(id)/replacement", ["artifactId": .string(artifactId), "runtime": nil])
         #expect(r.status == 202, "\(r.text)")
         #expect(r.json["runtime"] == before)
-        app.advance(60)
+        _ = app.advance(60)
         #expect(app.send("GET", "/api/v2/workloads/\(id)/settings").json["runtime"] == before)
     }
 

@@ -76,7 +76,7 @@ import Testing
                     if let a = artifacts.last { _ = try w.triggerBuild(a, by: alice) }
                 case 74..<76: _ = w.authenticate(token: "user\(step)")
                 default:
-                    w.advanceClock(to: w.now + Int64(random.next() % 90_000))
+                    _ = w.advanceClock(to: w.now + Int64(random.next() % 90_000))
                 }
             } catch {
                 // Refusals are part of the game; they change nothing to replicate.
@@ -114,7 +114,7 @@ import Testing
         var artifacts: [String] = []
         var random = SplitMix64(seed: 1)
         _ = try w.startWorkload(second, by: alice)
-        w.advanceClock(to: w.now + 60_000)
+        _ = w.advanceClock(to: w.now + 60_000)
         _ = try w.randomReplacement(second, step: 0, artifacts: &artifacts, upTo: 1, &random)
         _ = try w.createWorkload(draftInput("third"), by: alice)
         try replicate(&w, into: &replica)

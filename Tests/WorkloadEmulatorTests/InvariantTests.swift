@@ -8,7 +8,7 @@ import Testing
     @Test func theCheckerIsNotVacuous() throws {
         var w = World.make()
         let id = try w.createWorkload(draftInput(), by: alice).id
-        w.advanceClock(to: w.now + 3000)
+        _ = w.advanceClock(to: w.now + 3000)
         #expect(w.invariantViolations().isEmpty)
         let pid = w.workloads[id]!.protonId!
         w.protons[pid]!.status = .stopped
@@ -53,7 +53,7 @@ import Testing
                     kind = "cancel"
                     _ = try w.cancelReplacement(id, by: alice)
                 default:
-                    w.advanceClock(to: w.now + Int64(random.next() % 90_000))
+                    _ = w.advanceClock(to: w.now + Int64(random.next() % 90_000))
                 }
                 accepted[kind, default: 0] += 1
             } catch {

@@ -59,7 +59,7 @@ import Testing
                     _ = try w.createDeployment(
                         name: "d\(step)", workloadId: id, description: odd, importance: .critical, by: alice)
                 default:
-                    w.advanceClock(to: w.now + Int64(random.next() % 90_000))
+                    _ = w.advanceClock(to: w.now + Int64(random.next() % 90_000))
                 }
                 done[kind, default: 0] += 1
             } catch {

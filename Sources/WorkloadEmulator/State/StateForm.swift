@@ -31,8 +31,9 @@ typealias StateField<Model> = StateMember<Model, Model>
 /// A model type's state form, described once: the writer, the reader (the state file,
 /// its log records, `GET` and `PUT /__emulator/state`) and the checks of each field
 /// all come from `fields`. Checks between objects (references, duplicate ids, counters)
-/// are `World.restore`'s.
-protocol StateForm {
+/// are `World.restore`'s. The tables' `@Sendable` closures name the model's type, so the
+/// type itself must be shareable across threads (`SendableMetatype`).
+protocol StateForm: SendableMetatype {
     /// What a member that is absent reads as.
     static var blank: Self { get }
     static var fields: [StateField<Self>] { get }
@@ -142,7 +143,7 @@ extension StateMember where Source == Target {
         { $0[keyPath: kp] == value }
     }
 
-    static func emptyTest<C: Collection>(_ kp: any KeyPath<Source, C> & Sendable) -> @Sendable (Source) -> Bool {
+    static func emptyTest<C: Collection & SendableMetatype>(_ kp: any KeyPath<Source, C> & Sendable) -> @Sendable (Source) -> Bool {
         { $0[keyPath: kp].isEmpty }
     }
 
