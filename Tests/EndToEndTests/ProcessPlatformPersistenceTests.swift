@@ -83,6 +83,23 @@ import Glibc
         #expect(third.waitForExit(timeout: 5) == 0)
     }
 
+    /// Runs the emulator on a state file in `dir` (`sync`), creates a workload and lets it
+    /// run for a minute (its log lines are written), does `more`, then SIGKILLs it. The
+    /// arguments, to start it again on the same files.
+    private func runLoggedWorkloadAndKill(
+        _ dir: URL, _ more: (TestClient) throws -> Void = { _ in }
+    ) throws -> [String] {
+        let args = StateLogFrames.syncArguments(dir)
+        let p = try EmulatorProcess(args)
+        let client = try TestClient(port: try p.waitUntilListening())
+        _ = try client.createWorkload("logged")
+        try client.advance(60)
+        try more(client)
+        p.send(SIGKILL)
+        _ = p.waitForExit(timeout: 5)
+        return args
+    }
+
     /// A state log record replayed with damage: its workload's lines numbered again (a
     /// record applied twice), or a credential list naming one credential twice. Start-up
     /// stops with exit 2 naming the record and the JSON path.
@@ -93,15 +110,10 @@ import Glibc
     func aDamagedLogRecordStopsStartUp(name: String, key: String, message: String) throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let args = StateLogFrames.syncArguments(dir)
-        let p = try EmulatorProcess(args)
-        let client = try TestClient(port: try p.waitUntilListening())
-        _ = try client.createWorkload("logged")
-        try client.advance(60)
-        let created = try client.send("POST", "/api/v2/credentials/", ["name": "one", "credentialType": "basic"])
-        #expect(created.status == 201, "\(created.text)")
-        p.send(SIGKILL)
-        _ = p.waitForExit(timeout: 5)
+        let args = try runLoggedWorkloadAndKill(dir) { client in
+            let created = try client.send("POST", "/api/v2/credentials/", ["name": "one", "credentialType": "basic"])
+            #expect(created.status == 201, "\(created.text)")
+        }
         let records = try StateLogFrames.payloads(inLogsOf: dir)
         var payload = try #require(records.last { $0.contains("\"\(key)\":[") })
         let lsn = try #require(payload.range(of: #"^\{"lsn":[0-9]+"#, options: .regularExpression))
@@ -126,13 +138,7 @@ import Glibc
     @Test func aLogRecordClaimingMoreLinesThanItHoldsStopsStartUp() throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let args = StateLogFrames.syncArguments(dir)
-        let p = try EmulatorProcess(args)
-        let client = try TestClient(port: try p.waitUntilListening())
-        _ = try client.createWorkload("logged")
-        try client.advance(60)
-        p.send(SIGKILL)
-        _ = p.waitForExit(timeout: 5)
+        let args = try runLoggedWorkloadAndKill(dir)
         for file in try FileManager.default.contentsOfDirectory(atPath: dir.path) where file.hasSuffix(".log") {
             let url = dir.appendingPathComponent(file)
             var records = StateLogFrames.payloads([UInt8](try Data(contentsOf: url)))
