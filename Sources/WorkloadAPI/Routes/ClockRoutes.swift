@@ -57,7 +57,8 @@ enum ClockRoutes {
         let seconds = body["seconds"]?.numberValue
         let to = body["to"]?.stringValue.flatMap(Timestamp.parse)
         return Responses.runControl { () throws(DomainError) in
-            let doc = try r.sandbox.execute(pausing: DetachedThread.yieldCore) { (w) throws(DomainError) -> JSONValue in
+            var (doc, fired) = try r.sandbox.execute(pausing: DetachedThread.yieldCore) {
+                (w) throws(DomainError) -> (JSONValue, [FiredAction]) in
                 let now = w.clock.now()
                 let target: Int64
                 if let seconds {
@@ -75,19 +76,17 @@ enum ClockRoutes {
                 if target > TimeBounds.latest {
                     throw .unprocessable("The clock cannot go past 9999-12-31T23:59:59.999Z.")
                 }
-                var fired = w.advanceClock(to: target, pause: DetachedThread.yieldCore)
+                let fired = w.advanceClock(to: target, pause: DetachedThread.yieldCore)
                 let doc: JSONValue = [
                     "now": .string(Timestamp.format(w.clock.now())), "mode": .string(w.clock.mode.rawValue),
                     "firedCount": .int(Int64(fired.count)),
                     "fired": .array(fired.prefix(firedListCap).map(\.json)),
                 ]
-                // 100,000 fired actions dropped at once are milliseconds with no pause.
-                while !fired.isEmpty {
-                    fired.removeLast(min(ChangedIds.piece, fired.count))
-                    DetachedThread.yieldCore()
-                }
-                return doc
+                return (doc, fired)
             }
+            // 100,000 fired actions dropped at once are milliseconds with no pause: freed
+            // in pieces, after the sandbox's lock, like the ids the advance changed.
+            fired.removeAllInPieces(pause: DetachedThread.yieldCore)
             return Responses.json(200, doc)
         }
     }

@@ -12,9 +12,17 @@ public struct ChangedIds: Sendable {
 
     /// Drops the ids `piece` at a time, calling `pause` between pieces.
     public mutating func release(pause: () -> Void) {
-        while !ids.isEmpty {
-            ids.removeLast(min(ChangedIds.piece, ids.count))
-            if !ids.isEmpty { pause() }
+        ids.removeAllInPieces(pause: pause)
+    }
+}
+
+extension Array {
+    /// Empties the array `ChangedIds.piece` elements at a time, calling `pause` between
+    /// pieces (a long advance's leftovers, freed without holding a core for milliseconds).
+    public mutating func removeAllInPieces(pause: () -> Void) {
+        while !isEmpty {
+            removeLast(Swift.min(ChangedIds.piece, count))
+            if !isEmpty { pause() }
         }
     }
 }
