@@ -109,7 +109,7 @@ public final class HTTPServer: Sendable {
     /// allocations, and RSS stays at its peak rather than falling after a mass removal.
     /// Main-arena growth asks the kernel for 64 MiB more address space each time; pages
     /// not touched cost no memory. `bench/RESULTS.md`, H3, has the measurements.
-    static func tuneAllocator() {
+    public static func tuneAllocator() {
         _ = HTTPServer.allocatorTuned
     }
     private static let allocatorTuned: Bool = {

@@ -226,8 +226,11 @@ public struct JSONCursor: ~Copyable {
     /// halves meet is only a guess from the lines: the first half must end there
     /// exactly, or the second half's reading is dropped and the rest read here, so the
     /// result (and the first refusal, with its path) is the one reading in order gives.
+    /// `expect` is told the number of lines when they split the array (the elements'
+    /// count, unless the file was edited by hand), before the first element.
     public mutating func elements<E: Sendable>(
         _ read: @escaping @Sendable (inout JSONCursor) throws(JSONPathError) -> E,
+        expect: (Int) -> Void = { _ in },
         _ take: (consuming E) throws(JSONPathError) -> Void
     ) throws(JSONPathError) {
         skipWhitespace()
@@ -237,6 +240,7 @@ public struct JSONCursor: ~Copyable {
             while try nextElement() { try take(try read(&self)) }
             return
         }
+        expect(half.lines)
         let tail = ArrayTail<E>()
         let bytes = SharedBytes(buf)
         let root = path
@@ -246,7 +250,7 @@ public struct JSONCursor: ~Copyable {
             var c = JSONCursor(bytes.buf, root: root, maxDepth: depth)
             c.position = half.comma
             c.steps.append(.index(half.index - 1))
-            var out: [E] = []
+            let out = MoveBuffer<E>(capacity: max(16, half.lines - half.index))
             do throws(JSONPathError) {
                 while try c.nextElement() { out.append(try read(&c)) }
                 tail.result.withLock { $0 = .success((out, c.position)) }
@@ -274,7 +278,7 @@ public struct JSONCursor: ~Copyable {
         done.signal()
         switch tail.result.withLock({ $0 }) {
         case let .success((list, end))?:
-            for e in list { try take(e) }
+            while let e = list.next() { try take(e) }
             position = end
             steps.removeLast()
         case let .failure(error)?: throw error
@@ -285,7 +289,7 @@ public struct JSONCursor: ~Copyable {
     /// Where a long array written one element a line splits: the comma before the
     /// element that starts a line nearest its middle, and that element's index (as
     /// the lines count it). Nil for any other layout, or a short array.
-    private func lineHalf() -> (comma: Int, index: Int)? {
+    private func lineHalf() -> (comma: Int, index: Int, lines: Int)? {
         let n = buf.count
         guard position + 2 < n, buf[position] == UInt8(ascii: "["), buf[position + 1] == 0x0A,
             let base = buf.baseAddress
@@ -301,7 +305,7 @@ public struct JSONCursor: ~Copyable {
         let k = starts.count / 2
         let s = starts[k]
         guard buf[s - 2] == UInt8(ascii: ","), buf[s] == UInt8(ascii: "{") else { return nil }
-        return (s - 2, k)
+        return (s - 2, k, starts.count)
     }
 
     /// Below this, an array is read on one thread (the other's start costs more).
@@ -498,7 +502,7 @@ public struct JSONCursor: ~Copyable {
 /// The second half of an array, read on another thread: its elements and where it
 /// ended, or its refusal.
 private final class ArrayTail<E: Sendable>: Sendable {
-    let result = Mutex<Result<([E], Int), JSONPathError>?>(nil)
+    let result = Mutex<Result<(MoveBuffer<E>, Int), JSONPathError>?>(nil)
 }
 
 /// The document's bytes, read by a second thread while the first reads them too.

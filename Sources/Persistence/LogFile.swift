@@ -19,8 +19,8 @@ enum LogFile {
     }
 
     /// The whole records of a file's bytes, and whether a torn tail followed them.
-    static func records(_ bytes: [UInt8]) -> (records: [ArraySlice<UInt8>], torn: Bool) {
-        var out: [ArraySlice<UInt8>] = []
+    static func records(_ bytes: UnsafeBufferPointer<UInt8>) -> (records: [UnsafeBufferPointer<UInt8>], torn: Bool) {
+        var out: [UnsafeBufferPointer<UInt8>] = []
         var i = 0
         func u32(_ at: Int) -> UInt32 {
             UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24
@@ -29,8 +29,8 @@ enum LogFile {
             let n = Int(u32(i))
             let crc = u32(i + 4)
             guard n <= bytes.count - i - 8 else { return (out, true) }
-            let payload = bytes[(i + 8)..<(i + 8 + n)]
-            guard payload.withUnsafeBytes({ CRC32.checksum($0) }) == crc else { return (out, true) }
+            let payload = UnsafeBufferPointer(rebasing: bytes[(i + 8)..<(i + 8 + n)])
+            guard CRC32.checksum(UnsafeRawBufferPointer(payload)) == crc else { return (out, true) }
             out.append(payload)
             i += 8 + n
         }

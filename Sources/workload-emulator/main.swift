@@ -64,6 +64,9 @@ func forceExitOnSecondSignal() {
 
 func run(_ options: ServerOptions) -> Never {
     _ = HTTPServer.raiseOpenFileLimit()
+    // Before the state file is read: start-up's allocations then grow the heaps in
+    // large steps too.
+    HTTPServer.tuneAllocator()
     StopSignals.block()
 
     var http = options.httpConfiguration

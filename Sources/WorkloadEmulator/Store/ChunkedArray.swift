@@ -10,11 +10,12 @@ struct ChunkedArray<Element: Sendable>: Sendable {
     init() {}
 
     subscript(i: Int) -> Element {
-        get { chunks[i >> ChunkedArray.shift][i & ChunkedArray.mask] }
+        // Borrowed, not copied: a read of one field of a workload must not retain all of them.
+        _read { yield chunks[i >> ChunkedArray.shift][i & ChunkedArray.mask] }
         _modify { yield &chunks[i >> ChunkedArray.shift][i & ChunkedArray.mask] }
     }
 
-    mutating func append(_ element: Element) {
+    mutating func append(_ element: consuming Element) {
         // A chunk grows as an array does, to at most 1,024 elements: a sandbox with one
         // workload holds room for a few, not for a whole chunk.
         if count >> ChunkedArray.shift == chunks.count { chunks.append([]) }

@@ -23,9 +23,12 @@ public struct KeyedStore<Value: Sendable>: Sendable {
 
     public func contains(_ key: String) -> Bool { values_.contains(key) }
 
+    /// Reads one part of a value, borrowed (no copy of the whole of it).
+    func read<R>(_ key: String, _ body: (borrowing Value) -> R) -> R? { values_.read(key, body) }
+
     /// Adds a value read from a saved state, not counted as a change; false when the key
     /// was there already (the caller refuses the state).
-    mutating func restore(_ value: Value, key: String) -> Bool { values_.insertNew(key, value) }
+    mutating func restore(_ value: consuming Value, key: String) -> Bool { values_.insertNew(key, value) }
 
     mutating func reserveCapacity(_ n: Int) { values_.reserveCapacity(n) }
 

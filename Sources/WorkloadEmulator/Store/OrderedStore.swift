@@ -33,6 +33,13 @@ public struct OrderedStore<Value: Sendable>: Sendable {
         return body(entries[Int(slot)].value)
     }
 
+    /// Visits the values in the slots of `range` (of `0..<count`), borrowed, with no
+    /// lookup of their ids: the consistency check's walk over every object. Slots are
+    /// in creation order until a removal moves the last value into a freed one.
+    func forEachSlot(_ range: Range<Int>, _ body: (String, borrowing Value) -> Void) {
+        for slot in range.clamped(to: 0..<entries.count) { body(entries[slot].id, entries[slot].value) }
+    }
+
     /// Changes a value in place with one dictionary lookup.
     @discardableResult
     public mutating func update<R>(_ id: String, _ body: (inout Value) -> R) -> R? {
@@ -64,7 +71,7 @@ public struct OrderedStore<Value: Sendable>: Sendable {
     /// Appends a value read from a saved state with one lookup, not counted as a change
     /// (the state it came from holds it). False when the id was there already: the
     /// store is then broken and the caller refuses the state.
-    mutating func restore(_ value: Value, id: String, seq: Int) -> Bool {
+    mutating func restore(_ value: consuming Value, id: String, seq: Int) -> Bool {
         guard slotById.insertNew(id, Int32(entries.count)) else { return false }
         entries.append(Entry(id: id, seq: seq, value: value))
         order.append(id, seq: seq)

@@ -24,6 +24,13 @@ struct ShardedDictionary<Value: Sendable>: Sendable {
         }
     }
 
+    /// Reads one part of a value, borrowed from the dictionary's storage.
+    func read<R>(_ key: String, _ body: (borrowing Value) -> R) -> R? {
+        guard let k = StoreKey(key) else { return long.index(forKey: key).map { body(long.values[$0]) } }
+        let shard = k.shard
+        return shards[shard].index(forKey: k).map { body(shards[shard].values[$0]) }
+    }
+
     /// Whether the key is there, without a copy of its value.
     func contains(_ key: String) -> Bool {
         guard let k = StoreKey(key) else { return long.index(forKey: key) != nil }
@@ -32,7 +39,7 @@ struct ShardedDictionary<Value: Sendable>: Sendable {
 
     /// Sets the value with one lookup; false when the key was there already (then the
     /// old value is replaced: the callers, reading a saved state, refuse it whole).
-    mutating func insertNew(_ key: String, _ value: Value) -> Bool {
+    mutating func insertNew(_ key: String, _ value: consuming Value) -> Bool {
         guard let k = StoreKey(key) else { return long.updateValue(value, forKey: key) == nil }
         return shards[k.shard].updateValue(value, forKey: k) == nil
     }

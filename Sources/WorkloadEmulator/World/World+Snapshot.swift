@@ -63,7 +63,7 @@ extension World {
     private static func objects<E: StateForm & Sendable>(
         _ key: StaticString, required: Bool = true, _ values: @escaping @Sendable (World) -> [E],
         _ kp: any WritableKeyPath<Document, [E]> & Sendable, chunk: Int = .max,
-        _ section: @escaping @Sendable ([E], Int) -> Section
+        _ section: @escaping @Sendable (MoveBuffer<E>, Part) -> Section
     ) -> StateMember<World, Document> {
         StateMember(
             key: key, required: required, isDefault: nil,
@@ -86,17 +86,21 @@ extension World {
                     d[keyPath: kp] = try c.list(E.self)
                     return
                 }
-                var part: [E] = []
-                var from = 0
-                try c.elements({ (c) throws(JSONPathError) in try E.readState(&c) }) { (e) throws(JSONPathError) in
-                    part.append(e)
-                    if part.count >= chunk {
-                        d.send(section(part, from))
-                        from += part.count
-                        part = []
+                var at = Part(from: 0, total: 0)
+                var part: MoveBuffer<E>?
+                try c.elements(
+                    { (c) throws(JSONPathError) in try E.readState(&c) }, expect: { at.total = $0 }
+                ) { (e) throws(JSONPathError) in
+                    let p = part ?? MoveBuffer(capacity: min(chunk, max(at.total - at.from, 16)))
+                    part = p
+                    p.append(e)
+                    if p.count >= chunk {
+                        d.send(section(p, at))
+                        part = nil
+                        at.from += p.count
                     }
                 }
-                d.send(section(part, from))
+                d.send(section(part ?? MoveBuffer(capacity: 1), at))
             })
     }
 
@@ -131,20 +135,20 @@ extension World {
                     d.sandbox = try c.string()
                 }),
         ] + WorldHeader.documentMembers(of: { WorldHeader($0) }) + [
-            objects("users", { $0.usersById.values.sorted(by: { $0.id < $1.id }) }, \.users) { l, _ in .users(l) },
+            objects("users", { $0.usersById.values.sorted(by: { $0.id < $1.id }) }, \.users) { l, _ in .users(l.takeAll()) },
             objects("repositories", { $0.repositories.values }, \.repositories, chunk: chunk) {
-                .repositories($0, from: $1)
+                .repositories($0, $1)
             },
-            objects("artifacts", { $0.artifacts.values }, \.artifacts, chunk: chunk) { .artifacts($0, from: $1) },
-            objects("workloads", { $0.workloads.values }, \.workloads, chunk: chunk) { .workloads($0, from: $1) },
+            objects("artifacts", { $0.artifacts.values }, \.artifacts, chunk: chunk) { .artifacts($0, $1) },
+            objects("workloads", { $0.workloads.values }, \.workloads, chunk: chunk) { .workloads($0, $1) },
             objects("protons", { $0.protons.values.sorted(by: { $0.id < $1.id }) }, \.protons, chunk: chunk) {
-                .protons($0, from: $1)
+                .protons($0, $1)
             },
-            objects("deployments", { $0.deployments.values }, \.deployments) { l, _ in .deployments(l) },
+            objects("deployments", { $0.deployments.values }, \.deployments) { l, _ in .deployments(l.takeAll()) },
             objects("builds", required: false, { $0.builds.values.sorted(by: { $0.id < $1.id }) }, \.builds) {
-                l, _ in .builds(l)
+                l, _ in .builds(l.takeAll())
             },
-            objects("scheduled", { $0.savedSchedule }, \.scheduled) { l, _ in .scheduled(l) },
+            objects("scheduled", { $0.savedSchedule }, \.scheduled, chunk: chunk) { .scheduled($0, $1) },
             StateMember(
                 key: "faults", required: true, isDefault: nil,
                 write: { w, j, e in j.array("faults") { j in for f in w.faults { f.writeState(&j, e) } } },
@@ -152,7 +156,7 @@ extension World {
                     d.faults = try c.list(FaultRule.self)
                     d.send(.faults(d.faults))
                 }),
-            objects("log", required: false, { $0.log }, \.log) { l, _ in .log(l) },
+            objects("log", required: false, { $0.log }, \.log) { l, _ in .log(l.takeAll()) },
             // The sandbox's credentials, those from fixtures included: once saved, the
             // list is the sandbox's own (created and deleted through the API).
             StateMember(
@@ -216,7 +220,7 @@ extension World {
     /// `invariantViolations` to the caller: recovery runs it once, after the log
     /// (`finishReplay`), not once per document.
     public static func restore(
-        _ d: Document, name: String, settings: SandboxSettings, checkConsistency: Bool = true
+        _ d: consuming Document, name: String, settings: SandboxSettings, checkConsistency: Bool = true
     ) throws(JSONPathError) -> World {
         var r = Restorer(name: name, settings: settings, at: d.path)
         for section in sections(of: d) { try r.add(section) }
@@ -224,28 +228,40 @@ extension World {
     }
 
     /// A document read whole, as the sections a `Restorer` takes, in order.
-    public static func sections(of d: Document) -> [Section] {
+    public static func sections(of d: consuming Document) -> [Section] {
+        func whole(_ n: Int) -> Part { Part(from: 0, total: n) }
         var out: [Section] = [
-            .header(d.header), .users(d.users), .repositories(d.repositories, from: 0),
-            .artifacts(d.artifacts, from: 0), .workloads(d.workloads, from: 0), .protons(d.protons, from: 0),
-            .deployments(d.deployments), .builds(d.builds), .scheduled(d.scheduled), .faults(d.faults), .log(d.log),
+            .header(d.header), .users(d.users), .repositories(MoveBuffer(d.repositories), whole(d.repositories.count)),
+            .artifacts(MoveBuffer(d.artifacts), whole(d.artifacts.count)),
+            .workloads(MoveBuffer(d.workloads), whole(d.workloads.count)),
+            .protons(MoveBuffer(d.protons), whole(d.protons.count)),
+            .deployments(d.deployments), .builds(d.builds),
+            .scheduled(MoveBuffer(d.scheduled), whole(d.scheduled.count)), .faults(d.faults), .log(d.log),
         ]
         if let list = d.credentials { out.append(.credentials(list)) }
         return out
     }
 
+    /// Where a chunk of a long list stands in it: the index of its first element, and
+    /// the length of the whole list where the reader could tell it ahead (else 0), so
+    /// that the stores are sized once, at the first chunk.
+    public struct Part: Sendable {
+        var from: Int
+        var total: Int
+    }
+
     /// A part of a sandbox's document, as read: the restorer takes them in the
-    /// document's order, the long lists in chunks (`from`: the index of the first).
+    /// document's order, the long lists in chunks.
     public enum Section: Sendable {
         case header(WorldHeader)
         case users([User])
-        case repositories([ArtifactRepository], from: Int)
-        case artifacts([Artifact], from: Int)
-        case workloads([Workload], from: Int)
-        case protons([Proton], from: Int)
+        case repositories(MoveBuffer<ArtifactRepository>, Part)
+        case artifacts(MoveBuffer<Artifact>, Part)
+        case workloads(MoveBuffer<Workload>, Part)
+        case protons(MoveBuffer<Proton>, Part)
         case deployments([Deployment])
         case builds([ArtifactBuild])
-        case scheduled([LifecycleScheduler.Entry])
+        case scheduled(MoveBuffer<LifecycleScheduler.Entry>, Part)
         case faults([FaultRule])
         case log([EmulatorLogEntry])
         case credentials([Credential])
@@ -264,6 +280,8 @@ extension World {
         /// Workloads read before the protons: their proton ids are checked at the end.
         /// (Their proton ids kept here: no second lookup of each workload.)
         var workloadsToCheck: [(index: Int, protonIds: [String])] = []
+        /// The scheduler's entries so far (they come in chunks): made its heap at the end.
+        var scheduled: [LifecycleScheduler.Entry] = []
 
         public init(name: String, settings: SandboxSettings, at path: String) {
             w = World(name: name, settings: settings)
@@ -274,64 +292,79 @@ extension World {
             switch section {
             case let .header(h): h.apply(to: &w)
             case let .users(users): try restoreUsers(users, at: base + ".users", into: &w)
-            case let .repositories(list, from):
+            case let .repositories(list, part):
                 // Twice the room: a sparse table finds an id in fewer probes (start-up
                 // looks up each id several times), and the stores grow into it afterwards.
-                if from == 0 { w.repositories.reserveCapacity(2 * list.count) }
-                for (k, repo) in list.enumerated() {
-                    let i = from + k
-                    guard w.repositories.restore(repo, id: repo.id, seq: i + 1) else {
-                        throw JSONPathError(
-                            path: "\(base).repositories[\(i)]", reason: "duplicate repository id \(repo.id)")
+                if part.from == 0 { w.repositories.reserveCapacity(2 * max(part.total, list.count)) }
+                var i = part.from
+                // Paths are spelled out only for a refusal: building one per object
+                // was a fifth of this loop.
+                while let repo = list.next() {
+                    let id = repo.id
+                    guard w.repositories.restore(repo, id: id, seq: i + 1) else {
+                        throw JSONPathError(path: "\(base).repositories[\(i)]", reason: "duplicate repository id \(id)")
                     }
+                    i += 1
                 }
-            case let .artifacts(list, from):
-                if from == 0 { w.artifacts.reserveCapacity(2 * list.count) }
-                for (k, a) in list.enumerated() {
-                    let i = from + k
-                    let at = "\(base).artifacts[\(i)]"
+            case let .artifacts(list, part):
+                if part.from == 0 { w.artifacts.reserveCapacity(2 * max(part.total, list.count)) }
+                var i = part.from
+                while let a = list.next() {
+                    let id = a.id
                     guard w.repositories.contains(a.repositoryId) else {
-                        throw JSONPathError(path: at + ".repositoryId", reason: "no repository \(a.repositoryId)")
-                    }
-                    guard w.artifacts.restore(a, id: a.id, seq: i + 1) else {
-                        throw JSONPathError(path: at, reason: "duplicate artifact id \(a.id)")
-                    }
-                }
-            case let .workloads(list, from):
-                if from == 0 { w.workloads.reserveCapacity(2 * list.count) }
-                for (k, wl) in list.enumerated() {
-                    let i = from + k
-                    let at = "\(base).workloads[\(i)]"
-                    guard wl.seq > lastSeq else {
                         throw JSONPathError(
-                            path: at + (w.workloads.contains(wl.id) ? "" : ".seq"),
-                            reason: w.workloads.contains(wl.id) ? "duplicate workload id \(wl.id)" : "must increase")
+                            path: "\(base).artifacts[\(i)].repositoryId", reason: "no repository \(a.repositoryId)")
                     }
+                    guard w.artifacts.restore(a, id: id, seq: i + 1) else {
+                        throw JSONPathError(path: "\(base).artifacts[\(i)]", reason: "duplicate artifact id \(id)")
+                    }
+                    i += 1
+                }
+            case let .workloads(list, part):
+                if part.from == 0 { w.workloads.reserveCapacity(2 * max(part.total, list.count)) }
+                var i = part.from
+                while let wl = list.next() {
+                    func at() -> String { "\(base).workloads[\(i)]" }
+                    let id = wl.id
+                    let seq = wl.seq
+                    guard seq > lastSeq else {
+                        throw JSONPathError(
+                            path: at() + (w.workloads.contains(id) ? "" : ".seq"),
+                            reason: w.workloads.contains(id) ? "duplicate workload id \(id)" : "must increase")
+                    }
+                    // What the checks below read, before the workload moves into the store.
+                    let artifactId = wl.artifactId
+                    let roles = wl.roles
+                    let protonIds = wl.protonIds
+                    let lastEvent = wl.events.last?.number ?? 0
                     // Refused below if anything is wrong with it: the world is then dropped.
-                    guard w.workloads.restore(wl, id: wl.id, seq: wl.seq) else {
-                        throw JSONPathError(path: at, reason: "duplicate workload id \(wl.id)")
+                    guard w.workloads.restore(wl, id: id, seq: seq) else {
+                        throw JSONPathError(path: at(), reason: "duplicate workload id \(id)")
                     }
-                    lastSeq = wl.seq
-                    maxEvent = max(maxEvent, wl.events.last?.number ?? 0)
-                    guard w.artifacts.contains(wl.artifactId) else {
-                        throw JSONPathError(path: at + ".artifactId", reason: "no artifact \(wl.artifactId)")
+                    lastSeq = seq
+                    maxEvent = max(maxEvent, lastEvent)
+                    guard w.artifacts.contains(artifactId) else {
+                        throw JSONPathError(path: at() + ".artifactId", reason: "no artifact \(artifactId)")
                     }
-                    guard wl.roles.contains(where: { $0.role == .owner }) else {
-                        throw JSONPathError(path: at + ".roles", reason: "no OWNER: nobody could see or delete it")
+                    guard roles.contains(where: { $0.role == .owner }) else {
+                        throw JSONPathError(path: at() + ".roles", reason: "no OWNER: nobody could see or delete it")
                     }
-                    if !wl.protonIds.isEmpty { workloadsToCheck.append((i, wl.protonIds)) }
+                    if !protonIds.isEmpty { workloadsToCheck.append((i, protonIds)) }
                     // Lists show what a role may read: not CONSUMER (World+Sharing).
-                    for (userId, role) in wl.roles where World.listsShow(role) {
-                        w.visible[userId, default: OrderedIndex()].append(wl.id, seq: wl.seq)
+                    for (userId, role) in roles where World.listsShow(role) {
+                        w.visible[userId, default: OrderedIndex()].append(id, seq: seq)
                     }
+                    i += 1
                 }
-            case let .protons(list, from):
-                if from == 0 { w.protons.reserveCapacity(2 * list.count) }
-                for (k, p) in list.enumerated() {
-                    guard w.protons.restore(p, key: p.id) else {
-                        throw JSONPathError(
-                            path: "\(base).protons[\(from + k)].id", reason: "duplicate proton id \(p.id)")
+            case let .protons(list, part):
+                if part.from == 0 { w.protons.reserveCapacity(2 * max(part.total, list.count)) }
+                var i = part.from
+                while let p = list.next() {
+                    let id = p.id
+                    guard w.protons.restore(p, key: id) else {
+                        throw JSONPathError(path: "\(base).protons[\(i)].id", reason: "duplicate proton id \(id)")
                     }
+                    i += 1
                 }
             case let .deployments(list):
                 try checkProtons()
@@ -360,25 +393,25 @@ extension World {
                     }
                     w.builds[b.id] = b
                 }
-            case let .scheduled(heap):
-                for (i, e) in heap.enumerated() {
-                    let at = "\(base).scheduled[\(i)]"
+            case let .scheduled(list, part):
+                if part.from == 0 { scheduled.reserveCapacity(max(part.total, list.count)) }
+                var i = part.from
+                while let e = list.next() {
                     let exists =
                         e.action.kind == .build
                         ? w.builds.contains(e.action.workloadId) : w.workloads.contains(e.action.workloadId)
                     guard exists else {
                         throw JSONPathError(
-                            path: at + ".workloadId",
+                            path: "\(base).scheduled[\(i)].workloadId",
                             reason: "no \(e.action.kind == .build ? "build" : "workload") \(e.action.workloadId)")
                     }
                     guard e.sequence < w.scheduler.nextSequence else {
-                        throw JSONPathError(path: at + ".sequence", reason: "not below generators.schedulerSequence")
+                        throw JSONPathError(
+                            path: "\(base).scheduled[\(i)].sequence", reason: "not below generators.schedulerSequence")
                     }
+                    scheduled.append(e)
+                    i += 1
                 }
-                // Kept in the saved order when it is a valid heap (so a re-export is
-                // byte-identical); a hand-edited list is sorted instead, always a valid heap.
-                let isHeap = heap.indices.dropFirst().allSatisfy { !heap[$0].precedes(heap[($0 - 1) / 2]) }
-                w.scheduler.heap = isHeap ? heap : heap.sorted { $0.precedes($1) }
             case let .faults(list):
                 try checkFaults(list, at: base + ".faults")
                 w.faults = list
@@ -403,6 +436,12 @@ extension World {
 
         public consuming func finish(checkConsistency: Bool) throws(JSONPathError) -> World {
             try checkProtons()
+            // Kept in the saved order when it is a valid heap (so a re-export is
+            // byte-identical); a hand-edited list is sorted instead, always a valid heap.
+            let heap = scheduled
+            scheduled = []
+            let isHeap = heap.indices.dropFirst().allSatisfy { !heap[$0].precedes(heap[($0 - 1) / 2]) }
+            w.scheduler.heap = isHeap ? heap : heap.sorted { $0.precedes($1) }
             try checkCounters(w, maxSeq: max(lastSeq, lastDeploymentSeq), maxEvent: maxEvent, at: base)
             for u in w.settings.users where w.usersByToken[u.token] == nil {
                 w.usersByToken[u.token] = u
