@@ -83,7 +83,7 @@ public enum StateRecovery {
                 result.logBytes += bytes
                 if bytes == 0 { result.emptyLogs.append(file) } else { result.logFiles += 1 }
                 continue
-            case let .records(list): entries = list
+            case let .records(batch): entries = batch.take()
             }
             let file = logFiles[fileIndex]
             for entry in entries {
@@ -307,14 +307,32 @@ public enum StateRecovery {
         var failure: JSONPathError?
     }
 
-    /// The logs' records, decoded on another thread and handed over in order, in
-    /// batches, as they are decoded.
+    /// The logs' records, decoded on two other threads and handed over in order, in
+    /// batches, as they are decoded (decoding is most of a long log's replay, and the
+    /// records are independent until they are applied).
     final class LogReading: Sendable {
         enum Event: Sendable {
             /// The next file begins: its size, or nil when it cannot be read.
             case file(bytes: Int?)
-            case records([LogEntry])
+            case records(Batch)
         }
+
+        /// Consecutive records of a file, decoded by whichever thread takes them first.
+        final class Batch: Sendable {
+            let entries = Mutex<[LogEntry]>([])
+            let decoded = DispatchSemaphore(value: 0)
+
+            /// The records, once decoded (taken out: each batch is applied once).
+            func take() -> [LogEntry] {
+                decoded.wait()
+                return entries.withLock { list in
+                    var out: [LogEntry] = []
+                    swap(&out, &list)
+                    return out
+                }
+            }
+        }
+
         private struct Queue: Sendable {
             var events: [Event] = []
             var head = 0
@@ -334,15 +352,26 @@ public enum StateRecovery {
                         continue
                     }
                     post(.file(bytes: mapped.count))
-                    var entries: [LogEntry] = []
-                    for payload in LogFile.records(mapped.bytes).records {
-                        entries.append(StateRecovery.entry(payload, cuts: cuts))
-                        if entries.count == LogReading.batch {
-                            post(.records(entries))
-                            entries = []
+                    let payloads = LogFile.records(mapped.bytes).records
+                    let count = (payloads.count + LogReading.batch - 1) / LogReading.batch
+                    let batches = (0..<count).map { _ in Batch() }
+                    for b in batches { post(.records(b)) }
+                    // Both threads take the next batch not yet taken, so batches finish
+                    // about in order, as they are applied. The mapping lives until both end.
+                    let next = Atomic<Int>(0)
+                    DispatchQueue.concurrentPerform(iterations: min(2, count)) { _ in
+                        while true {
+                            let k = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                            guard k < count else { return }
+                            let part = payloads[(k * LogReading.batch)..<min(payloads.count, (k + 1) * LogReading.batch)]
+                            let bytes = mapped.bytes
+                            let entries = part.map { r in
+                                StateRecovery.entry(UnsafeBufferPointer(rebasing: bytes[r]), cuts: cuts)
+                            }
+                            batches[k].entries.withLock { $0 = entries }
+                            batches[k].decoded.signal()
                         }
                     }
-                    if !entries.isEmpty { post(.records(entries)) }
                 }
                 posted.signal()
             }
@@ -358,9 +387,8 @@ public enum StateRecovery {
             posted.wait()
             return queue.withLock { q in
                 guard q.head < q.events.count else { return nil }
-                // Taken out, so the batch is freed once applied.
                 let event = q.events[q.head]
-                q.events[q.head] = .records([])
+                q.events[q.head] = .file(bytes: 0)
                 q.head += 1
                 return event
             }
