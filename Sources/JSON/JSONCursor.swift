@@ -36,6 +36,7 @@ public struct JSONCursor: ~Copyable {
     private let root: String
     private let maxDepth: Int
     private var steps: [Step] = []
+    private var recent = RecentStrings()
 
     private init(_ buf: UnsafeBufferPointer<UInt8>, root: String, maxDepth: Int) {
         self.buf = buf
@@ -330,6 +331,7 @@ public struct JSONCursor: ~Copyable {
         }
         if let raw = plainString() {
             position += raw.count + 2
+            if RecentStrings.worthKeeping(raw) { return recent.string(raw) }
             return String(decoding: raw, as: UTF8.self)
         }
         return try parsedString()
