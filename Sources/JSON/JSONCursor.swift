@@ -37,6 +37,8 @@ public struct JSONCursor: ~Copyable {
     private let maxDepth: Int
     private var steps: [Step] = []
     private var recent = RecentStrings()
+    /// The last object or array `value()` read, and where its bytes are.
+    private var lastValue: (bytes: Range<Int>, depth: Int, value: JSONValue)?
 
     private init(_ buf: UnsafeBufferPointer<UInt8>, root: String, maxDepth: Int) {
         self.buf = buf
@@ -478,7 +480,23 @@ public struct JSONCursor: ~Copyable {
     /// A free-form value (a runtime, a spec, a fault's body), as a tree.
     public mutating func value() throws(JSONPathError) -> JSONValue {
         skipWhitespace()
-        return try freeValue()
+        let start = position
+        // An object or array with the same bytes as the last one is the same value (both
+        // are self-delimiting): a state file repeats a runtime or a spec on every object
+        // that has it, and each parse is a few allocations.
+        if let last = lastValue, last.depth == steps.count, position < buf.count,
+            buf[position] == buf[last.bytes.lowerBound],
+            last.bytes.count <= buf.count - position,
+            memcmp(buf.baseAddress! + position, buf.baseAddress! + last.bytes.lowerBound, last.bytes.count) == 0
+        {
+            position += last.bytes.count
+            return last.value
+        }
+        let v = try freeValue()
+        if start < buf.count, buf[start] == UInt8(ascii: "{") || buf[start] == UInt8(ascii: "[") {
+            lastValue = (start..<position, steps.count, v)
+        }
+        return v
     }
 
     /// Passes over a value (a member this reader does not know).
