@@ -35,7 +35,7 @@ public enum StateRecovery {
             PersistenceError("--state-file: \(file): \(reason) (the file was left untouched)")
         }
         var result = Result()
-        // The logs' records are decoded on a second thread once the snapshot is read
+        // The logs' records are decoded on two other threads once the snapshot is read
         // (while it reads, both cores are busy with it), and applied here in order as
         // they come: applying overlaps decoding.
         let all = LogFile.generations(path)
@@ -271,8 +271,9 @@ public enum StateRecovery {
                         if doc.headerLate {
                             // Written by hand, its header after its lists: read again, whole.
                             let again = StagedRestore(settings: settings)
-                            doc = try JSONCursor.read(UnsafeBufferPointer(rebasing: bytes[start..<c.position]), root: c.path) {
-                                (c) throws(JSONPathError) in try World.readDocument(&c)
+                            let whole = UnsafeBufferPointer(rebasing: bytes[start..<c.position])
+                            doc = try JSONCursor.read(whole, root: c.path) { (c) throws(JSONPathError) in
+                                try World.readDocument(&c)
                             }
                             let d = doc
                             for section in World.sections(of: d) { again.send(name, section) }
@@ -363,7 +364,8 @@ public enum StateRecovery {
                         while true {
                             let k = next.wrappingAdd(1, ordering: .relaxed).oldValue
                             guard k < count else { return }
-                            let part = payloads[(k * LogReading.batch)..<min(payloads.count, (k + 1) * LogReading.batch)]
+                            let first = k * LogReading.batch
+                            let part = payloads[first..<min(payloads.count, first + LogReading.batch)]
                             let bytes = mapped.bytes
                             let entries = part.map { r in
                                 StateRecovery.entry(UnsafeBufferPointer(rebasing: bytes[r]), cuts: cuts)

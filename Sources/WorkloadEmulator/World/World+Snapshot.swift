@@ -138,7 +138,9 @@ extension World {
                     d.sandbox = try c.string()
                 }),
         ] + WorldHeader.documentMembers(of: { WorldHeader($0) }) + [
-            objects("users", { $0.usersById.values.sorted(by: { $0.id < $1.id }) }, \.users) { l, _ in .users(l.takeAll()) },
+            objects("users", { $0.usersById.values.sorted(by: { $0.id < $1.id }) }, \.users) { l, _ in
+                .users(l.takeAll())
+            },
             objects("repositories", { $0.repositories.values }, \.repositories, chunk: chunk) {
                 .repositories($0, $1)
             },
@@ -223,7 +225,7 @@ extension World {
     /// `invariantViolations` to the caller: recovery runs it once, after the log
     /// (`finishReplay`), not once per document.
     public static func restore(
-        _ d: consuming Document, name: String, settings: SandboxSettings, checkConsistency: Bool = true
+        _ d: Document, name: String, settings: SandboxSettings, checkConsistency: Bool = true
     ) throws(JSONPathError) -> World {
         var r = Restorer(name: name, settings: settings, at: d.path)
         for section in sections(of: d) { try r.add(section) }
@@ -231,7 +233,7 @@ extension World {
     }
 
     /// A document read whole, as the sections a `Restorer` takes, in order.
-    public static func sections(of d: consuming Document) -> [Section] {
+    public static func sections(of d: Document) -> [Section] {
         func whole(_ n: Int) -> Part { Part(from: 0, total: n) }
         var out: [Section] = [
             .header(d.header), .users(d.users), .repositories(MoveBuffer(d.repositories), whole(d.repositories.count)),
