@@ -65,27 +65,45 @@ struct ShardedDictionary<Value: Sendable>: Sendable {
 /// `memcmp` (start-up looks up each of 100,000 ids several times, and a dictionary
 /// compares the key of every bucket it passes), and a bucket is smaller than a string's.
 struct StoreKey: Hashable, Sendable {
-    private let w0: UInt64
-    private let w1: UInt64
-    private let w2: UInt64
-    private let count: UInt8
+    let w0: UInt64
+    let w1: UInt64
+    let w2: UInt64
+    let count: UInt8
 
     /// Nil for a key longer than 24 bytes.
+    @inline(__always)
     init?(_ s: String) {
-        var w: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        var n = 0
-        let fits = withUnsafeMutableBytes(of: &w) { words in
-            for b in s.utf8 {
-                guard n < 24 else { return false }
-                words[n] = b
-                n += 1
-            }
-            return true
+        // A native string's bytes in one copy; byte by byte only for the others.
+        if let key = s.utf8.withContiguousStorageIfAvailable({ StoreKey(bytes: UnsafeRawBufferPointer($0)) }) {
+            guard let key else { return nil }
+            self = key
+            return
         }
-        guard fits else { return nil }
-        (w0, w1, w2) = w
-        count = UInt8(n)
+        var bytes: [UInt8] = []
+        for b in s.utf8 {
+            guard bytes.count < 24 else { return nil }
+            bytes.append(b)
+        }
+        self = bytes.withUnsafeBytes { StoreKey(bytes: $0)! }
     }
+
+    @inline(__always)
+    private init?(bytes: UnsafeRawBufferPointer) {
+        guard bytes.count <= 24 else { return nil }
+        var w: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &w) { $0.copyMemory(from: bytes) }
+        (w0, w1, w2) = w
+        count = UInt8(bytes.count)
+    }
+
+    private init(w0: UInt64, w1: UInt64, w2: UInt64, count: UInt8) {
+        (self.w0, self.w1, self.w2, self.count) = (w0, w1, w2, count)
+    }
+
+    /// The count of `none`: no key's (at most 24).
+    static var noneCount: UInt8 { 0xFF }
+    /// No key: what an empty bucket of `SlotIndex` holds.
+    static var none: StoreKey { StoreKey(w0: 0, w1: 0, w2: 0, count: noneCount) }
 
     /// One of 64, from the words (independent of the dictionaries' own hash).
     var shard: Int { Int(truncatingIfNeeded: ((w0 ^ w1 &* 31 ^ w2 &* 961) &* 0x9E37_79B9_7F4A_7C15) >> 58) }
