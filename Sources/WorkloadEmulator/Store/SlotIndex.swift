@@ -1,4 +1,4 @@
-/// Ids to slots (`OrderedStore`'s index), as 64 open-addressing tables.
+/// Ids to slots (the index of `OrderedStore` and `KeyedStore`), as 64 open-addressing tables.
 ///
 /// A Swift dictionary keeps its occupancy bitmap, keys and values in three arrays, so a
 /// hit reads about three cache lines, and it hashes each key with SipHash: at start-up
@@ -8,8 +8,10 @@
 /// process so that ids chosen by a state file cannot be lined up into long probe runs
 /// (the seed is not a cryptographic key, but without it nothing outside can aim).
 ///
-/// 64 tables, as `ShardedDictionary`: each doubles on its own, moving 1/64 of the keys
-/// under the sandbox's lock. Linear probing, at most 9/16 full, removal by backward
+/// 64 tables: a single table would grow by rehashing every key at once, at 65,536
+/// workloads one create holding its sandbox's lock for milliseconds per store, with the
+/// stores doubling on the same create (`bench/RESULTS.md`, POST tail latency). Each of
+/// the 64 doubles on its own, at its own moment, moving 1/64 of the keys. Linear probing, at most 9/16 full, removal by backward
 /// shift (no tombstones, so a table that sees many removals does not slow down).
 struct SlotIndex: Sendable {
     fileprivate static var shardBits: Int { 6 }
