@@ -36,6 +36,9 @@ public struct JSONCursor: ~Copyable {
     private let root: String
     private let maxDepth: Int
     private var steps: [Step] = []
+    private var recent = RecentStrings()
+    /// The last object or array `value()` read, and where its bytes are.
+    private var lastValue: (bytes: Range<Int>, depth: Int, value: JSONValue)?
 
     private init(_ buf: UnsafeBufferPointer<UInt8>, root: String, maxDepth: Int) {
         self.buf = buf
@@ -229,18 +232,33 @@ public struct JSONCursor: ~Copyable {
     /// `expect` is told the number of lines when they split the array (the elements'
     /// count, unless the file was edited by hand), before the first element.
     public mutating func elements<E: Sendable>(
-        _ read: @escaping @Sendable (inout JSONCursor) throws(JSONPathError) -> E,
+        _ read: @escaping @Sendable (inout JSONCursor) throws(JSONPathError) -> E, chunk: Int,
         expect: (Int) -> Void = { _ in },
-        _ take: (consuming E) throws(JSONPathError) -> Void
+        _ take: (MoveBuffer<E>) throws(JSONPathError) -> Void
     ) throws(JSONPathError) {
         skipWhitespace()
         let half = lineHalf()
         try beginArray()
+        let size = max(1, chunk)
+        // Elements go into buffers of `chunk`, handed over whole (the last one even
+        // when empty): no call per element between the reader and the taker.
+        var part = MoveBuffer<E>(capacity: min(size, 1024))
+        func readRest(_ c: inout JSONCursor) throws(JSONPathError) {
+            while try c.nextElement() {
+                part.append(try read(&c))
+                if part.count >= size {
+                    try take(part)
+                    part = MoveBuffer(capacity: size)
+                }
+            }
+        }
         guard let half else {
-            while try nextElement() { try take(try read(&self)) }
+            try readRest(&self)
+            try take(part)
             return
         }
         expect(half.lines)
+        part = MoveBuffer(capacity: min(size, half.index))
         let tail = ArrayTail<E>()
         let bytes = SharedBytes(buf)
         let root = path
@@ -250,10 +268,18 @@ public struct JSONCursor: ~Copyable {
             var c = JSONCursor(bytes.buf, root: root, maxDepth: depth)
             c.position = half.comma
             c.steps.append(.index(half.index - 1))
-            let out = MoveBuffer<E>(capacity: max(16, half.lines - half.index))
+            var parts: [MoveBuffer<E>] = []
+            var out = MoveBuffer<E>(capacity: min(size, max(16, half.lines - half.index)))
             do throws(JSONPathError) {
-                while try c.nextElement() { out.append(try read(&c)) }
-                tail.result.withLock { $0 = .success((out, c.position)) }
+                while try c.nextElement() {
+                    out.append(try read(&c))
+                    if out.count >= size {
+                        parts.append(out)
+                        out = MoveBuffer(capacity: size)
+                    }
+                }
+                parts.append(out)
+                tail.result.withLock { $0 = .success((parts, c.position)) }
             } catch {
                 tail.result.withLock { $0 = .failure(error) }
             }
@@ -263,22 +289,28 @@ public struct JSONCursor: ~Copyable {
         defer { done.wait() }
         var met = false
         while try nextElement() {
-            try take(try read(&self))
+            part.append(try read(&self))
             if position >= half.comma {
                 met = position == half.comma && index == half.index - 1
                 break
             }
+            if part.count >= size {
+                try take(part)
+                part = MoveBuffer(capacity: size)
+            }
         }
         guard met else {
             // A guess that was not an element's start: the rest, read here.
-            if position >= half.comma { while try nextElement() { try take(try read(&self)) } }
+            if position >= half.comma { try readRest(&self) }
+            try take(part)
             return
         }
+        try take(part)
         done.wait()
         done.signal()
         switch tail.result.withLock({ $0 }) {
-        case let .success((list, end))?:
-            while let e = list.next() { try take(e) }
+        case let .success((parts, end))?:
+            for p in parts { try take(p) }
             position = end
             steps.removeLast()
         case let .failure(error)?: throw error
@@ -330,6 +362,7 @@ public struct JSONCursor: ~Copyable {
         }
         if let raw = plainString() {
             position += raw.count + 2
+            if RecentStrings.worthKeeping(raw) { return recent.string(raw) }
             return String(decoding: raw, as: UTF8.self)
         }
         return try parsedString()
@@ -447,7 +480,23 @@ public struct JSONCursor: ~Copyable {
     /// A free-form value (a runtime, a spec, a fault's body), as a tree.
     public mutating func value() throws(JSONPathError) -> JSONValue {
         skipWhitespace()
-        return try freeValue()
+        let start = position
+        // An object or array with the same bytes as the last one is the same value (both
+        // are self-delimiting): a state file repeats a runtime or a spec on every object
+        // that has it, and each parse is a few allocations.
+        if let last = lastValue, last.depth == steps.count, position < buf.count,
+            buf[position] == buf[last.bytes.lowerBound],
+            last.bytes.count <= buf.count - position,
+            memcmp(buf.baseAddress! + position, buf.baseAddress! + last.bytes.lowerBound, last.bytes.count) == 0
+        {
+            position += last.bytes.count
+            return last.value
+        }
+        let v = try freeValue()
+        if start < buf.count, buf[start] == UInt8(ascii: "{") || buf[start] == UInt8(ascii: "[") {
+            lastValue = (start..<position, steps.count, v)
+        }
+        return v
     }
 
     /// Passes over a value (a member this reader does not know).
@@ -502,7 +551,7 @@ public struct JSONCursor: ~Copyable {
 /// The second half of an array, read on another thread: its elements and where it
 /// ended, or its refusal.
 private final class ArrayTail<E: Sendable>: Sendable {
-    let result = Mutex<Result<(MoveBuffer<E>, Int), JSONPathError>?>(nil)
+    let result = Mutex<Result<([MoveBuffer<E>], Int), JSONPathError>?>(nil)
 }
 
 /// The document's bytes, read by a second thread while the first reads them too.

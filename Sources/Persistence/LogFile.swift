@@ -18,9 +18,10 @@ enum LogFile {
         out.append(contentsOf: payload)
     }
 
-    /// The whole records of a file's bytes, and whether a torn tail followed them.
-    static func records(_ bytes: UnsafeBufferPointer<UInt8>) -> (records: [UnsafeBufferPointer<UInt8>], torn: Bool) {
-        var out: [UnsafeBufferPointer<UInt8>] = []
+    /// Where the whole records' payloads are in a file's bytes, and whether a torn tail
+    /// followed them.
+    static func records(_ bytes: UnsafeBufferPointer<UInt8>) -> (records: [Range<Int>], torn: Bool) {
+        var out: [Range<Int>] = []
         var i = 0
         func u32(_ at: Int) -> UInt32 {
             UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24
@@ -29,8 +30,10 @@ enum LogFile {
             let n = Int(u32(i))
             let crc = u32(i + 4)
             guard n <= bytes.count - i - 8 else { return (out, true) }
-            let payload = UnsafeBufferPointer(rebasing: bytes[(i + 8)..<(i + 8 + n)])
-            guard CRC32.checksum(UnsafeRawBufferPointer(payload)) == crc else { return (out, true) }
+            let payload = (i + 8)..<(i + 8 + n)
+            guard CRC32.checksum(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[payload]))) == crc else {
+                return (out, true)
+            }
             out.append(payload)
             i += 8 + n
         }

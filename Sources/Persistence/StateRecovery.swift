@@ -35,69 +35,59 @@ public enum StateRecovery {
             PersistenceError("--state-file: \(file): \(reason) (the file was left untouched)")
         }
         var result = Result()
-        // The logs' records are read on a second thread while this one reads the
-        // snapshot (both are most of start-up); they are applied in order after it.
+        // The logs' records are decoded on a second thread once the snapshot is read
+        // (while it reads, both cores are busy with it), and applied here in order as
+        // they come: applying overlaps decoding.
         let all = LogFile.generations(path)
-        let pending = LogReading()
         let snapshot = try snapshotBytes(path)
         var base: UInt64 = 0
         var snapshotState: Snapshot?
         if let file = snapshot {
             result.snapshotBytes = file.count
-            // Where the logs start is in the snapshot's first bytes: read before them.
-            base = (try? firstLogGeneration(file.bytes)) ?? 0
-        }
-        var generations = all.filter { $0 >= base }
-        result.staleLogs = all.filter { $0 < base }.map { LogFile.name(path, generation: $0) }
-        let files = generations.map { LogFile.name(path, generation: $0) }
-        let done = DispatchSemaphore(value: 0)
-        DispatchQueue.global(qos: .userInitiated).async {
-            pending.read(files)
-            done.signal()
-        }
-        if let file = snapshot {
             do throws(JSONPathError) {
                 snapshotState = try readSnapshot(file.bytes, settings: settings)
             } catch {
-                done.wait()
                 throw fail(path, error.description)
             }
         }
-        var worlds: [String: World] = [:]
-        var order: [String] = []
-        var reading = pending
-        var logFiles = files
         if let s = snapshotState {
             result.lastLSN = s.lsn
             result.cuts = s.cuts
-            if s.log != base {
-                // A snapshot written by hand (its `log` not where the writer puts it): the
-                // other thread's reading is left unused (signalled again for the wait below).
-                done.wait()
-                done.signal()
-                base = s.log
-                generations = all.filter { $0 >= base }
-                result.staleLogs = all.filter { $0 < base }.map { LogFile.name(path, generation: $0) }
-                logFiles = generations.map { LogFile.name(path, generation: $0) }
-                reading = LogReading()
-                reading.read(logFiles)
-            }
-            for (i, (name, staged)) in s.sandboxes.enumerated() {
-                do throws(JSONPathError) {
-                    worlds[name] = try staged.world()
-                } catch {
-                    done.wait()
-                    throw fail(path, "$.sandboxes[\(i)]" + error.path.dropFirst() + ": " + error.reason)
-                }
-                order.append(name)
-            }
+            base = s.log
         }
-        done.wait()
-        for (file, log) in zip(logFiles, reading.logs.withLock { $0 }) {
-            guard let log else { throw fail(file, "cannot be read") }
-            result.logBytes += log.bytes
-            if log.bytes == 0 { result.emptyLogs.append(file) } else { result.logFiles += 1 }
-            for (n, entry) in log.entries.enumerated() {
+        let generations = all.filter { $0 >= base }
+        result.staleLogs = all.filter { $0 < base }.map { LogFile.name(path, generation: $0) }
+        let logFiles = generations.map { LogFile.name(path, generation: $0) }
+        let reading = LogReading()
+        reading.start(logFiles, cuts: result.cuts)
+        var worlds: [String: World] = [:]
+        var order: [String] = []
+        for (i, (name, staged)) in (snapshotState?.sandboxes ?? []).enumerated() {
+            do throws(JSONPathError) {
+                worlds[name] = try staged.world()
+            } catch {
+                throw fail(path, "$.sandboxes[\(i)]" + error.path.dropFirst() + ": " + error.reason)
+            }
+            order.append(name)
+        }
+        var fileIndex = -1
+        var n = 0
+        while let event = reading.next() {
+            let entries: [LogEntry]
+            switch event {
+            case let .file(bytes):
+                fileIndex += 1
+                n = 0
+                let file = logFiles[fileIndex]
+                guard let bytes else { throw fail(file, "cannot be read") }
+                result.logBytes += bytes
+                if bytes == 0 { result.emptyLogs.append(file) } else { result.logFiles += 1 }
+                continue
+            case let .records(batch): entries = batch.take()
+            }
+            let file = logFiles[fileIndex]
+            for entry in entries {
+                n += 1
                 do throws(JSONPathError) {
                     guard let lsn = entry.lsn, let name = entry.sandbox else {
                         throw entry.failure ?? JSONPathError(path: "$", reason: "not a record")
@@ -123,7 +113,7 @@ public enum StateRecovery {
                     }
                     try worlds[name]!.apply(change)
                 } catch {
-                    throw fail(file, "record \(n + 1): \(error.description)")
+                    throw fail(file, "record \(n): \(error.description)")
                 }
             }
         }
@@ -148,14 +138,13 @@ public enum StateRecovery {
         result.nextGeneration = (generations.last ?? base) + 1
         // What was read to get here (the mapped files, the decoded records) is dropped
         // on another thread, while the server starts: 15–20 ms at 100,000 workloads.
-        let leftovers = Leftovers(snapshot: snapshot, logs: [pending, reading], staged: snapshotState?.sandboxes ?? [])
+        let leftovers = Leftovers(snapshot: snapshot, staged: snapshotState?.sandboxes ?? [])
         DispatchQueue.global(qos: .utility).async { withExtendedLifetime(leftovers) {} }
         return result
     }
 
     private struct Leftovers: Sendable {
         let snapshot: MappedFile?
-        let logs: [LogReading]
         let staged: [(String, StagedRestore)]
     }
 
@@ -310,34 +299,6 @@ public enum StateRecovery {
         }
     }
 
-    /// The snapshot's `log` member, read from its first bytes (the writer puts it
-    /// there); nil when it is not among them.
-    static func firstLogGeneration(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONPathError) -> UInt64? {
-        let head = Array(bytes.prefix(256))
-        guard let end = head.firstIndex(of: UInt8(ascii: "[")) else { return nil }
-        // `{"format":…,"version":2,"log":N,"lsn":M,"cuts":` closed off as a document.
-        var prefix = Array(head[..<end])
-        let cuts = Array("\"cuts\":".utf8)
-        guard prefix.count > cuts.count, Array(prefix.suffix(cuts.count)) == cuts else { return nil }
-        prefix.removeLast(cuts.count)
-        if prefix.last == UInt8(ascii: ",") { prefix.removeLast() }
-        prefix.append(UInt8(ascii: "}"))
-        return try JSONCursor.read(prefix) { (c) throws(JSONPathError) -> UInt64? in
-            var log: UInt64?
-            try c.beginObject()
-            while let k = try c.nextMember() {
-                if c.matches(k, "log") { log = UInt64(try nonNegative(&c)) } else { try c.skip() }
-            }
-            return log
-        }
-    }
-
-    /// One log file's records, read (each decoded, or why it does not read).
-    struct LogEntries: Sendable {
-        var bytes = 0
-        var entries: [LogEntry] = []
-    }
-
     struct LogEntry: Sendable {
         var lsn: UInt64?
         var sandbox: String?
@@ -346,31 +307,96 @@ public enum StateRecovery {
         var failure: JSONPathError?
     }
 
-    /// The logs' records, read on another thread.
+    /// The logs' records, decoded on two other threads and handed over in order, in
+    /// batches, as they are decoded (decoding is most of a long log's replay, and the
+    /// records are independent until they are applied).
     final class LogReading: Sendable {
-        /// One element per file, nil for one that cannot be read.
-        let logs = Mutex<[LogEntries?]>([])
+        enum Event: Sendable {
+            /// The next file begins: its size, or nil when it cannot be read.
+            case file(bytes: Int?)
+            case records(Batch)
+        }
 
-        func read(_ files: [String]) {
-            var out: [LogEntries?] = []
-            for file in files {
-                guard let mapped = MappedFile(file) else {
-                    out.append(nil)
-                    continue
+        /// Consecutive records of a file, decoded by whichever thread takes them first.
+        final class Batch: Sendable {
+            let entries = Mutex<[LogEntry]>([])
+            let decoded = DispatchSemaphore(value: 0)
+
+            /// The records, once decoded (taken out: each batch is applied once).
+            func take() -> [LogEntry] {
+                decoded.wait()
+                return entries.withLock { list in
+                    var out: [LogEntry] = []
+                    swap(&out, &list)
+                    return out
                 }
-                var log = LogEntries()
-                log.bytes = mapped.count
-                for payload in LogFile.records(mapped.bytes).records {
-                    log.entries.append(StateRecovery.entry(payload))
-                }
-                out.append(log)
             }
-            logs.withLock { $0 = out }
+        }
+
+        private struct Queue: Sendable {
+            var events: [Event] = []
+            var head = 0
+        }
+        private let queue = Mutex(Queue())
+        /// Signalled once per event, and once more after the last.
+        private let posted = DispatchSemaphore(value: 0)
+        private static let batch = 256
+
+        /// `cuts`: what the snapshot holds of each sandbox (records at or below their
+        /// sandbox's cut are not decoded further than their sequence number).
+        func start(_ files: [String], cuts: [String: UInt64]) {
+            DispatchQueue.global(qos: .userInitiated).async { [self] in
+                for file in files {
+                    guard let mapped = MappedFile(file) else {
+                        post(.file(bytes: nil))
+                        continue
+                    }
+                    post(.file(bytes: mapped.count))
+                    let payloads = LogFile.records(mapped.bytes).records
+                    let count = (payloads.count + LogReading.batch - 1) / LogReading.batch
+                    let batches = (0..<count).map { _ in Batch() }
+                    for b in batches { post(.records(b)) }
+                    // Both threads take the next batch not yet taken, so batches finish
+                    // about in order, as they are applied. The mapping lives until both end.
+                    let next = Atomic<Int>(0)
+                    DispatchQueue.concurrentPerform(iterations: min(2, count)) { _ in
+                        while true {
+                            let k = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                            guard k < count else { return }
+                            let part = payloads[(k * LogReading.batch)..<min(payloads.count, (k + 1) * LogReading.batch)]
+                            let bytes = mapped.bytes
+                            let entries = part.map { r in
+                                StateRecovery.entry(UnsafeBufferPointer(rebasing: bytes[r]), cuts: cuts)
+                            }
+                            batches[k].entries.withLock { $0 = entries }
+                            batches[k].decoded.signal()
+                        }
+                    }
+                }
+                posted.signal()
+            }
+        }
+
+        private func post(_ event: Event) {
+            queue.withLock { $0.events.append(event) }
+            posted.signal()
+        }
+
+        /// The next event, waiting for it; nil after the last.
+        func next() -> Event? {
+            posted.wait()
+            return queue.withLock { q in
+                guard q.head < q.events.count else { return nil }
+                let event = q.events[q.head]
+                q.events[q.head] = .file(bytes: 0)
+                q.head += 1
+                return event
+            }
         }
     }
 
     /// `{"lsn", "sandbox", "change" | "drop"}`.
-    static func entry(_ payload: UnsafeBufferPointer<UInt8>) -> LogEntry {
+    static func entry(_ payload: UnsafeBufferPointer<UInt8>, cuts: [String: UInt64] = [:]) -> LogEntry {
         var e = LogEntry()
         do throws(JSONPathError) {
             try JSONCursor.read(payload) { (c) throws(JSONPathError) in
@@ -383,7 +409,12 @@ public enum StateRecovery {
                         e.drop = true
                         try c.skip()
                     } else if c.matches(k, "change") {
-                        e.change = try World.readChangeRecord(&c)
+                        if let lsn = e.lsn, let name = e.sandbox, let cut = cuts[name], lsn <= cut {
+                            // The snapshot holds it: skipped whole, as the replay will skip it.
+                            try c.skip()
+                        } else {
+                            e.change = try World.readChangeRecord(&c)
+                        }
                     } else {
                         try c.skip()
                     }

@@ -86,21 +86,24 @@ extension World {
                     d[keyPath: kp] = try c.list(E.self)
                     return
                 }
-                var at = Part(from: 0, total: 0)
-                var part: MoveBuffer<E>?
-                try c.elements(
-                    { (c) throws(JSONPathError) in try E.readState(&c) }, expect: { at.total = $0 }
-                ) { (e) throws(JSONPathError) in
-                    let p = part ?? MoveBuffer(capacity: min(chunk, max(at.total - at.from, 16)))
-                    part = p
-                    p.append(e)
-                    if p.count >= chunk {
-                        d.send(section(p, at))
-                        part = nil
-                        at.from += p.count
-                    }
+                let read: @Sendable (inout JSONCursor) throws(JSONPathError) -> E = { (c) throws(JSONPathError) in
+                    try E.readState(&c)
                 }
-                d.send(section(part ?? MoveBuffer(capacity: 1), at))
+                guard chunk != .max else {
+                    // One section for the whole list (its checks look at all of it).
+                    let all = MoveBuffer<E>()
+                    try c.elements(read, chunk: .max) { part in while let e = part.next() { all.append(e) } }
+                    d.send(section(all, Part(from: 0, total: all.count)))
+                    return
+                }
+                var at = Part(from: 0, total: 0)
+                try c.elements(
+                    read, chunk: chunk, expect: { at.total = $0 }
+                ) { (part) throws(JSONPathError) in
+                    let n = part.count
+                    d.send(section(part, at))
+                    at.from += n
+                }
             })
     }
 
