@@ -1,18 +1,20 @@
-/// Ids to slots (the index of `OrderedStore` and `KeyedStore`), as 64 open-addressing tables.
+/// Ids to slots (the index of `OrderedStore` and `KeyedStore`), as 64 open-addressing
+/// tables.
 ///
 /// A Swift dictionary keeps its occupancy bitmap, keys and values in three arrays, so a
-/// hit reads about three cache lines, and it hashes each key with SipHash: at start-up
-/// with 100,000 workloads those probes were the largest single cost (`bench/RESULTS.md`).
-/// Here a bucket holds the key's words and the slot together, 32 bytes, two to a cache
-/// line, and a hit usually reads one line. The hash is a few multiplies, seeded per
-/// process so that ids chosen by a state file cannot be lined up into long probe runs
-/// (the seed is not a cryptographic key, but without it nothing outside can aim).
+/// hit touches three, and it hashes each key with SipHash: at start-up with 100,000
+/// workloads those probes were the largest single cost (`bench/RESULTS.md`). Here a
+/// bucket holds the key's words and the slot together, 32 bytes, two to a cache line,
+/// and a hit usually reads one line. The hash is a few multiplies, seeded per process so
+/// that ids chosen by a state file cannot be lined up into long probe runs (the seed is
+/// not a cryptographic key, but without it nothing outside can aim).
 ///
 /// 64 tables: a single table would grow by rehashing every key at once, at 65,536
 /// workloads one create holding its sandbox's lock for milliseconds per store, with the
 /// stores doubling on the same create (`bench/RESULTS.md`, POST tail latency). Each of
-/// the 64 doubles on its own, at its own moment, moving 1/64 of the keys. Linear probing, at most 9/16 full, removal by backward
-/// shift (no tombstones, so a table that sees many removals does not slow down).
+/// the 64 doubles on its own, at its own moment, moving 1/64 of the keys. Linear
+/// probing, at most 9/16 full, removal by backward shift (no tombstones, so a table that
+/// sees many removals does not slow down).
 struct SlotIndex: Sendable {
     fileprivate static var shardBits: Int { 6 }
     private static var shardCount: Int { 1 << shardBits }
@@ -220,7 +222,10 @@ struct SlotSeed: Sendable {
     let c: UInt64
 
     /// Drawn once per process, from the system's random source.
-    static let process = SlotSeed(a: .random(in: .min ... .max), b: .random(in: .min ... .max), c: .random(in: .min ... .max))
+    static let process: SlotSeed = {
+        var g = SystemRandomNumberGenerator()
+        return SlotSeed(a: g.next(), b: g.next(), c: g.next())
+    }()
 
     @inline(__always)
     func hash(_ k: StoreKey) -> UInt64 {
