@@ -2,7 +2,7 @@ import Testing
 
 @testable import WorkloadEmulator
 
-/// The chunked array and the sharded dictionary behind the stores, across chunk
+/// The chunked array behind the stores and the keyed store, across chunk
 /// boundaries (1,024) and with thousands of keys, against a plain dictionary and array.
 @Suite struct StoreGrowthTests {
     @Test func chunkedArrayAppendsReadsWritesAndShrinksAcrossChunks() {
@@ -28,25 +28,48 @@ import Testing
         #expect((0..<a.count).map { a[$0] } == reference)
     }
 
-    @Test func shardedDictionaryMatchesADictionary() {
-        var d = ShardedDictionary<Int>()
+    /// Removal moves the last value into the freed slot, as in `OrderedStore`.
+    @Test func keyedStoreMatchesADictionary() {
+        var d = KeyedStore<Int>()
         var reference: [String: Int] = [:]
         for i in 0..<5000 {
             d["id-\(i)"] = i
             reference["id-\(i)"] = i
         }
         for i in stride(from: 0, to: 5000, by: 3) {
-            #expect(d.removeValue(forKey: "id-\(i)") == reference.removeValue(forKey: "id-\(i)"))
+            d["id-\(i)"] = nil
+            reference["id-\(i)"] = nil
         }
         d["id-1"] = nil
         reference["id-1"] = nil
+        d["id-2"] = -2
+        reference["id-2"] = -2
         d[""] = -1
         reference[""] = -1
-        #expect(d.removeValue(forKey: "never") == nil)
+        let long = String(repeating: "x", count: 40)
+        d[long] = 40
+        reference[long] = 40
+        d["never"] = nil
         #expect(d.count == reference.count)
         #expect(d.keys.sorted() == reference.keys.sorted())
         #expect(d.values.sorted() == reference.values.sorted())
         for (k, v) in reference { #expect(d[k] == v) }
+        for i in 0..<5000 { #expect(d.contains("id-\(i)") == (reference["id-\(i)"] != nil)) }
+        #expect(d.read("id-2") { $0 * 10 } == -20)
+        #expect(d.read("id-3") { $0 } == nil)
+        let changed = d.takeChanged()
+        #expect(changed.count == 5000 + 3, "every key written, removed ones and \"never\" included")
+        let again = d.takeChanged()
+        #expect(again.isEmpty)
+        var restored = KeyedStore<Int>()
+        restored.reserveCapacity(10)
+        let first = restored.restore(1, key: "a")
+        let second = restored.restore(2, key: "a")
+        #expect(first)
+        #expect(!second, "a key twice: refused")
+        #expect(restored["a"] == 1)
+        let restoredChanges = restored.takeChanged()
+        #expect(restoredChanges.isEmpty, "restored values are not changes")
     }
 
     /// Removal moves the last entry into the freed slot: across chunk boundaries the

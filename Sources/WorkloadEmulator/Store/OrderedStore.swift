@@ -1,12 +1,12 @@
 /// Values by id plus their creation order. The creation sequence lives beside each
 /// value, so an insert or a removal touches one entry, not two structures' worth.
 ///
-/// Values sit densely in an array and the dictionary maps an id to its slot. A
+/// Values sit densely in an array and an index maps an id to its slot. A
 /// dictionary of whole values keeps 25–62 % of its buckets empty, and every bucket is as
 /// large as a value (a `Workload` is about 350 bytes): at 100,000 workloads (262,144
 /// buckets) the workloads, artifacts and repositories dictionaries alone took ~180 MiB
 /// (massif, `bench/RESULTS.md`). Here the slack is at most half of a dense array, and the
-/// dictionary's buckets are 36 bytes (a `StoreKey`, 32, and the slot).
+/// index's buckets are 32 bytes (`SlotIndex`).
 public struct OrderedStore<Value: Sendable>: Sendable {
     struct Entry: Sendable {
         var id: String
@@ -16,8 +16,8 @@ public struct OrderedStore<Value: Sendable>: Sendable {
 
     /// Chunked and sharded: neither grows by copying everything under the lock at once.
     private var entries = ChunkedArray<Entry>()
-    /// Int32: 100,000s of values, never 2^31; 20-byte buckets instead of 24.
-    private var slotById = ShardedDictionary<Int32>()
+    /// Int32: 100,000s of values, never 2^31; the slot fits beside the key in 32 bytes.
+    private var slotById = SlotIndex()
     public private(set) var order = OrderedIndex()
     /// Ids inserted, updated or removed since `takeChanged()`: what the state log writes.
     public private(set) var changed: Set<String> = []
@@ -40,7 +40,7 @@ public struct OrderedStore<Value: Sendable>: Sendable {
         for slot in range.clamped(to: 0..<entries.count) { body(entries[slot].id, entries[slot].value) }
     }
 
-    /// Changes a value in place with one dictionary lookup.
+    /// Changes a value in place with one index lookup.
     @discardableResult
     public mutating func update<R>(_ id: String, _ body: (inout Value) -> R) -> R? {
         guard let slot = slotById[id] else { return nil }
