@@ -6,18 +6,6 @@ import Testing
 /// inserts, removals and lookups, growth over several doublings, and removals whose
 /// backward shift wraps around the end of a table.
 @Suite struct SlotIndexTests {
-    /// A reproducible generator (SplitMix64), so a failure replays.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Fixed ones, and this run's (what `init()` takes).
     static let seeds = [SlotSeed(a: 0, b: 0, c: 0), SlotSeed(a: 1, b: 2, c: 3), .process]
 
@@ -50,7 +38,7 @@ import Testing
     }
 
     @Test(arguments: 0..<3) func randomOperationsMatchADictionary(seedIndex: Int) {
-        var g = Generator(state: UInt64(seedIndex) &* 1_000_003)
+        var g = SplitMix64(seed: UInt64(seedIndex) &* 1_000_003)
         var index = SlotIndex(seed: Self.seeds[seedIndex])
         var model: [String: Int32] = [:]
         for step in 0..<40_000 {
@@ -167,7 +155,7 @@ import Testing
                 let (shard, bucket) = Self.home($0, seed, capacity: capacity)
                 return shard == 0 && (bucket >= capacity - 16 || bucket < 16)
             }.prefix(300))
-        var g = Generator(state: 42)
+        var g = SplitMix64(seed: 42)
         for round in 0..<5 {
             var model: [String: Int32] = [:]
             for (slot, key) in chosen.enumerated() {

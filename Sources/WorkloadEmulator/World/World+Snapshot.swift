@@ -294,6 +294,8 @@ extension World {
         }
 
         public mutating func add(_ section: Section) throws(JSONPathError) {
+            // A copy the refusals' closures take, not `self` (whose world they change).
+            let base = self.base
             switch section {
             case let .header(h): h.apply(to: &w)
             case let .users(users): try restoreUsers(users, at: base + ".users", into: &w)
@@ -303,12 +305,9 @@ extension World {
                 // misses, only more pages to fault in.
                 if part.from == 0 { w.repositories.reserveCapacity(max(part.total, list.count)) }
                 var i = part.from
-                // Paths are spelled out only for a refusal: building one per object
-                // was a fifth of this loop.
                 while let repo = list.next() {
-                    let id = repo.id
-                    guard w.repositories.restore(repo, id: id, seq: i + 1) else {
-                        throw JSONPathError(path: "\(base).repositories[\(i)]", reason: "duplicate repository id \(id)")
+                    try Restorer.restore(repo.id, repo, numbered: i, into: &w.repositories) {
+                        ("\(base).repositories", "repository")
                     }
                     i += 1
                 }
@@ -321,9 +320,7 @@ extension World {
                         throw JSONPathError(
                             path: "\(base).artifacts[\(i)].repositoryId", reason: "no repository \(a.repositoryId)")
                     }
-                    guard w.artifacts.restore(a, id: id, seq: i + 1) else {
-                        throw JSONPathError(path: "\(base).artifacts[\(i)]", reason: "duplicate artifact id \(id)")
-                    }
+                    try Restorer.restore(id, a, numbered: i, into: &w.artifacts) { ("\(base).artifacts", "artifact") }
                     i += 1
                 }
             case let .workloads(list, part):
@@ -427,6 +424,20 @@ extension World {
                 // catalogue's are kept.
                 try checkCredentials(list, at: base + ".credentials")
                 w.platform.credentials = list
+            }
+        }
+
+        /// Stores the `i`-th object of a list numbered by its place (repositories and
+        /// artifacts); refuses a second object of the same id. `names`, the list's path
+        /// and its objects' kind, is only spelled out for a refusal: building a path per
+        /// object was a fifth of the restorer's loop.
+        private static func restore<V>(
+            _ id: String, _ value: consuming V, numbered i: Int, into store: inout OrderedStore<V>,
+            names: () -> (path: String, kind: String)
+        ) throws(JSONPathError) {
+            guard store.restore(value, id: id, seq: i + 1) else {
+                let (path, kind) = names()
+                throw JSONPathError(path: "\(path)[\(i)]", reason: "duplicate \(kind) id \(id)")
             }
         }
 
