@@ -38,7 +38,7 @@ public struct KeyedStore<Value: Sendable>: Sendable {
 
     public func contains(_ key: String) -> Bool { slotByKey.contains(key) }
 
-    /// Reads one part of a value, borrowed (no copy of the whole of it).
+    /// Reads one part of a value (no copy of the whole of it where the optimizer can help it).
     func read<R>(_ key: String, _ body: (borrowing Value) -> R) -> R? {
         guard let slot = slotByKey[key] else { return nil }
         return body(entries[Int(slot)].value)

@@ -33,9 +33,9 @@ public struct OrderedStore<Value: Sendable>: Sendable {
         return body(entries[Int(slot)].value)
     }
 
-    /// Visits the values in the slots of `range` (of `0..<count`), borrowed, with no
-    /// lookup of their ids: the consistency check's walk over every object. Slots are
-    /// in creation order until a removal moves the last value into a freed one.
+    /// Visits the values in the slots of `range` (of `0..<count`) with no lookup of
+    /// their ids: the consistency check's walk over every object. Slots are in creation
+    /// order until a removal moves the last value into a freed one.
     func forEachSlot(_ range: Range<Int>, _ body: (String, borrowing Value) -> Void) {
         for slot in range.clamped(to: 0..<entries.count) { body(entries[slot].id, entries[slot].value) }
     }

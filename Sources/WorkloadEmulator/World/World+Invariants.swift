@@ -14,8 +14,8 @@ extension World {
             let size = (count + parts - 1) / max(1, parts)
             return min(count, part * size)..<min(count, (part + 1) * size)
         }
-        // Each value borrowed where it is stored, and no lookup of its own id: start-up
-        // runs this over 100,000 workloads, and each lookup is a cache miss.
+        // Slot by slot, with no lookup of each object's own id: start-up runs this over
+        // 100,000 workloads, and each lookup is a cache miss.
         workloads.forEachSlot(mine(workloads.count)) { _, w in out += violations(of: w) }
         artifacts.forEachSlot(mine(artifacts.count)) { id, a in
             if a.status == .draft && a.workloadIds.count > 1 {
@@ -41,12 +41,13 @@ extension World {
         func fail(_ s: String) { out.append("workload \(id): \(s)") }
 
         // Each listed proton looked up once (start-up checks 100,000 workloads).
-        let listed = w.protonIds.map { pid in
+        func facts(_ pid: String) -> ProtonFacts? {
             protons.read(pid) { ProtonFacts(belongs: $0.workloadId == id, role: $0.role, status: $0.status) }
         }
+        let listed = w.protonIds.map(facts)
         func proton(_ pid: String) -> ProtonFacts? {
             if let i = w.protonIds.firstIndex(of: pid) { return listed[i] }
-            return protons.read(pid) { ProtonFacts(belongs: $0.workloadId == id, role: $0.role, status: $0.status) }
+            return facts(pid)
         }
         // Protons belong to it, and the active one mirrors the workload's status.
         for (pid, found) in zip(w.protonIds, listed) {
